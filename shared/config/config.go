@@ -1,0 +1,169 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"time"
+)
+
+// Config is every setting a keymint function reads from its environment.
+type Config struct {
+	TableName          string
+	DynamoDBEndpoint   string // DynamoDB Local; empty on AWS
+	KeyringSecretARN   string // Secrets Manager secret holding the keyring; empty locally
+	KeyringFile        string // local keyring file, used when KeyringSecretARN is empty
+	KeyringRefresh     time.Duration
+	LocalDir           string
+	TokenPrefix        string
+	ScopesFile         string // empty: the catalogue shipped with the function
+	EventBusName       string // sweeper notices; empty: append to LocalDir/notices.jsonl
+	AuthorizerResp     string // "simple" or "iam" for HTTP API v2 authorizer events
+	ConsistentReads    bool
+	AllowClockOverride bool
+
+	DefaultLifetime  time.Duration
+	MaxLifetime      time.Duration
+	InactiveAfter    time.Duration
+	DeleteAfterIdle  time.Duration
+	Retention        time.Duration
+	AuditRetention   time.Duration
+	SingleToken      bool
+	LastUsedInterval time.Duration
+	CacheTTL         time.Duration
+	CacheMaxEntries  int
+}
+
+const day = 24 * time.Hour
+
+var prefixPattern = regexp.MustCompile(`^[a-z]{2,8}$`)
+
+// ErrInvalid marks a setting that is present but unusable.
+var ErrInvalid = errors.New("invalid configuration")
+
+// FromEnv reads the settings through getenv (os.Getenv in Lambda, a map in
+// the local stack and tests) and applies DESIGN.md's defaults.
+func FromEnv(getenv func(string) string) (Config, error) {
+	r := reader{getenv: getenv}
+	c := Config{
+		TableName:          r.str("TABLE_NAME", ""),
+		DynamoDBEndpoint:   r.str("DYNAMODB_ENDPOINT", ""),
+		KeyringSecretARN:   r.str("KEYRING_SECRET_ARN", ""),
+		LocalDir:           r.str("LOCAL_DIR", ".local"),
+		TokenPrefix:        r.str("TOKEN_PREFIX", "kmt"),
+		ScopesFile:         r.str("SCOPES_FILE", ""),
+		EventBusName:       r.str("EVENT_BUS_NAME", ""),
+		AuthorizerResp:     r.str("AUTHORIZER_RESPONSE", "simple"),
+		ConsistentReads:    r.boolean("CONSISTENT_READS", false),
+		AllowClockOverride: r.boolean("KEYMINT_ALLOW_CLOCK_OVERRIDE", false),
+		KeyringRefresh:     r.duration("KEYRING_REFRESH_INTERVAL", 15*time.Minute),
+		DefaultLifetime:    r.days("DEFAULT_LIFETIME_DAYS", 30),
+		MaxLifetime:        r.days("MAX_LIFETIME_DAYS", 366),
+		InactiveAfter:      r.days("INACTIVE_AFTER_DAYS", 30),
+		DeleteAfterIdle:    r.days("DELETE_AFTER_IDLE_DAYS", 90),
+		Retention:          r.days("RETENTION_DAYS", 30),
+		AuditRetention:     r.days("AUDIT_RETENTION_DAYS", 400),
+		SingleToken:        r.boolean("SINGLE_TOKEN_PER_OWNER", false),
+		LastUsedInterval:   r.duration("LAST_USED_INTERVAL", 5*time.Minute),
+		CacheTTL:           r.duration("VALIDATE_CACHE_TTL", 2*time.Second),
+		CacheMaxEntries:    r.integer("VALIDATE_CACHE_MAX_ENTRIES", 10000),
+	}
+	c.KeyringFile = r.str("KEYRING_FILE", c.LocalDir+"/keyring.json")
+	if r.err != nil {
+		return Config{}, r.err
+	}
+	return c, c.check()
+}
+
+func (c Config) check() error {
+	var errs []error
+	if c.TableName == "" {
+		errs = append(errs, fmt.Errorf("%w: TABLE_NAME is required", ErrInvalid))
+	}
+	if !prefixPattern.MatchString(c.TokenPrefix) {
+		errs = append(errs, fmt.Errorf("%w: TOKEN_PREFIX must be 2-8 lower-case letters", ErrInvalid))
+	}
+	if c.AuthorizerResp != "simple" && c.AuthorizerResp != "iam" {
+		errs = append(errs, fmt.Errorf("%w: AUTHORIZER_RESPONSE must be simple or iam", ErrInvalid))
+	}
+	if c.DefaultLifetime <= 0 || c.MaxLifetime < c.DefaultLifetime {
+		errs = append(errs, fmt.Errorf("%w: need 0 < DEFAULT_LIFETIME_DAYS <= MAX_LIFETIME_DAYS", ErrInvalid))
+	}
+	if c.InactiveAfter <= 0 || c.DeleteAfterIdle < c.InactiveAfter {
+		errs = append(errs, fmt.Errorf("%w: need 0 < INACTIVE_AFTER_DAYS <= DELETE_AFTER_IDLE_DAYS", ErrInvalid))
+	}
+	if c.Retention <= 0 || c.AuditRetention <= 0 {
+		errs = append(errs, fmt.Errorf("%w: RETENTION_DAYS and AUDIT_RETENTION_DAYS must be positive", ErrInvalid))
+	}
+	if c.CacheTTL < 0 || c.LastUsedInterval < 0 || c.CacheMaxEntries < 0 {
+		errs = append(errs, fmt.Errorf("%w: VALIDATE_CACHE_TTL, LAST_USED_INTERVAL and VALIDATE_CACHE_MAX_ENTRIES must not be negative", ErrInvalid))
+	}
+	return errors.Join(errs...)
+}
+
+// reader keeps the first parse error so FromEnv reads as a flat list.
+type reader struct {
+	getenv func(string) string
+	err    error
+}
+
+func (r *reader) str(key, def string) string {
+	if v := r.getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func (r *reader) fail(key, v, want string) {
+	if r.err == nil {
+		r.err = fmt.Errorf("%w: %s=%q is not %s", ErrInvalid, key, v, want)
+	}
+}
+
+func (r *reader) integer(key string, def int) int {
+	v := r.getenv(key)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		r.fail(key, v, "a whole number")
+		return def
+	}
+	return n
+}
+
+func (r *reader) days(key string, def int) time.Duration {
+	return time.Duration(r.integer(key, def)) * day
+}
+
+func (r *reader) boolean(key string, def bool) bool {
+	v := r.getenv(key)
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		r.fail(key, v, "true or false")
+		return def
+	}
+	return b
+}
+
+// duration accepts Go durations ("5m", "2s") and bare seconds ("300").
+func (r *reader) duration(key string, def time.Duration) time.Duration {
+	v := r.getenv(key)
+	if v == "" {
+		return def
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		return time.Duration(n) * time.Second
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		r.fail(key, v, "a duration such as 5m or 300")
+		return def
+	}
+	return d
+}
