@@ -1,0 +1,4 @@
+// Package api holds the HTTP management API handlers (DESIGN.md §6): they
+// take API Gateway HTTP API payload 2.0 events, check the caller's scopes from
+// the authorizer context, and answer JSON or RFC 9457 problem details.
+package api

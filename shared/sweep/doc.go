@@ -1,0 +1,3 @@
+// Package sweep is the scheduled sweeper: it reads only the tokens whose
+// lifecycle deadline has passed (GSI2) and marks, deletes or notifies them.
+package sweep
