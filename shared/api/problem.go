@@ -1,0 +1,81 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/keymint/keymint/shared/manage"
+)
+
+// Problem is an RFC 9457 problem details body. Detail is written for the
+// client and never carries internal error text.
+type Problem struct {
+	Type      string         `json:"type"`
+	Title     string         `json:"title"`
+	Status    int            `json:"status"`
+	Detail    string         `json:"detail,omitempty"`
+	Instance  string         `json:"instance,omitempty"`
+	Errors    []FieldProblem `json:"errors,omitempty"`
+	RequestID string         `json:"requestId,omitempty"`
+}
+
+// FieldProblem names the field at fault.
+type FieldProblem struct {
+	Field  string `json:"field"`
+	Detail string `json:"detail"`
+}
+
+const problemBase = "https://keymint.dev/problems/"
+
+func problem(status int, slug, detail string) *Problem {
+	return &Problem{Type: problemBase + slug, Title: http.StatusText(status), Status: status, Detail: detail}
+}
+
+func jsonResponse(status int, v any) events.APIGatewayV2HTTPResponse {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusInternalServerError}
+	}
+	return events.APIGatewayV2HTTPResponse{
+		StatusCode: status,
+		Headers:    map[string]string{"Content-Type": "application/json", "Cache-Control": "no-store"},
+		Body:       string(body),
+	}
+}
+
+func (p *Problem) response(req *events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
+	if req != nil {
+		p.Instance, p.RequestID = req.RawPath, req.RequestContext.RequestID
+	}
+	r := jsonResponse(p.Status, p)
+	r.Headers["Content-Type"] = "application/problem+json"
+	return r
+}
+
+// fromError maps a manage outcome to a problem. Unknown errors are faults:
+// logged with their text, answered with a generic 500.
+func fromError(ctx context.Context, log *slog.Logger, err error) *Problem {
+	var fe *manage.FieldError
+	var ce *manage.ConflictError
+	var fb *manage.ForbiddenError
+	switch {
+	case errors.As(err, &fe):
+		p := problem(http.StatusBadRequest, "invalid-input", fe.Error())
+		p.Errors = []FieldProblem{{Field: fe.Field, Detail: fe.Reason}}
+		return p
+	case errors.Is(err, manage.ErrNotFound):
+		return problem(http.StatusNotFound, "not-found", "no such token")
+	case errors.As(err, &ce):
+		return problem(http.StatusConflict, "conflict", ce.Reason)
+	case errors.Is(err, manage.ErrOwnerDisabled):
+		return problem(http.StatusConflict, "owner-disabled", "the owner is disabled; no tokens can be issued for it")
+	case errors.As(err, &fb):
+		return problem(http.StatusForbidden, "forbidden", fb.Reason)
+	}
+	log.ErrorContext(ctx, "request failed", slog.Any("error", err))
+	return problem(http.StatusInternalServerError, "internal", "the request could not be completed; retry later")
+}

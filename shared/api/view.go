@@ -1,0 +1,87 @@
+package api
+
+import (
+	"time"
+
+	"github.com/keymint/keymint/shared/audit"
+	"github.com/keymint/keymint/shared/lifecycle"
+	"github.com/keymint/keymint/shared/store"
+)
+
+// TokenView is a token as clients see it. Token (the plaintext) is set only
+// in the one response that issues it.
+type TokenView struct {
+	ID             string     `json:"id"`
+	Token          string     `json:"token,omitempty"`
+	Name           string     `json:"name"`
+	Description    string     `json:"description"`
+	Owner          string     `json:"owner"`
+	Scopes         []string   `json:"scopes"`
+	Status         string     `json:"status"`
+	CreatedAt      time.Time  `json:"createdAt"`
+	UpdatedAt      time.Time  `json:"updatedAt"`
+	ExpiresAt      time.Time  `json:"expiresAt"`
+	LastUsedAt     *time.Time `json:"lastUsedAt,omitempty"`
+	LastUsedIP     string     `json:"lastUsedIp,omitempty"`
+	AllowedCIDRs   []string   `json:"allowedCidrs"`
+	BlockedIPs     []string   `json:"blockedIps"`
+	PrevValidUntil *time.Time `json:"prevValidUntil,omitempty"`
+	RevokedAt      *time.Time `json:"revokedAt,omitempty"`
+	OwnerDisabled  bool       `json:"ownerDisabled,omitempty"`
+}
+
+func epoch(s int64) time.Time { return time.Unix(s, 0).UTC() }
+
+func optEpoch(s int64) *time.Time {
+	if s == 0 {
+		return nil
+	}
+	t := epoch(s)
+	return &t
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func viewOf(t *store.Token, now time.Time) TokenView {
+	v := TokenView{
+		ID: t.ID, Name: t.Name, Description: t.Description, Owner: t.Owner,
+		Scopes: nonNil(t.Scopes), Status: lifecycle.Shown(t.Times(), now),
+		CreatedAt: epoch(t.CreatedAt), UpdatedAt: epoch(t.UpdatedAt), ExpiresAt: epoch(t.ExpiresAt),
+		LastUsedAt: optEpoch(t.LastUsedAt), LastUsedIP: t.LastUsedIP,
+		AllowedCIDRs: nonNil(t.AllowedCIDRs), BlockedIPs: nonNil(t.BlockedIPs),
+		RevokedAt: optEpoch(t.RevokedAt), OwnerDisabled: t.OwnerDisabled,
+	}
+	if t.PrevValidUntil > now.Unix() {
+		v.PrevValidUntil = optEpoch(t.PrevValidUntil)
+	}
+	return v
+}
+
+// ListView is a page of a list.
+type ListView[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"nextCursor,omitempty"`
+}
+
+// UsageView is one source IP's use of a token.
+type UsageView struct {
+	IP        string    `json:"ip"`
+	FirstSeen time.Time `json:"firstSeen"`
+	LastSeen  time.Time `json:"lastSeen"`
+	Count     int64     `json:"count"`
+}
+
+// AuditView is one audit event.
+type AuditView struct {
+	At       time.Time      `json:"at"`
+	Action   audit.Action   `json:"action"`
+	Actor    string         `json:"actor"`
+	SourceIP string         `json:"sourceIp,omitempty"`
+	TokenID  string         `json:"tokenId,omitempty"`
+	Details  map[string]any `json:"details,omitempty"`
+}

@@ -1,0 +1,255 @@
+package authz
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/keymint/keymint/shared/policy"
+	"github.com/keymint/keymint/shared/store"
+)
+
+// ErrUnauthorized is the error API Gateway turns into 401; its text is
+// fixed by API Gateway.
+var ErrUnauthorized = errors.New("Unauthorized")
+
+// Handler is the validate Lambda: it accepts every shape of DESIGN.md §7.
+type Handler struct {
+	v       *Validator
+	cat     *policy.Catalogue
+	iamHTTP bool
+	log     *slog.Logger
+}
+
+// NewHandler wraps a Validator; iamForHTTP answers HTTP API events with an
+// IAM policy instead of a simple response (AUTHORIZER_RESPONSE=iam).
+func NewHandler(v *Validator, cat *policy.Catalogue, iamForHTTP bool, log *slog.Logger) *Handler {
+	return &Handler{v: v, cat: cat, iamHTTP: iamForHTTP, log: log}
+}
+
+// probe holds the fields that tell the event shapes apart.
+type probe struct {
+	Version            string  `json:"version"`
+	Type               string  `json:"type"`
+	MethodArn          string  `json:"methodArn"`
+	AuthorizationToken *string `json:"authorizationToken"`
+	Token              *string `json:"token"`
+}
+
+// DirectRequest is the direct-invoke shape.
+type DirectRequest struct {
+	Token    string `json:"token"`
+	Route    string `json:"route,omitempty"` // "GET /orders/1"; empty skips the route check
+	SourceIP string `json:"sourceIp,omitempty"`
+}
+
+// DirectResponse answers a direct invoke.
+type DirectResponse struct {
+	Active    bool     `json:"active"`
+	Reason    Status   `json:"reason,omitempty"`
+	TokenID   string   `json:"tokenId,omitempty"`
+	Owner     string   `json:"owner,omitempty"`
+	Name      string   `json:"name,omitempty"`
+	Scopes    []string `json:"scopes,omitempty"`
+	ExpiresAt string   `json:"expiresAt,omitempty"`
+}
+
+// Handle recognises the event, decides, and answers in the event's form.
+func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (any, error) {
+	var p probe
+	if err := json.Unmarshal(payload, &p); err != nil {
+		h.log.WarnContext(ctx, "validate: unreadable event", slog.Any("error", err))
+		return nil, ErrUnauthorized
+	}
+	switch {
+	case p.Version == "2.0":
+		var ev events.APIGatewayV2CustomAuthorizerV2Request
+		if err := json.Unmarshal(payload, &ev); err != nil {
+			return nil, ErrUnauthorized
+		}
+		return h.httpAPI(ctx, ev)
+	case p.Type == "TOKEN" || p.AuthorizationToken != nil:
+		var ev events.APIGatewayCustomAuthorizerRequest
+		if err := json.Unmarshal(payload, &ev); err != nil {
+			return nil, ErrUnauthorized
+		}
+		return h.restToken(ctx, ev)
+	case p.Type == "REQUEST" && p.MethodArn != "":
+		var ev events.APIGatewayCustomAuthorizerRequestTypeRequest
+		if err := json.Unmarshal(payload, &ev); err != nil {
+			return nil, ErrUnauthorized
+		}
+		return h.restRequest(ctx, ev)
+	case p.Token != nil:
+		var req DirectRequest
+		if err := json.Unmarshal(payload, &req); err != nil {
+			return nil, ErrUnauthorized
+		}
+		return h.direct(ctx, req)
+	}
+	h.log.WarnContext(ctx, "validate: unknown event shape")
+	return nil, ErrUnauthorized
+}
+
+// bearer takes the token out of an Authorization value: "Bearer <t>" (any
+// case) or the bare token, as TOKEN authorizers are often configured.
+func bearer(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) > 7 && strings.EqualFold(v[:7], "bearer ") {
+		return strings.TrimSpace(v[7:])
+	}
+	return v
+}
+
+func header(h map[string]string, name string) string {
+	for k, v := range h {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
+}
+
+// decide runs Check and logs the outcome (never the token).
+func (h *Handler) decide(ctx context.Context, shape string, req Request) (Decision, error) {
+	d, err := h.v.Check(ctx, req)
+	attrs := []any{slog.String("shape", shape), slog.String("route", strings.TrimSpace(req.Method+" "+req.Path)), slog.String("sourceIp", req.SourceIP)}
+	if d.Token != nil {
+		attrs = append(attrs, slog.String("tokenId", d.Token.ID), slog.String("owner", d.Token.Owner))
+	}
+	if err != nil {
+		h.log.ErrorContext(ctx, "validate: decision failed, refusing", append(attrs, slog.Any("error", err))...)
+		return Decision{}, err
+	}
+	h.log.InfoContext(ctx, "validate", append(attrs, slog.String("outcome", string(d.Status)))...)
+	return d, nil
+}
+
+// authContext is what downstream integrations receive. REST authorizer
+// context values must be strings, numbers or booleans, so scopes are joined.
+func authContext(t *store.Token) map[string]any {
+	return map[string]any{
+		"tokenId":   t.ID,
+		"owner":     t.Owner,
+		"scopes":    strings.Join(t.Scopes, " "),
+		"expiresAt": time.Unix(t.ExpiresAt, 0).UTC().Format(time.RFC3339),
+	}
+}
+
+func (h *Handler) httpAPI(ctx context.Context, ev events.APIGatewayV2CustomAuthorizerV2Request) (any, error) {
+	raw := ""
+	if len(ev.IdentitySource) > 0 {
+		raw = ev.IdentitySource[0]
+	}
+	if raw == "" {
+		raw = header(ev.Headers, "authorization")
+	}
+	method, path := ev.RequestContext.HTTP.Method, ev.RawPath
+	if method == "" || path == "" {
+		method, path, _ = strings.Cut(ev.RouteKey, " ")
+	}
+	d, err := h.decide(ctx, "http-v2", Request{Token: bearer(raw), Method: method, Path: path, SourceIP: ev.RequestContext.HTTP.SourceIP})
+	if err != nil {
+		return nil, fmt.Errorf("validate failed")
+	}
+	if d.Status.Unauthenticated() {
+		return nil, ErrUnauthorized
+	}
+	if h.iamHTTP {
+		arn, aerr := policy.ParseMethodARN(ev.RouteArn)
+		if aerr != nil {
+			return nil, ErrUnauthorized
+		}
+		return h.iamResponse(arn, d), nil
+	}
+	if d.Status != Valid {
+		return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: false}, nil
+	}
+	return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: true, Context: authContext(d.Token)}, nil
+}
+
+// iamResponse allows every route the token's scopes open, so a cached policy
+// serves the token's other calls too; a refused address gets an explicit Deny.
+func (h *Handler) iamResponse(arn policy.MethodARN, d Decision) events.APIGatewayV2CustomAuthorizerIAMPolicyResponse {
+	principal := d.Token.Owner
+	if d.Status == IPBlocked || d.Status == IPNotAllowed {
+		return events.APIGatewayV2CustomAuthorizerIAMPolicyResponse{PrincipalID: principal, PolicyDocument: policy.DenyPolicy(arn)}
+	}
+	return events.APIGatewayV2CustomAuthorizerIAMPolicyResponse{
+		PrincipalID:    principal,
+		PolicyDocument: policy.AllowPolicy(arn, h.cat.Routes(d.Token.Scopes)),
+		Context:        authContext(d.Token),
+	}
+}
+
+func (h *Handler) restPolicy(arn policy.MethodARN, d Decision) events.APIGatewayCustomAuthorizerResponse {
+	r := h.iamResponse(arn, d)
+	return events.APIGatewayCustomAuthorizerResponse{PrincipalID: r.PrincipalID, PolicyDocument: r.PolicyDocument, Context: r.Context}
+}
+
+func (h *Handler) restToken(ctx context.Context, ev events.APIGatewayCustomAuthorizerRequest) (any, error) {
+	arn, err := policy.ParseMethodARN(ev.MethodArn)
+	if err != nil {
+		return nil, ErrUnauthorized
+	}
+	d, err := h.decide(ctx, "rest-token", Request{Token: bearer(ev.AuthorizationToken), Method: arn.Method, Path: "/" + arn.Resource})
+	if err != nil {
+		return nil, fmt.Errorf("validate failed")
+	}
+	if d.Status.Unauthenticated() {
+		return nil, ErrUnauthorized
+	}
+	return h.restPolicy(arn, d), nil
+}
+
+func (h *Handler) restRequest(ctx context.Context, ev events.APIGatewayCustomAuthorizerRequestTypeRequest) (any, error) {
+	arn, err := policy.ParseMethodARN(ev.MethodArn)
+	if err != nil {
+		return nil, ErrUnauthorized
+	}
+	raw := header(ev.Headers, "authorization")
+	if raw == "" {
+		if vs := ev.MultiValueHeaders["Authorization"]; len(vs) > 0 {
+			raw = vs[0]
+		}
+	}
+	method, path := ev.HTTPMethod, ev.Path
+	if method == "" || path == "" {
+		method, path = arn.Method, "/"+arn.Resource
+	}
+	d, err := h.decide(ctx, "rest-request", Request{Token: bearer(raw), Method: method, Path: path, SourceIP: ev.RequestContext.Identity.SourceIP})
+	if err != nil {
+		return nil, fmt.Errorf("validate failed")
+	}
+	if d.Status.Unauthenticated() {
+		return nil, ErrUnauthorized
+	}
+	return h.restPolicy(arn, d), nil
+}
+
+func (h *Handler) direct(ctx context.Context, req DirectRequest) (any, error) {
+	method, path := "", ""
+	if req.Route != "" {
+		var ok bool
+		if method, path, ok = strings.Cut(strings.TrimSpace(req.Route), " "); !ok {
+			return DirectResponse{Active: false, Reason: ScopeDenied}, nil
+		}
+	}
+	d, err := h.decide(ctx, "direct", Request{Token: strings.TrimSpace(req.Token), Method: method, Path: path, SourceIP: req.SourceIP})
+	if err != nil {
+		return nil, fmt.Errorf("validate failed")
+	}
+	if d.Status != Valid {
+		return DirectResponse{Active: false, Reason: d.Status}, nil
+	}
+	t := d.Token
+	return DirectResponse{
+		Active: true, TokenID: t.ID, Owner: t.Owner, Name: t.Name, Scopes: t.Scopes,
+		ExpiresAt: time.Unix(t.ExpiresAt, 0).UTC().Format(time.RFC3339),
+	}, nil
+}

@@ -1,0 +1,30 @@
+package authz
+
+// Status is a validation outcome. Outcomes are values, not errors: an error
+// from Check means the decision could not be made (and nothing is allowed).
+type Status string
+
+// Statuses, as named in DESIGN.md §7.
+const (
+	Valid         Status = "valid"
+	Malformed     Status = "malformed"
+	NotFound      Status = "not_found"
+	BadSecret     Status = "bad_secret"
+	Expired       Status = "expired"
+	Revoked       Status = "revoked"
+	Inactive      Status = "inactive"
+	OwnerDisabled Status = "owner_disabled"
+	IPNotAllowed  Status = "ip_not_allowed"
+	IPBlocked     Status = "ip_blocked"
+	ScopeDenied   Status = "scope_denied"
+)
+
+// Unauthenticated reports statuses API Gateway answers with 401: the token
+// itself is no good. The others (valid token, refused request) are 403.
+func (s Status) Unauthenticated() bool {
+	switch s {
+	case Malformed, NotFound, BadSecret, Expired, Revoked, Inactive, OwnerDisabled:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,183 @@
+package authz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/keymint/keymint/shared/clock"
+	"github.com/keymint/keymint/shared/config"
+	"github.com/keymint/keymint/shared/lifecycle"
+	"github.com/keymint/keymint/shared/policy"
+	"github.com/keymint/keymint/shared/store"
+	"github.com/keymint/keymint/shared/token"
+)
+
+// Verifier checks a secret against a stored keyed hash (the keyring).
+type Verifier interface {
+	Verify(ctx context.Context, keyID, secret string, sum []byte) (bool, error)
+}
+
+// Validator decides whether a presented token may make a request.
+type Validator struct {
+	store    *store.Store
+	keys     Verifier
+	cat      *policy.Catalogue
+	clock    clock.Clock
+	prefix   string
+	rules    lifecycle.Rules
+	interval time.Duration
+	cache    *cache
+	usage    *usageLog
+	log      *slog.Logger
+}
+
+// NewValidator builds a Validator with its decision cache.
+func NewValidator(st *store.Store, keys Verifier, cat *policy.Catalogue, clk clock.Clock, cfg config.Config, log *slog.Logger) *Validator {
+	return &Validator{
+		store: st, keys: keys, cat: cat, clock: clk, prefix: cfg.TokenPrefix,
+		rules: lifecycle.FromConfig(cfg), interval: cfg.LastUsedInterval,
+		cache: newCache(cfg.CacheTTL, cfg.CacheMaxEntries),
+		usage: newUsageLog(cfg.CacheMaxEntries),
+		log:   log,
+	}
+}
+
+// Request is what one authorization asks: a token, and optionally the
+// route being called and the caller's address.
+type Request struct {
+	Token    string
+	Method   string // "" skips the route check
+	Path     string
+	SourceIP string // "" or junk: unknown
+}
+
+// Decision is the outcome; Token is set whenever the token was recognised.
+type Decision struct {
+	Status Status
+	Token  *store.Token
+}
+
+// Check decides. An error means a store or keyring failure: the caller
+// must refuse (fail closed), never allow.
+func (v *Validator) Check(ctx context.Context, req Request) (Decision, error) {
+	parsed, err := token.Parse(req.Token, v.prefix)
+	if err != nil {
+		return Decision{Status: Malformed}, nil
+	}
+	now := v.clock.Now()
+	k := cacheKey(req.Token)
+	verdict, hit := v.cache.get(k, now)
+	if !hit {
+		verdict, err = v.lookup(ctx, parsed, now)
+		if err != nil {
+			return Decision{}, err
+		}
+		v.cache.put(k, verdict, now)
+	}
+	if verdict.status != Valid {
+		return Decision{Status: verdict.status, Token: verdict.item}, nil
+	}
+	t := verdict.item
+	if st := v.tokenState(t, now); st != Valid {
+		return Decision{Status: st, Token: t}, nil
+	}
+	if st := checkIP(t, req.SourceIP); st != Valid {
+		return Decision{Status: st, Token: t}, nil
+	}
+	if req.Method != "" && !v.cat.Allows(t.Scopes, req.Method, req.Path) {
+		return Decision{Status: ScopeDenied, Token: t}, nil
+	}
+	v.recordUse(ctx, k, t, req.SourceIP, now)
+	return Decision{Status: Valid, Token: t}, nil
+}
+
+// lookup reads the token and checks its secret. Reads are eventually
+// consistent by default; a miss is retried strongly consistent once, so a
+// token used right after issue is not refused by a lagging replica.
+func (v *Validator) lookup(ctx context.Context, parsed token.Token, now time.Time) (tokenVerdict, error) {
+	t, err := v.store.Token(ctx, parsed.ID, false)
+	if errors.Is(err, store.ErrNotFound) {
+		t, err = v.store.Token(ctx, parsed.ID, true)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return tokenVerdict{status: NotFound}, nil
+	}
+	if err != nil {
+		return tokenVerdict{}, fmt.Errorf("validate: %w", err)
+	}
+	ok, err := v.keys.Verify(ctx, t.KeyID, parsed.Secret, t.SecretHash)
+	if err != nil {
+		return tokenVerdict{}, fmt.Errorf("validate: %w", err)
+	}
+	if !ok && len(t.PrevSecretHash) > 0 && now.Unix() < t.PrevValidUntil {
+		if ok, err = v.keys.Verify(ctx, t.PrevKeyID, parsed.Secret, t.PrevSecretHash); err != nil {
+			return tokenVerdict{}, fmt.Errorf("validate: %w", err)
+		}
+		if ok {
+			// The grace secret is only good until prevValidUntil; cache the
+			// item so tokenState re-checks that bound on every hit.
+			return tokenVerdict{status: Valid, item: withGrace(t)}, nil
+		}
+	}
+	if !ok {
+		return tokenVerdict{status: BadSecret, item: t}, nil
+	}
+	return tokenVerdict{status: Valid, item: t}, nil
+}
+
+// withGrace marks an item as matched by its previous secret: its validity
+// ends at prevValidUntil (or expiresAt, if sooner).
+func withGrace(t *store.Token) *store.Token {
+	g := *t
+	g.ExpiresAt = min(t.ExpiresAt, t.PrevValidUntil)
+	return &g
+}
+
+// tokenState applies the token-level rules, from the item and the clock:
+// expiry and inactivity are judged here, whether or not the sweeper or TTL
+// has acted yet.
+func (v *Validator) tokenState(t *store.Token, now time.Time) Status {
+	switch {
+	case t.Status == lifecycle.StatusRevoked:
+		return Revoked
+	case t.ExpiresAt <= now.Unix():
+		return Expired
+	case t.Status == lifecycle.StatusInactive, v.rules.InactiveAt(t.Times()) <= now.Unix():
+		return Inactive
+	case t.OwnerDisabled:
+		return OwnerDisabled
+	case t.Status != lifecycle.StatusActive:
+		return Inactive // unknown stored status: refuse
+	}
+	return Valid
+}
+
+// checkIP applies blocks and allow lists. An unknown or unparsable address
+// is refused only where the token has an allow list.
+func checkIP(t *store.Token, sourceIP string) Status {
+	addr, err := netip.ParseAddr(sourceIP)
+	known := err == nil
+	if known {
+		addr = addr.Unmap()
+		if slices.Contains(t.BlockedIPs, addr.String()) {
+			return IPBlocked
+		}
+	}
+	if len(t.AllowedCIDRs) == 0 {
+		return Valid
+	}
+	if !known {
+		return IPNotAllowed
+	}
+	for _, c := range t.AllowedCIDRs {
+		if p, err := netip.ParsePrefix(c); err == nil && p.Contains(addr) {
+			return Valid
+		}
+	}
+	return IPNotAllowed
+}

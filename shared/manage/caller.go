@@ -1,0 +1,37 @@
+package manage
+
+import "slices"
+
+// Management scopes (DESIGN.md §6).
+const (
+	ScopeRead  = "tokens:read"
+	ScopeWrite = "tokens:write"
+	ScopeAdmin = "tokens:admin"
+)
+
+// Caller is who asks: the authorizer's verdict on the bearer token, or ops
+// invoking a function directly (IAM is the gate there).
+type Caller struct {
+	TokenID  string
+	Owner    string
+	Scopes   []string // effective scopes (implications applied)
+	SourceIP string
+	// Ops marks a direct invoke by an operator: acts as admin.
+	Ops bool
+}
+
+// Admin reports whether the caller may act on any owner.
+func (c Caller) Admin() bool { return c.Ops || slices.Contains(c.Scopes, ScopeAdmin) }
+
+// Has reports whether the caller holds scope.
+func (c Caller) Has(scope string) bool { return c.Ops || slices.Contains(c.Scopes, scope) }
+
+func (c Caller) actor() string {
+	if c.Ops {
+		return "ops"
+	}
+	if c.TokenID == "" {
+		return c.Owner
+	}
+	return c.Owner + "/" + c.TokenID
+}

@@ -1,0 +1,96 @@
+package manage
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/keymint/keymint/shared/audit"
+	"github.com/keymint/keymint/shared/lifecycle"
+	"github.com/keymint/keymint/shared/store"
+)
+
+// EditRequest is the body of PATCH /tokens/{id}; nil fields stay as they are.
+type EditRequest struct {
+	Name         *string
+	Description  *string
+	ExpiresAt    *time.Time
+	AllowedCIDRs *[]string
+	Scopes       *[]string
+}
+
+// Edit changes a token's settings. Scopes may only shrink: widening would
+// let a token grant itself what its issuer did not.
+func (s *Service) Edit(ctx context.Context, caller Caller, id string, req EditRequest) (*store.Token, error) {
+	if req.Name != nil {
+		if err := checkName(*req.Name); err != nil {
+			return nil, err
+		}
+	}
+	if req.Description != nil {
+		if err := checkDescription(*req.Description); err != nil {
+			return nil, err
+		}
+	}
+	var cidrs []string
+	if req.AllowedCIDRs != nil {
+		var err error
+		if cidrs, err = normalizeCIDRs(*req.AllowedCIDRs); err != nil {
+			return nil, err
+		}
+	}
+	var scopes []string
+	if req.Scopes != nil {
+		if len(*req.Scopes) == 0 {
+			return nil, invalid("scopes", "a token needs at least one scope; revoke it instead")
+		}
+		var err error
+		if scopes, err = s.cat.Expand(*req.Scopes); err != nil {
+			return nil, invalid("scopes", "unknown scope")
+		}
+	}
+	return s.mutate(ctx, caller, id, audit.Edit, false, func(t *store.Token, now time.Time) (map[string]any, error) {
+		if t.Status == lifecycle.StatusRevoked {
+			return nil, conflict("a revoked token cannot be edited")
+		}
+		changed := map[string]any{}
+		if req.Name != nil && *req.Name != t.Name {
+			changed["name"] = map[string]any{"from": t.Name, "to": *req.Name}
+			t.Name = *req.Name
+		}
+		if req.Description != nil && *req.Description != t.Description {
+			changed["description"] = *req.Description
+			t.Description = *req.Description
+		}
+		if req.ExpiresAt != nil {
+			at, err := checkExpiresAt(now, *req.ExpiresAt, s.rules.MaxLifetime)
+			if err != nil {
+				return nil, err
+			}
+			if at.Unix() != t.ExpiresAt {
+				changed["expiresAt"] = at.Unix()
+				t.ExpiresAt, t.ExpiredAt, t.NotifiedAt = at.Unix(), 0, 0
+				t.Lifetime = at.Unix() - now.Unix()
+			}
+		}
+		if req.AllowedCIDRs != nil && !slices.Equal(cidrs, t.AllowedCIDRs) {
+			changed["allowedCidrs"] = cidrs
+			t.AllowedCIDRs = cidrs
+		}
+		if req.Scopes != nil {
+			for _, sc := range scopes {
+				if !slices.Contains(t.Scopes, sc) {
+					return nil, invalid("scopes", "scopes may only shrink; %q is not on this token", sc)
+				}
+			}
+			if !slices.Equal(scopes, t.Scopes) {
+				changed["scopes"] = scopes
+				t.Scopes = scopes
+			}
+		}
+		if len(changed) == 0 {
+			return nil, nil
+		}
+		return changed, nil
+	})
+}

@@ -1,0 +1,44 @@
+package manage
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Outcomes callers map to responses. Messages are safe to show a client.
+var (
+	ErrInvalid       = errors.New("invalid input")
+	ErrForbidden     = errors.New("not allowed")
+	ErrNotFound      = errors.New("token not found")
+	ErrConflict      = errors.New("conflict")
+	ErrOwnerDisabled = errors.New("owner is disabled")
+)
+
+// FieldError is bad input in one field; errors.Is(err, ErrInvalid) holds.
+type FieldError struct {
+	Field  string
+	Reason string
+}
+
+func (e *FieldError) Error() string        { return fmt.Sprintf("%s: %s", e.Field, e.Reason) }
+func (e *FieldError) Is(target error) bool { return target == ErrInvalid }
+
+func invalid(field, format string, args ...any) error {
+	return &FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// ConflictError explains a refused state change; errors.Is(err, ErrConflict) holds.
+type ConflictError struct{ Reason string }
+
+func (e *ConflictError) Error() string        { return e.Reason }
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+func conflict(reason string) error { return &ConflictError{Reason: reason} }
+
+// ForbiddenError says which authority the caller lacks; errors.Is(err, ErrForbidden) holds.
+type ForbiddenError struct{ Reason string }
+
+func (e *ForbiddenError) Error() string        { return e.Reason }
+func (e *ForbiddenError) Is(target error) bool { return target == ErrForbidden }
+
+func forbidden(reason string) error { return &ForbiddenError{Reason: reason} }

@@ -1,0 +1,138 @@
+package manage
+
+import (
+	"errors"
+	"net/netip"
+	"regexp"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"github.com/keymint/keymint/shared/policy"
+)
+
+var (
+	namePattern  = regexp.MustCompile(`^[A-Za-z0-9-]{1,32}$`)
+	ownerPattern = regexp.MustCompile(`^[A-Za-z0-9._@:+-]{1,128}$`)
+)
+
+// Input limits beyond DESIGN.md's: they keep one token item far below
+// DynamoDB's 400 KB item limit.
+const (
+	MaxDescription = 1024
+	MaxCIDRs       = 100
+	MaxBlockedIPs  = 500
+	MaxGrace       = 7 * 24 * time.Hour
+)
+
+func checkName(name string) error {
+	if !namePattern.MatchString(name) {
+		return invalid("name", "must be 1-32 letters, digits or '-'")
+	}
+	return nil
+}
+
+// CheckOwner validates an owner identifier (it becomes part of table keys).
+func CheckOwner(owner string) error {
+	if !ownerPattern.MatchString(owner) {
+		return invalid("owner", "must be 1-128 letters, digits or . _ @ : + -")
+	}
+	return nil
+}
+
+func checkDescription(d string) error {
+	if !utf8.ValidString(d) {
+		return invalid("description", "must be UTF-8 text")
+	}
+	if utf8.RuneCountInString(d) > MaxDescription {
+		return invalid("description", "must be at most %d characters", MaxDescription)
+	}
+	return nil
+}
+
+// normalizeCIDRs parses IPv4/IPv6 prefixes (a bare address means that one
+// host), masks them and removes repeats.
+func normalizeCIDRs(in []string) ([]string, error) {
+	if len(in) > MaxCIDRs {
+		return nil, invalid("allowedCidrs", "at most %d entries", MaxCIDRs)
+	}
+	out := make([]string, 0, len(in))
+	for _, s := range in {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				return nil, invalid("allowedCidrs", "%q is not an IP address or CIDR block", s)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		out = append(out, p.Masked().String())
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+// NormalizeIP parses one IP address (v4, v6 or v4-mapped v6) into its
+// canonical text, the form stored in blockedIps and the usage log.
+func NormalizeIP(s string) (string, error) {
+	a, err := netip.ParseAddr(s)
+	if err != nil || a.Zone() != "" {
+		return "", invalid("ip", "%q is not an IP address", s)
+	}
+	return a.Unmap().String(), nil
+}
+
+// grantable expands requested scopes (bundles allowed) and checks the
+// caller holds each one; admins may grant any known scope.
+func grantable(cat *policy.Catalogue, caller Caller, requested []string) ([]string, error) {
+	if len(requested) == 0 {
+		return nil, invalid("scopes", "at least one scope is required")
+	}
+	scopes, err := cat.Expand(requested)
+	if err != nil {
+		var us policy.UnknownScopeError
+		if errors.As(err, &us) {
+			return nil, invalid("scopes", "unknown scope %q", us.Scope)
+		}
+		return nil, invalid("scopes", "unknown scope")
+	}
+	if caller.Admin() {
+		return scopes, nil
+	}
+	for _, s := range scopes {
+		if !caller.Has(s) {
+			return nil, forbidden("you may only grant scopes your own token holds: " + s)
+		}
+	}
+	return scopes, nil
+}
+
+// expiry resolves expiresAt / expiresInDays into an absolute time within
+// the maximum lifetime; neither means the default lifetime.
+func expiry(now time.Time, at *time.Time, inDays *int, def, maxLife time.Duration) (time.Time, error) {
+	switch {
+	case at != nil && inDays != nil:
+		return time.Time{}, invalid("expiresAt", "give expiresAt or expiresInDays, not both")
+	case inDays != nil:
+		if *inDays <= 0 {
+			return time.Time{}, invalid("expiresInDays", "must be a positive number of days")
+		}
+		if time.Duration(*inDays)*24*time.Hour > maxLife {
+			return time.Time{}, invalid("expiresInDays", "must be at most %d days", int(maxLife/(24*time.Hour)))
+		}
+		return now.Add(time.Duration(*inDays) * 24 * time.Hour).Truncate(time.Second), nil
+	case at != nil:
+		return checkExpiresAt(now, *at, maxLife)
+	}
+	return now.Add(def).Truncate(time.Second), nil
+}
+
+func checkExpiresAt(now, at time.Time, maxLife time.Duration) (time.Time, error) {
+	if !at.After(now) {
+		return time.Time{}, invalid("expiresAt", "must be in the future")
+	}
+	if at.Sub(now) > maxLife {
+		return time.Time{}, invalid("expiresAt", "must be within %d days", int(maxLife/(24*time.Hour)))
+	}
+	return at.Truncate(time.Second), nil
+}

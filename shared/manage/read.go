@@ -1,0 +1,74 @@
+package manage
+
+import (
+	"context"
+	"errors"
+
+	"github.com/keymint/keymint/shared/audit"
+	"github.com/keymint/keymint/shared/lifecycle"
+	"github.com/keymint/keymint/shared/store"
+)
+
+// Get returns one token the caller may see.
+func (s *Service) Get(ctx context.Context, caller Caller, id string) (*store.Token, error) {
+	return s.visible(ctx, caller, id)
+}
+
+// ListRequest selects a page of tokens.
+type ListRequest struct {
+	Owner  string // admins only; default the caller's owner
+	Status string // "", active, inactive, expired, revoked
+	Limit  int32
+	Cursor string
+}
+
+// List returns a page of an owner's tokens, newest first.
+func (s *Service) List(ctx context.Context, caller Caller, req ListRequest) ([]*store.Token, string, error) {
+	owner := caller.Owner
+	if req.Owner != "" && req.Owner != caller.Owner {
+		if !caller.Admin() {
+			return nil, "", forbidden("only admins may list another owner's tokens")
+		}
+		if err := CheckOwner(req.Owner); err != nil {
+			return nil, "", err
+		}
+		owner = req.Owner
+	}
+	switch req.Status {
+	case "", lifecycle.StatusActive, lifecycle.StatusInactive, lifecycle.StatusExpired, lifecycle.StatusRevoked:
+	default:
+		return nil, "", invalid("status", "must be active, inactive, expired or revoked")
+	}
+	if req.Limit < 0 || req.Limit > store.MaxPageSize {
+		return nil, "", invalid("limit", "must be between 1 and %d", store.MaxPageSize)
+	}
+	toks, next, err := s.store.ListByOwner(ctx, owner, req.Status, s.now(), req.Limit, req.Cursor)
+	if errors.Is(err, store.ErrBadCursor) {
+		return nil, "", invalid("cursor", "not a cursor from this list")
+	}
+	return toks, next, err
+}
+
+// Usage lists the source IPs that used a token.
+func (s *Service) Usage(ctx context.Context, caller Caller, id string, limit int32, cursor string) ([]store.IPUse, string, error) {
+	if _, err := s.visible(ctx, caller, id); err != nil {
+		return nil, "", err
+	}
+	u, next, err := s.store.Usage(ctx, id, limit, cursor)
+	if errors.Is(err, store.ErrBadCursor) {
+		return nil, "", invalid("cursor", "not a cursor from this list")
+	}
+	return u, next, err
+}
+
+// Audit lists a token's audit events, newest first.
+func (s *Service) Audit(ctx context.Context, caller Caller, id string, limit int32, cursor string) ([]audit.Event, string, error) {
+	if _, err := s.visible(ctx, caller, id); err != nil {
+		return nil, "", err
+	}
+	ev, next, err := s.store.Audit(ctx, id, limit, cursor)
+	if errors.Is(err, store.ErrBadCursor) {
+		return nil, "", invalid("cursor", "not a cursor from this list")
+	}
+	return ev, next, err
+}

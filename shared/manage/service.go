@@ -1,0 +1,148 @@
+package manage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/keymint/keymint/shared/audit"
+	"github.com/keymint/keymint/shared/clock"
+	"github.com/keymint/keymint/shared/config"
+	"github.com/keymint/keymint/shared/lifecycle"
+	"github.com/keymint/keymint/shared/policy"
+	"github.com/keymint/keymint/shared/store"
+	"github.com/keymint/keymint/shared/token"
+)
+
+// Hasher keys token secrets (the keyring).
+type Hasher interface {
+	Hash(ctx context.Context, secret string) (keyID string, sum []byte, err error)
+}
+
+// Service runs management operations.
+type Service struct {
+	store  *store.Store
+	keys   Hasher
+	cat    *policy.Catalogue
+	clock  clock.Clock
+	prefix string
+	single bool
+	rules  lifecycle.Rules
+}
+
+// New builds a Service.
+func New(st *store.Store, keys Hasher, cat *policy.Catalogue, clk clock.Clock, cfg config.Config) *Service {
+	return &Service{
+		store: st, keys: keys, cat: cat, clock: clk,
+		prefix: cfg.TokenPrefix, single: cfg.SingleToken, rules: lifecycle.FromConfig(cfg),
+	}
+}
+
+// Catalogue is the scope catalogue the service grants from.
+func (s *Service) Catalogue() *policy.Catalogue { return s.cat }
+
+// Issued is a token with its plaintext, which exists only in this value.
+type Issued struct {
+	Token     *store.Token
+	Plaintext string
+}
+
+// retries bounds optimistic-lock retries; contention on one token is rare
+// (validate's usage writes are the usual cause) and clears quickly.
+const retries = 5
+
+func (s *Service) now() time.Time { return s.clock.Now().Truncate(time.Second) }
+
+func (s *Service) event(caller Caller, tokenID string, action audit.Action, at time.Time, details map[string]any) *audit.Event {
+	return &audit.Event{TokenID: tokenID, At: s.clock.Now(), Action: action, Actor: caller.actor(), SourceIP: caller.SourceIP, Details: details}
+}
+
+// newSecret makes a fresh token and its keyed hash.
+func (s *Service) newSecret(ctx context.Context, id string) (token.Token, string, []byte, error) {
+	tok, err := token.Generate(s.prefix)
+	if err != nil {
+		return token.Token{}, "", nil, fmt.Errorf("manage: generate token: %w", err)
+	}
+	if id != "" {
+		tok.ID = id
+	}
+	keyID, sum, err := s.keys.Hash(ctx, tok.Secret)
+	if err != nil {
+		return token.Token{}, "", nil, fmt.Errorf("manage: hash secret: %w", err)
+	}
+	return tok, keyID, sum, nil
+}
+
+// visible loads a token the caller may see. Another owner's token is
+// reported as not found, so ids cannot be probed.
+func (s *Service) visible(ctx context.Context, caller Caller, id string) (*store.Token, error) {
+	if !token.ValidID(id) {
+		return nil, ErrNotFound
+	}
+	t, err := s.store.Token(ctx, id, true)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	if t.Owner != caller.Owner && !caller.Admin() {
+		return nil, ErrNotFound
+	}
+	return t, nil
+}
+
+// storeOutcome maps the store's conditional-write outcomes to ours.
+func storeOutcome(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, store.ErrNameTaken):
+		return conflict("a live token of this owner already has that name")
+	case errors.Is(err, store.ErrOwnerDisabled):
+		return ErrOwnerDisabled
+	case errors.Is(err, store.ErrTooManyChanges):
+		return conflict("too many tokens to change in one step")
+	}
+	return err
+}
+
+// mutate applies fn to a fresh copy of the token and writes it with its
+// audit event, re-reading and re-applying when another write got there
+// first. strict operations (regenerate) give up with a conflict instead when
+// the token's version moved, so two racing calls cannot both succeed.
+func (s *Service) mutate(ctx context.Context, caller Caller, id string, action audit.Action, strict bool,
+	fn func(t *store.Token, now time.Time) (map[string]any, error)) (*store.Token, error) {
+	var firstVersion int64
+	for attempt := 0; attempt < retries; attempt++ {
+		before, err := s.visible(ctx, caller, id)
+		if err != nil {
+			return nil, err
+		}
+		if attempt == 0 {
+			firstVersion = before.Version
+		} else if strict && before.Version != firstVersion {
+			return nil, conflict("the token was changed concurrently; read it again and retry")
+		}
+		now := s.now()
+		after := before.Clone()
+		details, err := fn(after, now)
+		if err != nil {
+			return nil, err
+		}
+		if details == nil { // nothing to change: idempotent success
+			return before, nil
+		}
+		after.UpdatedAt = now.Unix()
+		err = s.store.Apply(ctx, now, store.Change{Before: before, After: after, Event: s.event(caller, id, action, now, details)})
+		if errors.Is(err, store.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return nil, storeOutcome(err)
+		}
+		return after, nil
+	}
+	return nil, conflict("the token is being changed concurrently; retry")
+}

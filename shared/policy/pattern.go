@@ -1,0 +1,185 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Route is one route pattern in catalogue syntax: Method is an upper-case
+// HTTP method or "*" (any; "ANY" in a catalogue is reported as "*"), Path uses
+// "*" and "**" segments.
+type Route struct {
+	Method, Path string
+}
+
+// String gives the route back in catalogue form, "METHOD /path".
+func (r Route) String() string { return r.Method + " " + r.Path }
+
+type segKind uint8
+
+const (
+	segLiteral segKind = iota
+	segOne             // "*"
+	segRest            // "**", only ever last
+)
+
+type segment struct {
+	kind segKind
+	lit  string
+}
+
+// pattern is a route compiled once at Parse time so that Allows, which runs
+// on every API request, only compares strings.
+type pattern struct {
+	route     Route
+	anyMethod bool
+	segs      []segment
+}
+
+// compilePattern accepts only a canonical-looking "METHOD /path": the
+// catalogue is security configuration, so a typo must fail loudly at load
+// rather than silently open or close a route.
+func compilePattern(s string) (pattern, error) {
+	method, path, ok := strings.Cut(s, " ")
+	if !ok {
+		return pattern{}, fmt.Errorf("route %q: want \"METHOD /path\"", s)
+	}
+	var p pattern
+	switch {
+	case method == "*" || method == "ANY":
+		p.anyMethod = true
+		p.route.Method = "*"
+	case isMethod(method):
+		p.route.Method = method
+	default:
+		return pattern{}, fmt.Errorf("route %q: method must be upper-case letters, \"*\" or \"ANY\"", s)
+	}
+	if !strings.HasPrefix(path, "/") {
+		return pattern{}, fmt.Errorf("route %q: path must start with \"/\"", s)
+	}
+	if len(path) > 1 {
+		path = strings.TrimSuffix(path, "/")
+	}
+	p.route.Path = path
+	if path == "/" {
+		return p, nil
+	}
+	parts := strings.Split(path[1:], "/")
+	p.segs = make([]segment, 0, len(parts))
+	for i, seg := range parts {
+		switch {
+		case seg == "":
+			return pattern{}, fmt.Errorf("route %q: empty path segment", s)
+		case seg == "*":
+			p.segs = append(p.segs, segment{kind: segOne})
+		case seg == "**":
+			if i != len(parts)-1 {
+				return pattern{}, fmt.Errorf("route %q: \"**\" may only be the last segment", s)
+			}
+			p.segs = append(p.segs, segment{kind: segRest})
+		case seg == "." || seg == "..":
+			return pattern{}, fmt.Errorf("route %q: dot segment", s)
+		case strings.ContainsAny(seg, "{}"):
+			// API Gateway writes parameters as {id}; here that would be a
+			// literal nobody ever sends, so the route would silently never match.
+			return pattern{}, fmt.Errorf("route %q: use \"*\" for a path parameter, not {name}", s)
+		case strings.ContainsAny(seg, "*?#$") || hasSpaceOrControl(seg):
+			// "*", "?" and "$" mean something in an IAM resource, where
+			// literal segments are copied verbatim.
+			return pattern{}, fmt.Errorf("route %q: segment %q holds a character a route cannot", s, seg)
+		default:
+			p.segs = append(p.segs, segment{kind: segLiteral, lit: seg})
+		}
+	}
+	return p, nil
+}
+
+func isMethod(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+func hasSpaceOrControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
+// requestPath reduces a request path to the segments after the leading
+// slash ("" for the root) and reports false for anything no pattern should
+// match. Empty and dot segments are refused rather than cleaned: a backend
+// may resolve "/tokens/../owners/x" differently from how it was checked here.
+// It slices, never copies, because it sits on the per-request path.
+func requestPath(path string) (string, bool) {
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if path == "" || path[0] != '/' {
+		return "", false
+	}
+	rest := path[1:]
+	// One trailing slash after a segment is forgiven; "//" must not become
+	// the root, and deeper junk fails the empty-segment check below.
+	if n := len(rest); n > 1 && rest[n-1] == '/' {
+		rest = rest[:n-1]
+	}
+	if rest == "" {
+		return "", true
+	}
+	start := 0
+	for i := 0; i <= len(rest); i++ {
+		if i < len(rest) && rest[i] != '/' {
+			continue
+		}
+		switch rest[start:i] {
+		case "", ".", "..":
+			return "", false
+		}
+		start = i + 1
+	}
+	return rest, true
+}
+
+// match expects rest from requestPath, so every segment in it is non-empty.
+func (p *pattern) match(method, rest string) bool {
+	if !p.anyMethod && method != p.route.Method {
+		return false
+	}
+	for _, s := range p.segs {
+		if s.kind == segRest {
+			return rest != ""
+		}
+		if rest == "" {
+			return false
+		}
+		seg := rest
+		if i := strings.IndexByte(rest, '/'); i >= 0 {
+			seg, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = ""
+		}
+		if s.kind == segLiteral && seg != s.lit {
+			return false
+		}
+	}
+	return rest == ""
+}
+
+func matchAny(ps []pattern, method, rest string) bool {
+	for i := range ps {
+		if ps[i].match(method, rest) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,124 @@
+package store
+
+import (
+	"fmt"
+	"hash/fnv"
+
+	"github.com/keymint/keymint/shared/lifecycle"
+)
+
+// TTLAttribute is the table's TTL attribute; template.yaml must name the same.
+const TTLAttribute = "expiresTTL"
+
+// SweepShards is how many GSI2 partitions the sweeper reads; spreading due
+// items keeps any one partition's write rate low when many tokens are used.
+const SweepShards = 16
+
+// Index names, as in template.yaml.
+const (
+	IndexByOwner  = "GSI1"
+	IndexDeadline = "GSI2"
+)
+
+// Token is the token item. Attribute names are part of the contract
+// (DESIGN.md §4): tests and ops age items by editing them.
+type Token struct {
+	PK string `dynamodbav:"PK"`
+	SK string `dynamodbav:"SK"`
+
+	ID             string   `dynamodbav:"id"`
+	Owner          string   `dynamodbav:"owner"`
+	Name           string   `dynamodbav:"name"`
+	Description    string   `dynamodbav:"description,omitempty"`
+	Scopes         []string `dynamodbav:"scopes,stringset"`
+	SecretHash     []byte   `dynamodbav:"secretHash"`
+	KeyID          string   `dynamodbav:"keyId"`
+	PrevSecretHash []byte   `dynamodbav:"prevSecretHash,omitempty"`
+	PrevKeyID      string   `dynamodbav:"prevKeyId,omitempty"`
+	PrevValidUntil int64    `dynamodbav:"prevValidUntil,omitempty"`
+	Status         string   `dynamodbav:"status"`
+	CreatedAt      int64    `dynamodbav:"createdAt"`
+	UpdatedAt      int64    `dynamodbav:"updatedAt"`
+	ExpiresAt      int64    `dynamodbav:"expiresAt"`
+	LastUsedAt     int64    `dynamodbav:"lastUsedAt,omitempty"`
+	LastUsedIP     string   `dynamodbav:"lastUsedIp,omitempty"`
+	AllowedCIDRs   []string `dynamodbav:"allowedCidrs,stringset,omitempty"`
+	BlockedIPs     []string `dynamodbav:"blockedIps,stringset,omitempty"`
+	Version        int64    `dynamodbav:"version"`
+	ExpiresTTL     int64    `dynamodbav:"expiresTTL"`
+
+	// Beyond the contract's list: lifecycle facts the sweeper and validate need
+	// from the one item they read.
+	Lifetime      int64 `dynamodbav:"lifetime,omitempty"` // seconds asked at issue; regenerate and copy reuse it
+	ActivatedAt   int64 `dynamodbav:"activatedAt,omitempty"`
+	RevokedAt     int64 `dynamodbav:"revokedAt,omitempty"`
+	ExpiredAt     int64 `dynamodbav:"expiredAt,omitempty"`
+	NotifiedAt    int64 `dynamodbav:"notifiedAt,omitempty"`
+	OwnerDisabled bool  `dynamodbav:"ownerDisabled,omitempty"`
+
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
+	GSI2PK string `dynamodbav:"GSI2PK"`
+	GSI2SK string `dynamodbav:"GSI2SK"`
+}
+
+// Times returns the facts the lifecycle rules need.
+func (t *Token) Times() lifecycle.Times {
+	return lifecycle.Times{
+		Status:      t.Status,
+		CreatedAt:   t.CreatedAt,
+		ExpiresAt:   t.ExpiresAt,
+		LastUsedAt:  t.LastUsedAt,
+		ActivatedAt: t.ActivatedAt,
+		RevokedAt:   t.RevokedAt,
+		ExpiredAt:   t.ExpiredAt,
+		NotifiedAt:  t.NotifiedAt,
+	}
+}
+
+// Clone returns a deep copy, so callers can edit a token without touching
+// the version they read (the optimistic-lock baseline).
+func (t *Token) Clone() *Token {
+	c := *t
+	c.Scopes = append([]string(nil), t.Scopes...)
+	c.AllowedCIDRs = append([]string(nil), t.AllowedCIDRs...)
+	c.BlockedIPs = append([]string(nil), t.BlockedIPs...)
+	c.SecretHash = append([]byte(nil), t.SecretHash...)
+	c.PrevSecretHash = append([]byte(nil), t.PrevSecretHash...)
+	return &c
+}
+
+func tokenPK(id string) string         { return "TOKEN#" + id }
+func ownerPK(owner string) string      { return "OWNER#" + owner }
+func namePK(owner, name string) string { return "NAME#" + owner + "#" + name }
+func ipSK(ip string) string            { return "IP#" + ip }
+
+const (
+	metaSK  = "META"
+	nameSK  = "NAME"
+	auditSK = "AUDIT#"
+	ipSKPre = "IP#"
+)
+
+// shard spreads tokens over the sweeper's GSI2 partitions by id.
+func shard(id string) int {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return int(h.Sum32() % SweepShards)
+}
+
+func sweepPK(shard int) string { return fmt.Sprintf("SWEEP#%02d", shard) }
+
+// sortTime zero-pads epoch seconds so string order is time order.
+func sortTime(epoch int64) string { return fmt.Sprintf("%012d", max(epoch, 0)) }
+
+// derive sets every attribute computed from the others. Each write calls it,
+// so expiresTTL and the sweeper's deadline move whenever the facts move.
+func derive(t *Token, r lifecycle.Rules) {
+	t.PK, t.SK = tokenPK(t.ID), metaSK
+	t.GSI1PK = ownerPK(t.Owner)
+	t.GSI1SK = sortTime(t.CreatedAt) + "#" + t.ID
+	t.ExpiresTTL = r.ExpiresTTL(t.Times())
+	t.GSI2PK = sweepPK(shard(t.ID))
+	t.GSI2SK = sortTime(r.NextDeadline(t.Times())) + "#" + t.ID
+}

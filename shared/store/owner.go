@@ -1,0 +1,161 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/keymint/keymint/shared/audit"
+)
+
+// Owner status values.
+const (
+	OwnerActive   = "active"
+	OwnerDisabled = "disabled"
+)
+
+// Owner is the owner item.
+type Owner struct {
+	PK        string `dynamodbav:"PK"`
+	SK        string `dynamodbav:"SK"`
+	Owner     string `dynamodbav:"owner"`
+	Status    string `dynamodbav:"status"`
+	UpdatedAt int64  `dynamodbav:"updatedAt"`
+	Version   int64  `dynamodbav:"version"`
+}
+
+// Owner reads an owner; one never written is active.
+func (s *Store) Owner(ctx context.Context, owner string) (*Owner, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            key(ownerPK(owner), metaSK),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: get owner: %w", err)
+	}
+	if out.Item == nil {
+		return &Owner{PK: ownerPK(owner), SK: metaSK, Owner: owner, Status: OwnerActive}, nil
+	}
+	var o Owner
+	if err := attributevalue.UnmarshalMap(out.Item, &o); err != nil {
+		return nil, fmt.Errorf("store: decode owner: %w", err)
+	}
+	return &o, nil
+}
+
+// SetOwnerStatus writes the owner's status and its audit event together,
+// conditional on the version read (ErrConflict when it moved).
+func (s *Store) SetOwnerStatus(ctx context.Context, before *Owner, status string, ev audit.Event) (*Owner, error) {
+	after := *before
+	after.PK, after.SK = ownerPK(before.Owner), metaSK
+	after.Status, after.UpdatedAt, after.Version = status, ev.At.Unix(), before.Version+1
+	item, err := attributevalue.MarshalMap(after)
+	if err != nil {
+		return nil, fmt.Errorf("store: encode owner: %w", err)
+	}
+	cond := expression.AttributeNotExists(expression.Name("PK"))
+	if before.Version > 0 {
+		cond = expression.Name("version").Equal(expression.Value(before.Version))
+	}
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return nil, fmt.Errorf("store: owner condition: %w", err)
+	}
+	ev.Owner = before.Owner
+	auditIt, err := s.auditPut(ev)
+	if err != nil {
+		return nil, err
+	}
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: &types.Put{
+			TableName:                 aws.String(s.table),
+			Item:                      item,
+			ConditionExpression:       expr.Condition(),
+			ExpressionAttributeNames:  expr.Names(),
+			ExpressionAttributeValues: expr.Values(),
+		}},
+		auditIt,
+	}})
+	if err != nil {
+		var tce *types.TransactionCanceledException
+		if asCanceled(err, &tce) {
+			return nil, ErrConflict
+		}
+		return nil, fmt.Errorf("store: set owner status: %w", err)
+	}
+	return &after, nil
+}
+
+// MarkOwnerTokens copies the owner's status onto each of its tokens, so
+// validate decides from the one token item it reads. It pages through GSI1
+// and stops at deadline; done is false when tokens remain, and calling again
+// resumes (marking is idempotent). Each mark bumps version so a concurrent
+// management write, which puts a whole item, cannot undo it.
+func (s *Store) MarkOwnerTokens(ctx context.Context, owner string, disabled bool, deadline time.Time) (marked int, done bool, err error) {
+	cursor := ""
+	keyCond := expression.Key("GSI1PK").Equal(expression.Value(ownerPK(owner)))
+	for {
+		if !deadline.IsZero() && time.Now().After(deadline) {
+			return marked, false, nil
+		}
+		items, next, err := s.queryPage(ctx, IndexByOwner, keyCond, nil, MaxPageSize, cursor, pageScope{"GSI1PK": ownerPK(owner)}, false)
+		if err != nil {
+			return marked, false, err
+		}
+		for _, raw := range items {
+			var t Token
+			if err := attributevalue.UnmarshalMap(raw, &t); err != nil {
+				return marked, false, fmt.Errorf("store: decode token: %w", err)
+			}
+			if t.OwnerDisabled == disabled {
+				continue
+			}
+			ok, err := s.markOwnerDisabled(ctx, t.ID, disabled)
+			if err != nil {
+				return marked, false, err
+			}
+			if ok {
+				marked++
+			}
+		}
+		if next == "" {
+			return marked, true, nil
+		}
+		cursor = next
+	}
+}
+
+func (s *Store) markOwnerDisabled(ctx context.Context, id string, disabled bool) (bool, error) {
+	upd := expression.Add(expression.Name("version"), expression.Value(1))
+	if disabled {
+		upd = upd.Set(expression.Name("ownerDisabled"), expression.Value(true))
+	} else {
+		upd = upd.Remove(expression.Name("ownerDisabled"))
+	}
+	expr, err := expression.NewBuilder().WithUpdate(upd).
+		WithCondition(expression.AttributeExists(expression.Name("PK"))).Build()
+	if err != nil {
+		return false, fmt.Errorf("store: mark expression: %w", err)
+	}
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       key(tokenPK(id), metaSK),
+		UpdateExpression:          expr.Update(),
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	if isConditionFailed(err) {
+		return false, nil // deleted meanwhile: nothing to mark
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: mark token %s: %w", id, err)
+	}
+	return true, nil
+}

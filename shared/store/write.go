@@ -1,0 +1,333 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/keymint/keymint/shared/audit"
+	"github.com/keymint/keymint/shared/lifecycle"
+)
+
+// Change is one token's state change: Before nil creates, After nil deletes.
+// Event, when set, is written in the same transaction.
+type Change struct {
+	Before *Token
+	After  *Token
+	Event  *audit.Event
+}
+
+// DynamoDB allows 100 items per transaction; a change needs up to four
+// (token, old and new name reservation, audit) plus one owner check.
+const maxChangesPerTx = 24
+
+// ErrTooManyChanges is returned when one Apply would exceed a transaction.
+var ErrTooManyChanges = errors.New("too many changes for one transaction")
+
+// what a transaction item guards, so a cancellation maps to a domain error.
+type guard int
+
+const (
+	guardToken guard = iota
+	guardCreate
+	guardNamePut
+	guardNameDelete
+	guardOwner
+	guardAudit
+)
+
+type txBuilder struct {
+	items  []types.TransactWriteItem
+	guards []guard
+}
+
+func (b *txBuilder) add(g guard, it types.TransactWriteItem) {
+	b.items = append(b.items, it)
+	b.guards = append(b.guards, g)
+}
+
+// Apply writes all changes in one transaction, or none of them. Derived
+// attributes (expiresTTL, GSI keys) are recomputed on every After. Outcomes:
+// ErrConflict (someone changed a token since it was read), ErrExists,
+// ErrNameTaken, ErrOwnerDisabled.
+func (s *Store) Apply(ctx context.Context, now time.Time, changes ...Change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	if len(changes) > maxChangesPerTx {
+		return ErrTooManyChanges
+	}
+	var b txBuilder
+	ownersChecked := map[string]bool{}
+	for _, c := range changes {
+		if err := s.addChange(&b, c, ownersChecked); err != nil {
+			return err
+		}
+	}
+	if err := s.addReservations(ctx, &b, now, changes); err != nil {
+		return err
+	}
+	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: b.items})
+	if err == nil {
+		return nil
+	}
+	var tce *types.TransactionCanceledException
+	if errors.As(err, &tce) {
+		for i, r := range tce.CancellationReasons {
+			if aws.ToString(r.Code) != "ConditionalCheckFailed" || i >= len(b.guards) {
+				continue
+			}
+			switch b.guards[i] {
+			case guardCreate:
+				return ErrExists
+			case guardNamePut:
+				return ErrNameTaken
+			case guardOwner:
+				return ErrOwnerDisabled
+			default:
+				return ErrConflict
+			}
+		}
+		// TransactionConflict: another transaction touched the same items.
+		for _, r := range tce.CancellationReasons {
+			if aws.ToString(r.Code) == "TransactionConflict" {
+				return ErrConflict
+			}
+		}
+	}
+	return fmt.Errorf("store: write transaction: %w", err)
+}
+
+func (s *Store) addChange(b *txBuilder, c Change, ownersChecked map[string]bool) error {
+	subject := c.After
+	if subject == nil {
+		subject = c.Before
+	}
+	if subject == nil {
+		return errors.New("store: change without token")
+	}
+	if c.Before == nil && !ownersChecked[subject.Owner] {
+		ownersChecked[subject.Owner] = true
+		if err := s.addOwnerCheck(b, subject.Owner); err != nil {
+			return err
+		}
+	}
+	if err := s.addTokenWrite(b, c); err != nil {
+		return err
+	}
+	if c.Event != nil {
+		it, err := s.auditPut(*c.Event)
+		if err != nil {
+			return err
+		}
+		b.add(guardAudit, it)
+	}
+	return nil
+}
+
+// addOwnerCheck refuses new tokens for a disabled owner in the same
+// transaction, so a concurrent disable cannot miss a token being issued.
+func (s *Store) addOwnerCheck(b *txBuilder, owner string) error {
+	cond := expression.Or(
+		expression.AttributeNotExists(expression.Name("PK")),
+		expression.Name("status").NotEqual(expression.Value(OwnerDisabled)),
+	)
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return fmt.Errorf("store: owner check: %w", err)
+	}
+	b.add(guardOwner, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+		TableName:                 aws.String(s.table),
+		Key:                       key(ownerPK(owner), metaSK),
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	}})
+	return nil
+}
+
+// unchanged is the optimistic lock: the version we read, and the lastUsedAt
+// we read (validate records use without bumping version, and a Put from a
+// stale read must not roll that back).
+func unchanged(t *Token) expression.ConditionBuilder {
+	cond := expression.Name("version").Equal(expression.Value(t.Version))
+	if t.LastUsedAt == 0 {
+		return cond.And(expression.AttributeNotExists(expression.Name("lastUsedAt")))
+	}
+	return cond.And(expression.Name("lastUsedAt").Equal(expression.Value(t.LastUsedAt)))
+}
+
+func (s *Store) addTokenWrite(b *txBuilder, c Change) error {
+	if c.After == nil {
+		expr, err := expression.NewBuilder().WithCondition(unchanged(c.Before)).Build()
+		if err != nil {
+			return fmt.Errorf("store: delete condition: %w", err)
+		}
+		b.add(guardToken, types.TransactWriteItem{Delete: &types.Delete{
+			TableName:                 aws.String(s.table),
+			Key:                       key(tokenPK(c.Before.ID), metaSK),
+			ConditionExpression:       expr.Condition(),
+			ExpressionAttributeNames:  expr.Names(),
+			ExpressionAttributeValues: expr.Values(),
+		}})
+		return nil
+	}
+	after := c.After
+	g, cond := guardCreate, expression.AttributeNotExists(expression.Name("PK"))
+	after.Version = 1
+	if c.Before != nil {
+		g, cond = guardToken, unchanged(c.Before)
+		after.Version = c.Before.Version + 1
+	}
+	derive(after, s.rules)
+	item, err := attributevalue.MarshalMap(after)
+	if err != nil {
+		return fmt.Errorf("store: encode token %s: %w", after.ID, err)
+	}
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return fmt.Errorf("store: token condition: %w", err)
+	}
+	b.add(g, types.TransactWriteItem{Put: &types.Put{
+		TableName:                 aws.String(s.table),
+		Item:                      item,
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	}})
+	return nil
+}
+
+// holdsName reports whether t, in this state, keeps its name reserved:
+// revoked tokens free their name at once; expired ones let the reservation
+// be taken over (checked by time in the reservation's condition).
+func holdsName(t *Token) bool { return t != nil && t.Status != lifecycle.StatusRevoked }
+
+type reservation struct {
+	PK         string `dynamodbav:"PK"`
+	SK         string `dynamodbav:"SK"`
+	TokenID    string `dynamodbav:"tokenId"`
+	ExpiresAt  int64  `dynamodbav:"expiresAt"`
+	ExpiresTTL int64  `dynamodbav:"expiresTTL"`
+}
+
+// addReservations moves name reservations with the tokens. A transaction
+// may touch an item once, so when one change frees a name another takes
+// (single-token mode reissuing under the same name), the take-over replaces
+// the release and its condition accepts the old holder.
+func (s *Store) addReservations(ctx context.Context, b *txBuilder, now time.Time, changes []Change) error {
+	released := map[string]string{} // reservation PK -> token id freeing it
+	var releaseOrder []string
+	for _, c := range changes {
+		before, after := c.Before, c.After
+		if holdsName(before) && (!holdsName(after) || after.Name != before.Name) {
+			held, err := s.reservationHolder(ctx, before)
+			if err != nil {
+				return err
+			}
+			if held {
+				pk := namePK(before.Owner, before.Name)
+				released[pk] = before.ID
+				releaseOrder = append(releaseOrder, pk)
+			}
+		}
+	}
+	taken := map[string]bool{}
+	for _, c := range changes {
+		if !holdsName(c.After) {
+			continue
+		}
+		pk := namePK(c.After.Owner, c.After.Name)
+		taken[pk] = true
+		if err := s.addNamePut(b, now, c.After, released[pk]); err != nil {
+			return err
+		}
+	}
+	for _, pk := range releaseOrder {
+		if taken[pk] {
+			continue
+		}
+		if err := s.addNameDelete(b, pk, released[pk]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addNamePut (re)writes after's reservation. Re-putting on every write keeps
+// the reservation's expiry in step with the token's, which is what lets an
+// expired token's name be reused.
+func (s *Store) addNamePut(b *txBuilder, now time.Time, after *Token, previousHolder string) error {
+	res := reservation{PK: namePK(after.Owner, after.Name), SK: nameSK, TokenID: after.ID, ExpiresAt: after.ExpiresAt, ExpiresTTL: after.ExpiresTTL}
+	item, err := attributevalue.MarshalMap(res)
+	if err != nil {
+		return fmt.Errorf("store: encode reservation: %w", err)
+	}
+	cond := expression.Or(
+		expression.AttributeNotExists(expression.Name("PK")),
+		expression.Name("tokenId").Equal(expression.Value(after.ID)),
+		expression.Name("expiresAt").LessThanEqual(expression.Value(now.Unix())),
+	)
+	if previousHolder != "" {
+		cond = cond.Or(expression.Name("tokenId").Equal(expression.Value(previousHolder)))
+	}
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return fmt.Errorf("store: reservation condition: %w", err)
+	}
+	b.add(guardNamePut, types.TransactWriteItem{Put: &types.Put{
+		TableName:                 aws.String(s.table),
+		Item:                      item,
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	}})
+	return nil
+}
+
+// reservationHolder reports whether before still holds its name. An
+// expired token's name may already belong to a newer token; that one's
+// reservation must survive, so we look before releasing.
+func (s *Store) reservationHolder(ctx context.Context, before *Token) (bool, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            key(namePK(before.Owner, before.Name), nameSK),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: read reservation: %w", err)
+	}
+	if out.Item == nil {
+		return false, nil
+	}
+	var res reservation
+	if err := attributevalue.UnmarshalMap(out.Item, &res); err != nil {
+		return false, fmt.Errorf("store: decode reservation: %w", err)
+	}
+	return res.TokenID == before.ID, nil
+}
+
+// addNameDelete releases a reservation, guarded so a holder that changed
+// since we looked cancels the transaction instead of losing its name.
+func (s *Store) addNameDelete(b *txBuilder, pk, holder string) error {
+	expr, err := expression.NewBuilder().WithCondition(
+		expression.Name("tokenId").Equal(expression.Value(holder)),
+	).Build()
+	if err != nil {
+		return fmt.Errorf("store: release condition: %w", err)
+	}
+	b.add(guardNameDelete, types.TransactWriteItem{Delete: &types.Delete{
+		TableName:                 aws.String(s.table),
+		Key:                       key(pk, nameSK),
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	}})
+	return nil
+}
