@@ -62,7 +62,10 @@ func fromError(ctx context.Context, log *slog.Logger, err error) *Problem {
 	var fe *manage.FieldError
 	var ce *manage.ConflictError
 	var fb *manage.ForbiddenError
+	var pe *problemError
 	switch {
+	case errors.As(err, &pe):
+		return pe.p
 	case errors.As(err, &fe):
 		p := problem(http.StatusBadRequest, "invalid-input", fe.Error())
 		p.Errors = []FieldProblem{{Field: fe.Field, Detail: fe.Reason}}

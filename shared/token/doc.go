@@ -1,0 +1,16 @@
+// Package token generates, serialises and parses keymint API tokens
+// (DESIGN.md §2):
+//
+//	<prefix>_<id>_<secret><check>
+//
+// The prefix lets secret scanners recognise leaked tokens; the id is public
+// and keys the table; the secret is the only part that proves possession;
+// the check (CRC32-IEEE, six base62 digits) lets Parse reject typos and
+// truncation before any I/O, which matters because Parse runs on every
+// request, including floods of junk.
+//
+// Token.String is the one accessor that yields the plaintext, because the
+// plaintext is shown to its owner exactly once. Every other rendering (fmt
+// verbs through Format, %#v, slog through LogValue, encoding/json) shows only
+// the prefix and the id, so a Token that strays into a log line does not leak.
+package token

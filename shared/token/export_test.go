@@ -1,0 +1,4 @@
+package token
+
+// ErrNoEntropy exposes the exhausted-source error to the external tests.
+var ErrNoEntropy = errNoEntropy
