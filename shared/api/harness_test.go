@@ -22,7 +22,7 @@ var routes = map[string]string{
 	"POST /tokens/{id}/deactivate": "revoke", "POST /tokens/{id}/activate": "revoke", "DELETE /tokens/{id}": "revoke",
 	"POST /tokens/revoke": "revoke", "PUT /tokens/{id}/blocked-ips/{ip}": "revoke", "DELETE /tokens/{id}/blocked-ips/{ip}": "revoke",
 	"PUT /owners/{owner}/status": "revoke",
-	"GET /tokens": "describe", "GET /tokens/{id}": "describe", "GET /tokens/{id}/usage": "describe", "GET /tokens/{id}/audit": "describe", "GET /whoami": "describe",
+	"GET /tokens":                "describe", "GET /tokens/{id}": "describe", "GET /tokens/{id}/usage": "describe", "GET /tokens/{id}/audit": "describe", "GET /whoami": "describe",
 }
 
 // stack drives the real handlers the way API Gateway does: the authorizer
@@ -30,10 +30,10 @@ var routes = map[string]string{
 // authorizer's context.
 type stack struct {
 	*apptest.App
-	t         *testing.T
-	handlers  map[string]lambda.Handler
-	sourceIP  string
-	admin     string
+	t        *testing.T
+	handlers map[string]lambda.Handler
+	sourceIP string
+	admin    string
 }
 
 func newStack(t *testing.T, env apptest.Env) *stack {

@@ -76,4 +76,3 @@ func Assemble(cfg config.Config, awsCfg aws.Config, db store.API, src keyring.So
 func NewLogger() *slog.Logger {
 	return slog.New(lambdacontext.NewLogHandler())
 }
-
