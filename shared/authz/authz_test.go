@@ -1,0 +1,319 @@
+package authz_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/keymint/keymint/infra/apptest"
+	"github.com/keymint/keymint/shared/authz"
+	"github.com/keymint/keymint/shared/manage"
+	"github.com/keymint/keymint/shared/store"
+	"github.com/keymint/keymint/shared/token"
+)
+
+type fixture struct {
+	*apptest.App
+	svc *manage.Service
+	h   *authz.Handler
+}
+
+func newFixture(t *testing.T, env apptest.Env) *fixture {
+	t.Helper()
+	if env == nil {
+		env = apptest.Env{}
+	}
+	if _, ok := env["SCOPES_FILE"]; !ok {
+		env["SCOPES_FILE"] = "testdata/scopes.json"
+	}
+	a := apptest.New(t, env)
+	return &fixture{App: a, svc: manage.New(a.Store, a.Keyring, a.Catalogue, a.Clock, a.Config), h: authz.NewHandler(a.App)}
+}
+
+var ops = manage.Caller{Ops: true, Owner: "ops"}
+
+func (f *fixture) issue(t *testing.T, req manage.IssueRequest) *manage.Issued {
+	t.Helper()
+	if req.Owner == "" {
+		req.Owner = "alice"
+	}
+	if len(req.Scopes) == 0 {
+		req.Scopes = []string{"sample:call", "tokens:read"}
+	}
+	out, err := f.svc.Issue(context.Background(), ops, req)
+	if err != nil {
+		t.Fatalf("issue: %v", err)
+	}
+	return out
+}
+
+func (f *fixture) direct(t *testing.T, req authz.DirectRequest) authz.DirectResponse {
+	t.Helper()
+	raw, _ := json.Marshal(req)
+	out, err := f.h.Handle(context.Background(), raw)
+	if err != nil {
+		t.Fatalf("direct: %v", err)
+	}
+	return out.(authz.DirectResponse)
+}
+
+// sample loads one of AWS's sample authorizer events with the token put in
+// place of its placeholder.
+func sample(t *testing.T, name, tok string) json.RawMessage {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return json.RawMessage(strings.ReplaceAll(string(raw), "incoming-client-token", "Bearer "+tok))
+}
+
+func TestAWSSampleEventsWithARealToken(t *testing.T) {
+	f := newFixture(t, nil)
+	tok := f.issue(t, manage.IssueRequest{Name: "sample"})
+	for _, name := range []string{"rest-token.json", "rest-request.json"} {
+		t.Run(name, func(t *testing.T) {
+			out, err := f.h.Handle(context.Background(), sample(t, name, tok.Plaintext))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp := out.(events.APIGatewayCustomAuthorizerResponse)
+			if resp.PrincipalID != "alice" || resp.Context["tokenId"] != tok.Token.ID || resp.Context["scopes"] != "sample:call tokens:read" {
+				t.Fatalf("principal %q context %v", resp.PrincipalID, resp.Context)
+			}
+			st := resp.PolicyDocument.Statement
+			if len(st) != 1 || st[0].Effect != "Allow" {
+				t.Fatalf("policy %+v", resp.PolicyDocument)
+			}
+			// Cache-safe: the policy covers every route the scopes open.
+			res := strings.Join(st[0].Resource, " ")
+			for _, want := range []string{"/GET/request", "/POST/my/path", "/GET/tokens/*", "/GET/whoami"} {
+				if !strings.Contains(res, want) {
+					t.Errorf("policy resources lack %s: %s", want, res)
+				}
+			}
+			for _, v := range resp.Context {
+				switch v.(type) {
+				case string, bool, float64, int, int64:
+				default:
+					t.Errorf("context value %v (%T) is not a REST-safe scalar", v, v)
+				}
+			}
+		})
+	}
+	t.Run("http-v2.json", func(t *testing.T) {
+		out, err := f.h.Handle(context.Background(), sample(t, "http-v2.json", tok.Plaintext))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp := out.(events.APIGatewayV2CustomAuthorizerSimpleResponse)
+		if !resp.IsAuthorized || resp.Context["owner"] != "alice" || resp.Context["tokenId"] != tok.Token.ID {
+			t.Fatalf("response %+v", resp)
+		}
+	})
+	for _, name := range []string{"rest-token.json", "rest-request.json", "http-v2.json"} {
+		t.Run(name+" bad token", func(t *testing.T) {
+			bad := tok.Plaintext[:len(tok.Plaintext)-1] + "x"
+			_, err := f.h.Handle(context.Background(), sample(t, name, bad))
+			if !errors.Is(err, authz.ErrUnauthorized) || err.Error() != "Unauthorized" {
+				t.Fatalf("err = %v, want Unauthorized", err)
+			}
+		})
+	}
+}
+
+func TestHTTPIAMResponse(t *testing.T) {
+	f := newFixture(t, apptest.Env{"AUTHORIZER_RESPONSE": "iam"})
+	tok := f.issue(t, manage.IssueRequest{Name: "sample"})
+	out, err := f.h.Handle(context.Background(), sample(t, "http-v2.json", tok.Plaintext))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := out.(events.APIGatewayV2CustomAuthorizerIAMPolicyResponse)
+	if resp.PrincipalID != "alice" || resp.PolicyDocument.Statement[0].Effect != "Allow" {
+		t.Fatalf("response %+v", resp)
+	}
+}
+
+func TestDirectInvokeReasons(t *testing.T) {
+	f := newFixture(t, apptest.Env{"VALIDATE_CACHE_TTL": "0"})
+	ctx := context.Background()
+	good := f.issue(t, manage.IssueRequest{Name: "good"})
+	cidr := f.issue(t, manage.IssueRequest{Name: "cidr", AllowedCIDRs: []string{"10.0.0.0/8", "2001:db8::/32"}})
+	revoked := f.issue(t, manage.IssueRequest{Name: "revoked"})
+	if _, err := f.svc.Revoke(ctx, ops, revoked.Token.ID); err != nil {
+		t.Fatal(err)
+	}
+	inactive := f.issue(t, manage.IssueRequest{Name: "inactive"})
+	if _, err := f.svc.Deactivate(ctx, ops, inactive.Token.ID); err != nil {
+		t.Fatal(err)
+	}
+	blocked := f.issue(t, manage.IssueRequest{Name: "blocked"})
+	if _, err := f.svc.BlockIP(ctx, ops, blocked.Token.ID, "192.0.2.9"); err != nil {
+		t.Fatal(err)
+	}
+	disabled := f.issue(t, manage.IssueRequest{Name: "d", Owner: "mallory"})
+	if _, err := f.svc.SetOwnerStatus(ctx, ops, "mallory", store.OwnerDisabled, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := token.Parse(good.Plaintext, "kmt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	unknown := token.Token{Prefix: "kmt", ID: strings.Repeat("Q", 16), Secret: parsed.Secret}.String()
+	wrongSecret := token.Token{Prefix: "kmt", ID: parsed.ID, Secret: strings.Repeat("B", 32)}.String()
+
+	cases := []struct {
+		name string
+		req  authz.DirectRequest
+		want authz.Status
+	}{
+		{"valid", authz.DirectRequest{Token: good.Plaintext, Route: "GET /whoami"}, authz.Valid},
+		{"valid without route", authz.DirectRequest{Token: good.Plaintext}, authz.Valid},
+		{"malformed", authz.DirectRequest{Token: "kmt_short"}, authz.Malformed},
+		{"unknown id", authz.DirectRequest{Token: unknown}, authz.NotFound},
+		{"bad secret", authz.DirectRequest{Token: wrongSecret}, authz.BadSecret},
+		{"revoked", authz.DirectRequest{Token: revoked.Plaintext}, authz.Revoked},
+		{"inactive", authz.DirectRequest{Token: inactive.Plaintext}, authz.Inactive},
+		{"owner disabled", authz.DirectRequest{Token: disabled.Plaintext}, authz.OwnerDisabled},
+		{"scope denied", authz.DirectRequest{Token: good.Plaintext, Route: "POST /tokens"}, authz.ScopeDenied},
+		{"route nobody lists", authz.DirectRequest{Token: good.Plaintext, Route: "GET /secret"}, authz.ScopeDenied},
+		{"ip inside allow list v4", authz.DirectRequest{Token: cidr.Plaintext, SourceIP: "10.1.2.3"}, authz.Valid},
+		{"ip inside allow list v6", authz.DirectRequest{Token: cidr.Plaintext, SourceIP: "2001:db8::5"}, authz.Valid},
+		{"ip outside allow list", authz.DirectRequest{Token: cidr.Plaintext, SourceIP: "192.0.2.1"}, authz.IPNotAllowed},
+		{"junk ip with allow list", authz.DirectRequest{Token: cidr.Plaintext, SourceIP: "..."}, authz.IPNotAllowed},
+		{"junk ip without allow list", authz.DirectRequest{Token: good.Plaintext, SourceIP: "..."}, authz.Valid},
+		{"blocked ip", authz.DirectRequest{Token: blocked.Plaintext, SourceIP: "192.0.2.9"}, authz.IPBlocked},
+		{"blocked ip v4-mapped", authz.DirectRequest{Token: blocked.Plaintext, SourceIP: "::ffff:192.0.2.9"}, authz.IPBlocked},
+		{"other ip not blocked", authz.DirectRequest{Token: blocked.Plaintext, SourceIP: "192.0.2.10"}, authz.Valid},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := f.direct(t, c.req)
+			if (c.want == authz.Valid) != got.Active || (c.want != authz.Valid && got.Reason != c.want) {
+				t.Fatalf("got active=%v reason=%s, want %s", got.Active, got.Reason, c.want)
+			}
+			if got.Active && (got.Owner == "" || got.TokenID == "" || got.ExpiresAt == "") {
+				t.Fatalf("active answer lacks fields: %+v", got)
+			}
+		})
+	}
+}
+
+func TestExpiryAndInactivityJudgedFromTheClock(t *testing.T) {
+	f := newFixture(t, apptest.Env{"VALIDATE_CACHE_TTL": "0", "INACTIVE_AFTER_DAYS": "30"})
+	short := f.issue(t, manage.IssueRequest{Name: "short", ExpiresInDays: ptr(1)})
+	long := f.issue(t, manage.IssueRequest{Name: "long", ExpiresInDays: ptr(90)})
+	f.Clock.Advance(25 * time.Hour)
+	if got := f.direct(t, authz.DirectRequest{Token: short.Plaintext}); got.Reason != authz.Expired {
+		t.Fatalf("past expiresAt: %+v", got)
+	}
+	// long was just used (above is short); after 30 unused days it is inactive
+	// even before the sweeper marks it.
+	f.Clock.Advance(31 * 24 * time.Hour)
+	if got := f.direct(t, authz.DirectRequest{Token: long.Plaintext}); got.Reason != authz.Inactive {
+		t.Fatalf("unused for 31 days: %+v", got)
+	}
+}
+
+func TestCacheBoundsRevocationLag(t *testing.T) {
+	f := newFixture(t, apptest.Env{"VALIDATE_CACHE_TTL": "2s"})
+	tok := f.issue(t, manage.IssueRequest{Name: "c"})
+	if got := f.direct(t, authz.DirectRequest{Token: tok.Plaintext}); !got.Active {
+		t.Fatal("fresh token refused")
+	}
+	if _, err := f.svc.Revoke(context.Background(), ops, tok.Token.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.Clock.Advance(1999 * time.Millisecond)
+	if got := f.direct(t, authz.DirectRequest{Token: tok.Plaintext}); !got.Active {
+		t.Fatal("within the TTL the cached verdict stands (cache not used?)")
+	}
+	f.Clock.Advance(time.Millisecond)
+	if got := f.direct(t, authz.DirectRequest{Token: tok.Plaintext}); got.Active || got.Reason != authz.Revoked {
+		t.Fatalf("after the TTL: %+v", got)
+	}
+}
+
+func TestFailsClosedOnStoreError(t *testing.T) {
+	f := newFixture(t, nil)
+	tok := f.issue(t, manage.IssueRequest{Name: "x"})
+	// Point a second handler at a table that does not exist.
+	a := *f.App.App
+	a.Store = store.New(f.DB, "no-such-table", a.Store.Rules(), false)
+	h := authz.NewHandler(&a)
+	for _, name := range []string{"rest-token.json", "http-v2.json"} {
+		out, err := h.Handle(context.Background(), sample(t, name, tok.Plaintext))
+		if err == nil || errors.Is(err, authz.ErrUnauthorized) {
+			t.Fatalf("%s: store failure answered %v / %v; want a 500-class error", name, out, err)
+		}
+	}
+	raw, _ := json.Marshal(authz.DirectRequest{Token: tok.Plaintext})
+	if out, err := h.Handle(context.Background(), raw); err == nil {
+		t.Fatalf("direct: store failure answered %+v", out)
+	}
+}
+
+func TestLastUsedWrittenAtMostOncePerInterval(t *testing.T) {
+	f := newFixture(t, apptest.Env{"VALIDATE_CACHE_TTL": "0", "LAST_USED_INTERVAL": "5m"})
+	ctx := context.Background()
+	tok := f.issue(t, manage.IssueRequest{Name: "u"})
+	use := func(ip string) {
+		if got := f.direct(t, authz.DirectRequest{Token: tok.Plaintext, SourceIP: ip}); !got.Active {
+			t.Fatalf("use refused: %+v", got)
+		}
+	}
+	use("203.0.113.1")
+	first, _ := f.Store.Token(ctx, tok.Token.ID, true)
+	f.Clock.Advance(time.Minute)
+	use("203.0.113.2")
+	same, _ := f.Store.Token(ctx, tok.Token.ID, true)
+	if first.LastUsedAt != apptest.Start.Unix() || same.LastUsedAt != first.LastUsedAt || same.LastUsedIP != "203.0.113.1" {
+		t.Fatalf("lastUsed %d/%s then %d/%s", first.LastUsedAt, first.LastUsedIP, same.LastUsedAt, same.LastUsedIP)
+	}
+	f.Clock.Advance(5 * time.Minute)
+	use("203.0.113.2")
+	later, _ := f.Store.Token(ctx, tok.Token.ID, true)
+	if later.LastUsedAt != apptest.Start.Add(6*time.Minute).Unix() || later.LastUsedIP != "203.0.113.2" {
+		t.Fatalf("after the interval: %d %s", later.LastUsedAt, later.LastUsedIP)
+	}
+	if later.Version != first.Version {
+		t.Fatal("recording use must not bump version")
+	}
+}
+
+func TestGraceSecretEndsOnTime(t *testing.T) {
+	f := newFixture(t, apptest.Env{"VALIDATE_CACHE_TTL": "2s"})
+	ctx := context.Background()
+	old := f.issue(t, manage.IssueRequest{Name: "g"})
+	if got := f.direct(t, authz.DirectRequest{Token: old.Plaintext}); !got.Active {
+		t.Fatal("old secret refused before regenerate")
+	}
+	next, err := f.svc.Regenerate(ctx, ops, old.Token.ID, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Clock.Advance(3 * time.Second)
+	for _, p := range []string{old.Plaintext, next.Plaintext} {
+		if got := f.direct(t, authz.DirectRequest{Token: p}); !got.Active {
+			t.Fatalf("inside the grace window: %+v", got)
+		}
+	}
+	// A cached verdict for the old secret must not outlive the grace window.
+	f.Clock.Advance(time.Hour - 4*time.Second)
+	f.direct(t, authz.DirectRequest{Token: old.Plaintext})
+	f.Clock.Advance(1500 * time.Millisecond)
+	if got := f.direct(t, authz.DirectRequest{Token: old.Plaintext}); got.Active {
+		t.Fatal("old secret accepted after prevValidUntil")
+	}
+	if got := f.direct(t, authz.DirectRequest{Token: next.Plaintext}); !got.Active {
+		t.Fatal("new secret refused")
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
