@@ -177,7 +177,7 @@ func (k *Keyring) refresh(ctx context.Context, mayStart func(now time.Time) bool
 		case <-ctx.Done():
 			return true, fmt.Errorf("keyring: waiting for refresh: %w", ctx.Err())
 		}
-		if false {
+		if f.abandoned && ctx.Err() == nil {
 			continue
 		}
 		return true, f.err

@@ -328,7 +328,11 @@ func TestAbandonedReadIsRetriedByWaiter(t *testing.T) {
 		_, _, err := kr.Hash(leaderCtx, "s")
 		leaderErr <- err
 	}()
-	<-src.entered
+	select {
+	case <-src.entered:
+	case <-time.After(5 * time.Second):
+		t.Fatal("leader never read")
+	}
 
 	waiterErr := make(chan error, 1)
 	go func() {
@@ -340,10 +344,21 @@ func TestAbandonedReadIsRetriedByWaiter(t *testing.T) {
 	if err := <-leaderErr; !errors.Is(err, context.Canceled) {
 		t.Fatalf("leader error = %v, want context.Canceled", err)
 	}
-	<-src.entered // the waiter starts its own read
+	select {
+	case <-src.entered: // the waiter starts its own read
+	case err := <-waiterErr:
+		t.Fatalf("waiter returned %v without reading again", err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("waiter never started its own read")
+	}
 	close(src.release)
-	if err := <-waiterErr; err != nil {
-		t.Fatalf("waiter error = %v, want success on its own read", err)
+	select {
+	case err := <-waiterErr:
+		if err != nil {
+			t.Fatalf("waiter error = %v, want success on its own read", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("waiter did not finish")
 	}
 	if n := src.loads.Load(); n != 2 {
 		t.Errorf("loads = %d, want 2", n)

@@ -27,6 +27,9 @@ func FuzzParse(f *testing.F) {
 		if got := tok.String(); got != s {
 			t.Fatalf("accepted %q but re-serialises as %q", s, got)
 		}
+		if !tokenPattern.MatchString(s) {
+			t.Fatalf("accepted %q, which does not match the contract regex", s)
+		}
 		if !token.ValidID(tok.ID) || !token.ValidPrefix(tok.Prefix) {
 			t.Fatalf("accepted %q with invalid parts %#v", s, tok)
 		}

@@ -55,6 +55,9 @@ func independentCheck(body string) string {
 	return strings.Repeat("0", 6-b.Len()) + b.String()
 }
 
+// withCheck appends the independently computed check to body.
+func withCheck(body string) string { return body + independentCheck(body) }
+
 func TestGenerateParseRoundTrip(t *testing.T) {
 	for _, prefix := range []string{"", "kmt", "ab", "abcdefgh"} {
 		t.Run("prefix="+prefix, func(t *testing.T) {
@@ -155,7 +158,11 @@ func TestCheckPadding(t *testing.T) {
 }
 
 func TestParseRejectsMalformed(t *testing.T) {
-	valid := token.Token{Prefix: "kmt", ID: "0123456789ABCDEF", Secret: "GHIJKLMNOPQRSTUVWXYZabcdefghijkl"}.String()
+	const secret = "GHIJKLMNOPQRSTUVWXYZabcdefghijkl"
+	valid := token.Token{Prefix: "kmt", ID: "0123456789ABCDEF", Secret: secret}.String()
+	if valid != withCheck("kmt_0123456789ABCDEF_"+secret) {
+		t.Fatal("withCheck disagrees with String")
+	}
 	if _, err := token.Parse(valid, "kmt"); err != nil {
 		t.Fatalf("the base token must parse: %v", err)
 	}
@@ -190,6 +197,17 @@ func TestParseRejectsMalformed(t *testing.T) {
 		{"newline replacing last char", valid[:len(valid)-1] + "\n", "kmt"},
 		{"bearer scheme left on", "Bearer " + valid, "kmt"},
 		{"swapped adjacent secret chars", valid[:30] + valid[31:32] + valid[30:31] + valid[32:], "kmt"},
+		// The rest carry a correct check, so only the shape checks can
+		// reject them.
+		{"bad character in id, valid check", withCheck("kmt_0123456789ABCDE-_" + secret), "kmt"},
+		{"bad character in secret, valid check", withCheck("kmt_0123456789ABCDEF_" + secret[:31] + "/"), "kmt"},
+		{"space in secret, valid check", withCheck("kmt_0123456789ABCDEF_ " + secret[1:]), "kmt"},
+		{"separator replaced, valid check", withCheck("kmt-0123456789ABCDEF_" + secret), "kmt"},
+		{"second separator replaced, valid check", withCheck("kmt_0123456789ABCDEF-" + secret), "kmt"},
+		{"separators shifted, valid check", withCheck("kmt_0123456789ABCDE_F" + secret), "kmt"},
+		{"upper-case prefix, valid check", withCheck("KMT_0123456789ABCDEF_" + secret), "kmt"},
+		{"other prefix, valid check", withCheck("abc_0123456789ABCDEF_" + secret), "kmt"},
+		{"longer id, valid check", withCheck("kmt_0123456789ABCDEFG_" + secret[1:]), "kmt"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
