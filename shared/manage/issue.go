@@ -73,15 +73,15 @@ func (s *Service) create(ctx context.Context, caller Caller, tmpl *store.Token, 
 		t.ID, t.SecretHash, t.KeyID = plain.ID, sum, keyID
 		t.Status = lifecycle.StatusActive
 		t.CreatedAt, t.UpdatedAt = now.Unix(), now.Unix()
-		t.ExpiresAt = now.Unix() + t.Lifetime
-		if t.ExpiresAt == now.Unix() {
-			t.ExpiresAt = now.Add(s.rules.DefaultLifetime).Unix()
+		if t.Lifetime <= 0 {
+			t.Lifetime = int64(s.rules.DefaultLifetime / time.Second)
 		}
+		t.ExpiresAt = now.Unix() + t.Lifetime
 		ev := map[string]any{"name": t.Name, "scopes": t.Scopes, "expiresAt": t.ExpiresAt}
 		for k, v := range details {
 			ev[k] = v
 		}
-		changes := []store.Change{{After: t, Event: s.event(caller, t.ID, action, now, ev)}}
+		changes := []store.Change{{After: t, Event: s.event(caller, t.ID, action, ev)}}
 		if s.single {
 			others, err := s.store.LiveTokens(ctx, t.Owner)
 			if err != nil {
@@ -91,7 +91,7 @@ func (s *Service) create(ctx context.Context, caller Caller, tmpl *store.Token, 
 				r := o.Clone()
 				r.Status, r.RevokedAt, r.UpdatedAt = lifecycle.StatusRevoked, now.Unix(), now.Unix()
 				changes = append(changes, store.Change{Before: o, After: r,
-					Event: s.event(caller, o.ID, audit.Revoke, now, map[string]any{"reason": "single_token_per_owner", "replacedBy": t.ID})})
+					Event: s.event(caller, o.ID, audit.Revoke, map[string]any{"reason": "single_token_per_owner", "replacedBy": t.ID})})
 			}
 		}
 		err = s.store.Apply(ctx, now, changes...)

@@ -54,7 +54,9 @@ const retries = 5
 
 func (s *Service) now() time.Time { return s.clock.Now().Truncate(time.Second) }
 
-func (s *Service) event(caller Caller, tokenID string, action audit.Action, at time.Time, details map[string]any) *audit.Event {
+// event stamps the audit record with the clock's full precision, so events
+// of one token sort in the order they were written.
+func (s *Service) event(caller Caller, tokenID string, action audit.Action, details map[string]any) *audit.Event {
 	return &audit.Event{TokenID: tokenID, At: s.clock.Now(), Action: action, Actor: caller.actor(), SourceIP: caller.SourceIP, Details: details}
 }
 
@@ -135,7 +137,7 @@ func (s *Service) mutate(ctx context.Context, caller Caller, id string, action a
 			return before, nil
 		}
 		after.UpdatedAt = now.Unix()
-		err = s.store.Apply(ctx, now, store.Change{Before: before, After: after, Event: s.event(caller, id, action, now, details)})
+		err = s.store.Apply(ctx, now, store.Change{Before: before, After: after, Event: s.event(caller, id, action, details)})
 		if errors.Is(err, store.ErrConflict) {
 			continue
 		}

@@ -243,6 +243,13 @@ func (s *Store) addReservations(ctx context.Context, b *txBuilder, now time.Time
 		if !holdsName(c.After) {
 			continue
 		}
+		// An expired token that keeps its name claims nothing: a newer token
+		// may already hold the name, and re-putting the reservation would fail
+		// every write to the old one (the sweeper marking it expired) with
+		// ErrNameTaken. Its reservation, if still its own, stays as it was.
+		if c.Before != nil && c.Before.Name == c.After.Name && c.After.ExpiresAt <= now.Unix() {
+			continue
+		}
 		pk := namePK(c.After.Owner, c.After.Name)
 		taken[pk] = true
 		if err := s.addNamePut(b, now, c.After, released[pk]); err != nil {
