@@ -31,6 +31,9 @@ type App struct {
 	DB    *dynamodb.Client
 	Table string
 	Clock *clock.Manual
+	// KeyringJSON is the keyring the App hashes with, so a test can build a
+	// second App (say, on a wrapped client) that accepts the same tokens.
+	KeyringJSON []byte
 }
 
 // New builds an App on a fresh table. env entries override the defaults
@@ -60,7 +63,7 @@ func New(t testing.TB, env Env) *App {
 	if err != nil {
 		t.Fatalf("apptest: assemble: %v", err)
 	}
-	return &App{App: a, DB: db, Table: table, Clock: clk}
+	return &App{App: a, DB: db, Table: table, Clock: clk, KeyringJSON: raw}
 }
 
 type testWriter struct{ t testing.TB }

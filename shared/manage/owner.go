@@ -40,7 +40,7 @@ func (s *Service) SetOwnerStatus(ctx context.Context, caller Caller, owner, stat
 		if o.Status == status {
 			break
 		}
-		ev := audit.Event{Owner: owner, At: s.clock.Now(), Action: audit.OwnerStatus, Actor: caller.actor(), SourceIP: caller.SourceIP,
+		ev := audit.Event{Owner: owner, At: s.stamp(), Action: audit.OwnerStatus, Actor: caller.actor(), SourceIP: caller.SourceIP,
 			Details: map[string]any{"status": status}}
 		_, err = s.store.SetOwnerStatus(ctx, o, status, ev)
 		if errors.Is(err, store.ErrConflict) && attempt < retries {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/keymint/keymint/shared/audit"
@@ -29,6 +30,9 @@ type Service struct {
 	prefix string
 	single bool
 	rules  lifecycle.Rules
+
+	stampMu   sync.Mutex
+	lastStamp time.Time
 }
 
 // New builds a Service.
@@ -57,7 +61,21 @@ func (s *Service) now() time.Time { return s.clock.Now().Truncate(time.Second) }
 // event stamps the audit record with the clock's full precision, so events
 // of one token sort in the order they were written.
 func (s *Service) event(caller Caller, tokenID string, action audit.Action, details map[string]any) *audit.Event {
-	return &audit.Event{TokenID: tokenID, At: s.clock.Now(), Action: action, Actor: caller.actor(), SourceIP: caller.SourceIP, Details: details}
+	return &audit.Event{TokenID: tokenID, At: s.stamp(), Action: action, Actor: caller.actor(), SourceIP: caller.SourceIP, Details: details}
+}
+
+// stamp is the clock's time, nudged forward past the last stamp this
+// Service gave out: the audit sort key holds the time, and two events of one
+// subject and action at the same instant would otherwise collide.
+func (s *Service) stamp() time.Time {
+	s.stampMu.Lock()
+	defer s.stampMu.Unlock()
+	now := s.clock.Now()
+	if !now.After(s.lastStamp) {
+		now = s.lastStamp.Add(time.Nanosecond)
+	}
+	s.lastStamp = now
+	return now
 }
 
 // newSecret makes a fresh token and its keyed hash.
