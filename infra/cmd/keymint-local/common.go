@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/keymint/keymint/infra/ddblocal"
+	"github.com/keymint/keymint/infra/localrt"
+	"github.com/keymint/keymint/infra/tabledef"
+)
+
+// settings are the environment knobs shared by run and invoke.
+type settings struct {
+	localDir  string // absolute
+	port      int
+	ddbPort   int
+	template  string
+	envVars   map[string]map[string]string
+	adminFile string
+}
+
+func loadSettings(template, envVarsFile string) (settings, error) {
+	var s settings
+	dir := os.Getenv("LOCAL_DIR")
+	if dir == "" {
+		dir = ".local"
+	}
+	var err error
+	if s.localDir, err = filepath.Abs(dir); err != nil {
+		return s, err
+	}
+	if s.ddbPort, err = ddblocal.PortFromEnv(os.Getenv); err != nil {
+		return s, err
+	}
+	s.port = 3000
+	if v := os.Getenv("PORT"); v != "" {
+		if s.port, err = strconv.Atoi(v); err != nil || s.port < 1 || s.port > 65535 {
+			return s, fmt.Errorf("PORT=%q is not a port number", v)
+		}
+	}
+	s.template = template
+	if envVarsFile != "" {
+		if s.envVars, err = localrt.ReadEnvVars(envVarsFile); err != nil {
+			return s, err
+		}
+	}
+	s.adminFile = filepath.Join(s.localDir, "admin-token")
+	return s, nil
+}
+
+func (s settings) endpoint() string { return "http://127.0.0.1:" + strconv.Itoa(s.ddbPort) }
+
+func (s settings) envOptions() localrt.EnvOptions {
+	return localrt.EnvOptions{Endpoint: s.endpoint(), LocalDir: s.localDir, Overrides: s.envVars}
+}
+
+// useLocalAWS makes the AWS SDK inside app.New (which reads the process
+// environment, not the function's) use dummy credentials and a region, and
+// never reach for a profile or the instance metadata service. Local runs
+// must never touch a real account.
+func useLocalAWS() {
+	for k, v := range map[string]string{
+		"AWS_REGION":                "us-east-1",
+		"AWS_DEFAULT_REGION":        "us-east-1",
+		"AWS_ACCESS_KEY_ID":         "local",
+		"AWS_SECRET_ACCESS_KEY":     "local",
+		"AWS_EC2_METADATA_DISABLED": "true",
+	} {
+		os.Setenv(k, v)
+	}
+	os.Unsetenv("AWS_SESSION_TOKEN")
+	os.Unsetenv("AWS_PROFILE")
+}
+
+// prepare makes sure the table and the keyring file exist.
+func prepare(ctx context.Context, s settings, stderr io.Writer) error {
+	def, err := tabledef.FromTemplate(s.template)
+	if err != nil {
+		return err
+	}
+	if err := tabledef.Ensure(ctx, ddblocal.NewClient(s.endpoint()), localrt.TableName, def); err != nil {
+		return err
+	}
+	keyringFile := filepath.Join(s.localDir, "keyring.json")
+	created, err := localrt.EnsureKeyring(keyringFile)
+	if err != nil {
+		return err
+	}
+	if created {
+		fmt.Fprintf(stderr, "created keyring %s (0600)\n", keyringFile)
+	}
+	return nil
+}

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/keymint/keymint/infra/ddblocal"
+	"github.com/keymint/keymint/infra/localfn"
+	"github.com/keymint/keymint/infra/localrt"
+)
+
+// Placeholders in event files: the bootstrap admin token from
+// $LOCAL_DIR/admin-token and its id (kmt_<id>_<secret>), so sample events
+// work against `make run`'s data without holding a real token.
+const (
+	AdminTokenPlaceholder   = "{{ADMIN_TOKEN}}"
+	AdminTokenIDPlaceholder = "{{ADMIN_TOKEN_ID}}"
+)
+
+func cmdInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("invoke", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	eventFile := fs.String("e", "", "event file (\"-\": stdin; none: {})")
+	template := fs.String("template", "template.yaml", "SAM template")
+	envVars := fs.String("env-vars", "", "`sam local --env-vars` style JSON overriding function variables")
+	// The function id comes first, as in `sam local invoke <id> -e f`.
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintln(stderr, "usage: keymint-local invoke <FunctionLogicalId> [-e event.json]")
+		return exitError{2}
+	}
+	id := args[0]
+	if err := fs.Parse(args[1:]); err != nil {
+		return exitError{2}
+	}
+	s, err := loadSettings(*template, *envVars)
+	if err != nil {
+		return err
+	}
+	event, err := readEvent(*eventFile, s.adminFile)
+	if err != nil {
+		return err
+	}
+	useLocalAWS()
+	st, err := localrt.LoadStack(s.template)
+	if err != nil {
+		return err
+	}
+	if !ddblocal.Reachable(ctx, s.endpoint()) {
+		// Nothing is serving the data: run DynamoDB Local on the same data
+		// directory for this one call. (Two servers on one directory would
+		// fight over the database file, hence only when none answers.)
+		fmt.Fprintf(stderr, "no DynamoDB Local on %s; starting one on %s for this invoke (start `make run` to keep one up)\n",
+			s.endpoint(), filepath.Join(s.localDir, "ddb"))
+		ddb, err := ddblocal.Start(ctx, ddblocal.Options{LocalDir: s.localDir, Port: s.ddbPort, DBPath: filepath.Join(s.localDir, "ddb")})
+		if err != nil {
+			return err
+		}
+		defer ddb.Stop()
+	}
+	if err := prepare(ctx, s, stderr); err != nil {
+		return err
+	}
+	// Functions log to standard output (as in Lambda); keep it for the
+	// answer alone, as `sam local invoke` does, by sending logs to stderr.
+	answerOut := os.Stdout
+	if stdout == os.Stdout {
+		os.Stdout = os.Stderr
+		defer func() { os.Stdout = answerOut }()
+	}
+	fns, err := localfn.Build(ctx, st, s.envOptions(), id)
+	if err != nil {
+		return err
+	}
+	return writeInvokeResult(stdout, localrt.Invoke)(ctx, fns[id], event)
+}
+
+// writeInvokeResult prints the function's answer, or Lambda's error
+// document and exit status 1.
+func writeInvokeResult(w io.Writer, invoke func(context.Context, localrt.Target, []byte) ([]byte, error)) func(context.Context, localrt.Target, []byte) error {
+	return func(ctx context.Context, t localrt.Target, event []byte) error {
+		out, err := invoke(ctx, t, event)
+		if err != nil {
+			var fe *localrt.FunctionError
+			if !errors.As(err, &fe) {
+				fe = &localrt.FunctionError{Message: err.Error()}
+			}
+			b, _ := json.Marshal(fe)
+			fmt.Fprintf(w, "%s\n", b)
+			return exitError{1}
+		}
+		fmt.Fprintf(w, "%s\n", bytes.TrimRight(out, "\n"))
+		return nil
+	}
+}
+
+// ErrNoAdminToken means an event asks for the admin token but there is none.
+var ErrNoAdminToken = errors.New("the event uses " + AdminTokenPlaceholder + " or " + AdminTokenIDPlaceholder + " but there is no admin token yet; run `make run` once to create it")
+
+func readEvent(path, adminFile string) ([]byte, error) {
+	var event []byte
+	var err error
+	switch path {
+	case "":
+		event = []byte("{}")
+	case "-":
+		event, err = io.ReadAll(os.Stdin)
+	default:
+		event, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if bytes.Contains(event, []byte("{{ADMIN_TOKEN")) {
+		raw, err := os.ReadFile(adminFile)
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, ErrNoAdminToken
+		}
+		if err != nil {
+			return nil, err
+		}
+		tok := string(bytes.TrimSpace(raw))
+		id := ""
+		if parts := strings.Split(tok, "_"); len(parts) == 3 {
+			id = parts[1]
+		}
+		event = bytes.ReplaceAll(event, []byte(AdminTokenIDPlaceholder), []byte(id))
+		event = bytes.ReplaceAll(event, []byte(AdminTokenPlaceholder), []byte(tok))
+	}
+	if !json.Valid(event) {
+		return nil, fmt.Errorf("event %s is not valid JSON", path)
+	}
+	return event, nil
+}

@@ -1,0 +1,180 @@
+package iamcheck_test
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/keymint/keymint/infra/apptest"
+	"github.com/keymint/keymint/infra/ddbtest"
+	"github.com/keymint/keymint/infra/iamcheck"
+	"github.com/keymint/keymint/shared/api"
+	"github.com/keymint/keymint/shared/app"
+	"github.com/keymint/keymint/shared/authz"
+	"github.com/keymint/keymint/shared/keyring"
+	"github.com/keymint/keymint/shared/manage"
+	"github.com/keymint/keymint/shared/sweep"
+)
+
+func TestMain(m *testing.M) { ddbtest.Main(m) }
+
+// recorded builds a second App on the test App's table and keyring whose
+// DynamoDB client and keyring source record every call.
+func recorded(t *testing.T, base *apptest.App) (*app.App, *iamcheck.Recorder) {
+	t.Helper()
+	rec := iamcheck.NewRecorder()
+	a, err := app.Assemble(base.Config, aws.Config{Region: "us-east-1"}, iamcheck.DB{Inner: base.DB, Rec: rec},
+		iamcheck.Source{Inner: keyring.StaticSource(base.KeyringJSON), Rec: rec}, base.Clock, base.Log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, rec
+}
+
+var ops = manage.Caller{Ops: true, Owner: "ops"}
+
+// httpCall invokes an HTTP function as API Gateway would after the
+// authorizer let an admin through.
+func httpCall(t *testing.T, h lambda.Handler, routeKey string, params map[string]string, body any, query map[string]string) int {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	ev := events.APIGatewayV2HTTPRequest{
+		Version: "2.0", RouteKey: routeKey, PathParameters: params, QueryStringParameters: query, Body: string(b),
+		RequestContext: events.APIGatewayV2HTTPRequestContext{
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{SourceIP: "198.51.100.1"},
+			Authorizer: &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: map[string]any{
+				"tokenId": "AAAAAAAAAAAAAAAA", "owner": "admin", "scopes": "tokens:admin tokens:read tokens:write",
+			}},
+		},
+	}
+	if body == nil {
+		ev.Body = ""
+	}
+	raw, _ := json.Marshal(ev)
+	out, err := h.Invoke(context.Background(), raw)
+	if err != nil {
+		t.Fatalf("%s: %v", routeKey, err)
+	}
+	var resp events.APIGatewayV2HTTPResponse
+	_ = json.Unmarshal(out, &resp)
+	if resp.StatusCode >= 500 {
+		t.Fatalf("%s: %d %s", routeKey, resp.StatusCode, resp.Body)
+	}
+	return resp.StatusCode
+}
+
+func issue(t *testing.T, base *apptest.App, owner, name string) *manage.Issued {
+	t.Helper()
+	svc := manage.New(base.Store, base.Keyring, base.Catalogue, base.Clock, base.Config)
+	out, err := svc.Issue(context.Background(), ops, manage.IssueRequest{Owner: owner, Name: name, Scopes: []string{"tokens:read"}, ExpiresInDays: ptr(10)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// notifier stands in for EventBridge: each batch is one PutEvents call.
+type notifier struct{ rec *iamcheck.Recorder }
+
+func (n notifier) Notify(context.Context, []sweep.Notice) error {
+	n.rec.Add("events:PutEvents", iamcheck.EventBus)
+	return nil
+}
+
+// scenarios drive every code path of each function that reaches AWS.
+var scenarios = map[string]func(t *testing.T, base *apptest.App, a *app.App, rec *iamcheck.Recorder){
+	"ValidateFunction": func(t *testing.T, base *apptest.App, a *app.App, rec *iamcheck.Recorder) {
+		tok := issue(t, base, "alice", "v")
+		h := lambda.NewHandler(authz.NewHandler(a).Handle)
+		for _, req := range []authz.DirectRequest{
+			{Token: tok.Plaintext, Route: "GET /whoami", SourceIP: "198.51.100.1"},
+			{Token: "kmt_QQQQQQQQQQQQQQQQ_" + tok.Plaintext[len("kmt_")+17:]},
+		} {
+			raw, _ := json.Marshal(req)
+			if _, err := h.Invoke(context.Background(), raw); err != nil {
+				t.Fatal(err)
+			}
+		}
+	},
+	"IssueFunction": func(t *testing.T, base *apptest.App, a *app.App, rec *iamcheck.Recorder) {
+		src := issue(t, base, "admin", "src")
+		h := lambda.NewHandler(api.NewIssue(a).Handle)
+		httpCall(t, h, "POST /tokens", nil, map[string]any{"name": "n1", "scopes": []string{"tokens:read"}}, nil)
+		httpCall(t, h, "PATCH /tokens/{id}", map[string]string{"id": src.Token.ID}, map[string]any{"name": "renamed"}, nil)
+		httpCall(t, h, "POST /tokens/{id}/regenerate", map[string]string{"id": src.Token.ID}, map[string]any{"graceSeconds": 60}, nil)
+		httpCall(t, h, "POST /tokens/{id}/copy", map[string]string{"id": src.Token.ID}, map[string]any{"name": "copy"}, nil)
+		raw, _ := json.Marshal(map[string]any{"owner": "bob", "name": "direct", "scopes": []string{"tokens:read"}})
+		if _, err := h.Invoke(context.Background(), raw); err != nil {
+			t.Fatal(err)
+		}
+	},
+	"RevokeFunction": func(t *testing.T, base *apptest.App, a *app.App, rec *iamcheck.Recorder) {
+		x := issue(t, base, "carol", "x")
+		y := issue(t, base, "carol", "y")
+		h := lambda.NewHandler(api.NewRevoke(a).Handle)
+		id := map[string]string{"id": x.Token.ID}
+		httpCall(t, h, "POST /tokens/{id}/deactivate", id, nil, nil)
+		httpCall(t, h, "POST /tokens/{id}/activate", id, nil, nil)
+		httpCall(t, h, "PUT /tokens/{id}/blocked-ips/{ip}", map[string]string{"id": x.Token.ID, "ip": "192.0.2.1"}, nil, nil)
+		httpCall(t, h, "DELETE /tokens/{id}/blocked-ips/{ip}", map[string]string{"id": x.Token.ID, "ip": "192.0.2.1"}, nil, nil)
+		httpCall(t, h, "PUT /owners/{owner}/status", map[string]string{"owner": "carol"}, map[string]any{"status": "disabled"}, nil)
+		httpCall(t, h, "PUT /owners/{owner}/status", map[string]string{"owner": "carol"}, map[string]any{"status": "active"}, nil)
+		httpCall(t, h, "DELETE /tokens/{id}", id, nil, nil)
+		httpCall(t, h, "POST /tokens/revoke", nil, map[string]any{"ids": []string{y.Token.ID}}, nil)
+	},
+	"DescribeFunction": func(t *testing.T, base *apptest.App, a *app.App, rec *iamcheck.Recorder) {
+		x := issue(t, base, "admin", "x")
+		h := lambda.NewHandler(api.NewDescribe(a).Handle)
+		id := map[string]string{"id": x.Token.ID}
+		httpCall(t, h, "GET /tokens", nil, nil, map[string]string{"owner": "admin"})
+		httpCall(t, h, "GET /tokens/{id}", id, nil, nil)
+		httpCall(t, h, "GET /tokens/{id}/usage", id, nil, nil)
+		httpCall(t, h, "GET /tokens/{id}/audit", id, nil, nil)
+		httpCall(t, h, "GET /whoami", nil, nil, nil)
+	},
+	"SweeperFunction": func(t *testing.T, base *apptest.App, a *app.App, rec *iamcheck.Recorder) {
+		issue(t, base, "dan", "ten-days")
+		issue(t, base, "erin", "other")
+		s := sweep.New(a.Store, notifier{rec}, base.Clock, base.Log, true)
+		// Notices (within 7 days of expiry), expiry, then the TTL backstop.
+		for _, days := range []int{4, 11, 200} {
+			if _, err := s.Run(context.Background(), sweep.Options{Now: apptest.Start.Add(time.Duration(days) * 24 * time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	},
+}
+
+func TestEachPolicyNamesExactlyWhatItsCodeCalls(t *testing.T) {
+	root, err := ddbtest.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	policies, err := iamcheck.Policies(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for fn, scenario := range scenarios {
+		t.Run(fn, func(t *testing.T) {
+			base := apptest.New(t, apptest.Env{"SINGLE_TOKEN_PER_OWNER": "true"})
+			a, rec := recorded(t, base)
+			scenario(t, base, a, rec)
+			got := rec.Actions()
+			want := policies[fn]
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s\n code calls: %v\n policy:     %v", fn, got, want)
+			}
+		})
+	}
+	if len(policies) != len(scenarios) {
+		t.Fatalf("template has %d functions, the test drives %d", len(policies), len(scenarios))
+	}
+}

@@ -1,0 +1,80 @@
+package localapi
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+)
+
+// iamResponse is an authorizer's IAM policy answer. Action and Resource may
+// be a string or a list, so they are decoded loosely.
+type iamResponse struct {
+	PrincipalID    string `json:"principalId"`
+	PolicyDocument struct {
+		Statement []struct {
+			Effect   string          `json:"Effect"`
+			Action   json.RawMessage `json:"Action"`
+			Resource json.RawMessage `json:"Resource"`
+		} `json:"Statement"`
+	} `json:"policyDocument"`
+	Context map[string]any `json:"context"`
+}
+
+// allows evaluates the policy as API Gateway does for execute-api:Invoke on
+// routeArn: an explicit Deny wins, then an Allow is needed.
+func (r iamResponse) allows(routeArn string) bool {
+	allowed := false
+	for _, st := range r.PolicyDocument.Statement {
+		if !anyMatch(list(st.Action), "execute-api:Invoke", true) || !anyMatch(list(st.Resource), routeArn, false) {
+			continue
+		}
+		switch st.Effect {
+		case "Deny":
+			return false
+		case "Allow":
+			allowed = true
+		}
+	}
+	return allowed
+}
+
+func list(raw json.RawMessage) []string {
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		return []string{one}
+	}
+	var many []string
+	_ = json.Unmarshal(raw, &many)
+	return many
+}
+
+func anyMatch(patterns []string, s string, foldCase bool) bool {
+	for _, p := range patterns {
+		if wildcard(p, foldCase).MatchString(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// wildcard compiles an IAM pattern: * is any run of characters (slashes
+// included), ? is one character.
+func wildcard(p string, foldCase bool) *regexp.Regexp {
+	var b strings.Builder
+	if foldCase {
+		b.WriteString("(?i)")
+	}
+	b.WriteString("^")
+	for _, r := range p {
+		switch r {
+		case '*':
+			b.WriteString(".*")
+		case '?':
+			b.WriteString(".")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(r)))
+		}
+	}
+	b.WriteString("$")
+	return regexp.MustCompile(b.String())
+}

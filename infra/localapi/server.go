@@ -1,0 +1,478 @@
+// Package localapi serves an HTTP API from template.yaml on localhost the
+// way API Gateway (HTTP API, payload format 2.0) would, as `sam local
+// start-api` does: route matching, the Lambda authorizer with API Gateway's
+// answers (401, 403, 500), and real events.APIGatewayV2HTTPRequest events.
+package localapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/keymint/keymint/infra/localrt"
+	"github.com/keymint/keymint/infra/stack"
+)
+
+// MaxBodyBytes is API Gateway's HTTP API payload limit.
+const MaxBodyBytes = 10 << 20
+
+const (
+	accountID = "123456789012"
+	apiID     = "local"
+	stage     = "$default"
+	region    = "us-east-1"
+)
+
+// ErrConfig marks a server that cannot be built from its Config.
+var ErrConfig = errors.New("localapi: bad configuration")
+
+// Config is what New needs.
+type Config struct {
+	API *stack.HTTPAPI
+	// Functions maps logical ids to the functions to call; tests may hand in
+	// fakes. Every route's function and authorizer must be present.
+	Functions map[string]localrt.Target
+	Log       *slog.Logger // nil: slog.Default()
+	Now       func() time.Time
+}
+
+// Server is an http.Handler standing in for API Gateway.
+type Server struct {
+	routes      []route
+	authorizers map[string]*stack.Authorizer
+	functions   map[string]localrt.Target
+	log         *slog.Logger
+	now         func() time.Time
+}
+
+// New checks cfg and returns the server.
+func New(cfg Config) (*Server, error) {
+	if cfg.API == nil {
+		return nil, fmt.Errorf("%w: no API", ErrConfig)
+	}
+	s := &Server{
+		authorizers: cfg.API.Authorizers,
+		functions:   cfg.Functions,
+		log:         cfg.Log,
+		now:         cfg.Now,
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	for _, r := range cfg.API.Routes {
+		if _, ok := cfg.Functions[r.Function]; !ok {
+			return nil, fmt.Errorf("%w: route %s: no function %s", ErrConfig, r.Key(), r.Function)
+		}
+		if r.Authorizer != "" {
+			az, ok := cfg.API.Authorizers[r.Authorizer]
+			if !ok {
+				return nil, fmt.Errorf("%w: route %s: no authorizer %s", ErrConfig, r.Key(), r.Authorizer)
+			}
+			if az.PayloadFormatVersion != "2.0" {
+				return nil, fmt.Errorf("%w: authorizer %s: only payload format 2.0 is served locally, not %q", ErrConfig, az.Name, az.PayloadFormatVersion)
+			}
+			if _, ok := cfg.Functions[az.Function]; !ok {
+				return nil, fmt.Errorf("%w: authorizer %s: no function %s", ErrConfig, az.Name, az.Function)
+			}
+		}
+		s.routes = append(s.routes, compile(r))
+	}
+	return s, nil
+}
+
+// message is API Gateway's own error body.
+func writeMessage(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = fmt.Fprintf(w, "{\"message\":%q}\n", msg)
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := s.now()
+	reqID := requestID()
+	w.Header().Set("Apigw-Requestid", reqID)
+	rec := &statusRecorder{ResponseWriter: w}
+	routeKey := "-"
+	defer func() {
+		// Never the Authorization header or the query: either may carry a token.
+		s.log.Info("request", "method", r.Method, "path", r.URL.EscapedPath(), "route", routeKey,
+			"status", rec.status, "ms", time.Since(start).Milliseconds(), "requestId", reqID)
+	}()
+
+	rt, params, ok := find(s.routes, r.Method, r.URL.EscapedPath())
+	if !ok {
+		writeMessage(rec, http.StatusNotFound, "Not Found")
+		return
+	}
+	routeKey = rt.Key()
+	body, err := io.ReadAll(http.MaxBytesReader(rec, r.Body, MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeMessage(rec, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+			return
+		}
+		writeMessage(rec, http.StatusBadRequest, "Bad Request")
+		return
+	}
+
+	in := s.newRequest(r, rt, params, reqID, start)
+	var authCtx map[string]any
+	if rt.Authorizer != "" {
+		var status int
+		authCtx, status = s.authorize(r.Context(), rt, r, in)
+		if status != 0 {
+			writeMessage(rec, status, http.StatusText(status))
+			return
+		}
+	}
+
+	ev := events.APIGatewayV2HTTPRequest{
+		Version:               "2.0",
+		RouteKey:              rt.Key(),
+		RawPath:               in.rawPath,
+		RawQueryString:        r.URL.RawQuery,
+		Cookies:               in.cookies,
+		Headers:               in.headers,
+		QueryStringParameters: in.query,
+		PathParameters:        in.params,
+		RequestContext:        in.reqCtx,
+	}
+	if authCtx != nil {
+		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: authCtx}
+	}
+	if len(body) > 0 {
+		if utf8.Valid(body) {
+			ev.Body = string(body)
+		} else {
+			ev.Body = base64.StdEncoding.EncodeToString(body)
+			ev.IsBase64Encoded = true
+		}
+	}
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		writeMessage(rec, http.StatusInternalServerError, "Internal Server Error")
+		return
+	}
+	out, err := localrt.Invoke(r.Context(), s.functions[rt.Function], payload)
+	if err != nil {
+		s.logFunctionError(rt.Function, err)
+		if localrt.IsTimeout(err) {
+			writeMessage(rec, http.StatusServiceUnavailable, "Service Unavailable")
+			return
+		}
+		writeMessage(rec, http.StatusInternalServerError, "Internal Server Error")
+		return
+	}
+	if err := writeResponse(rec, out); err != nil {
+		s.log.Error("malformed function response", "function", rt.Function, "err", err)
+		writeMessage(rec, http.StatusInternalServerError, "Internal Server Error")
+	}
+}
+
+func (s *Server) logFunctionError(fn string, err error) {
+	var fe *localrt.FunctionError
+	if errors.As(err, &fe) {
+		s.log.Error("function failed", "function", fn, "errorType", fe.Type, "errorMessage", fe.Message)
+		if len(fe.Stack) > 0 {
+			s.log.Error("panic", "function", fn, "stack", string(fe.Stack))
+		}
+		return
+	}
+	s.log.Error("function failed", "function", fn, "err", err)
+}
+
+// request holds the parts shared by the authorizer and integration events.
+type request struct {
+	rawPath string
+	headers map[string]string
+	query   map[string]string
+	cookies []string
+	params  map[string]string
+	reqCtx  events.APIGatewayV2HTTPRequestContext
+}
+
+func (s *Server) newRequest(r *http.Request, rt route, params map[string]string, reqID string, now time.Time) request {
+	ip := SourceIP(r)
+	in := request{
+		rawPath: r.URL.EscapedPath(),
+		headers: map[string]string{},
+	}
+	for k, vs := range r.Header {
+		name := strings.ToLower(k)
+		if name == "cookie" {
+			// Payload 2.0 moves cookies into their own field.
+			for _, v := range vs {
+				for _, c := range strings.Split(v, ";") {
+					if c = strings.TrimSpace(c); c != "" {
+						in.cookies = append(in.cookies, c)
+					}
+				}
+			}
+			continue
+		}
+		in.headers[name] = strings.Join(vs, ",")
+	}
+	in.headers["host"] = r.Host
+	in.headers["x-forwarded-for"] = ip
+	in.headers["x-forwarded-proto"] = "http"
+	if _, port, err := net.SplitHostPort(r.Host); err == nil {
+		in.headers["x-forwarded-port"] = port
+	}
+	if q, err := url.ParseQuery(r.URL.RawQuery); err == nil && len(q) > 0 {
+		in.query = make(map[string]string, len(q))
+		for k, vs := range q {
+			in.query[k] = strings.Join(vs, ",")
+		}
+	}
+	if len(params) > 0 {
+		in.params = params
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(r.Host); err == nil {
+		host = h
+	}
+	prefix, _, _ := strings.Cut(host, ".")
+	in.reqCtx = events.APIGatewayV2HTTPRequestContext{
+		RouteKey:     rt.Key(),
+		AccountID:    accountID,
+		Stage:        stage,
+		RequestID:    reqID,
+		APIID:        apiID,
+		DomainName:   host,
+		DomainPrefix: prefix,
+		Time:         now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
+		TimeEpoch:    now.UnixMilli(),
+		HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
+			Method:    r.Method,
+			Path:      in.rawPath,
+			Protocol:  r.Proto,
+			SourceIP:  ip,
+			UserAgent: r.UserAgent(),
+		},
+	}
+	return in
+}
+
+// SourceIP is the TCP peer's address; when the peer is loopback (a local
+// proxy or load balancer in front of this server) the first X-Forwarded-For
+// hop is used instead, as API Gateway would see the real client.
+func SourceIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	peer := net.ParseIP(host)
+	if peer != nil && peer.IsLoopback() {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			first, _, _ := strings.Cut(xff, ",")
+			if ip := net.ParseIP(strings.TrimSpace(first)); ip != nil {
+				return ip.String()
+			}
+		}
+	}
+	return host
+}
+
+// authorize runs the route's Lambda authorizer. It returns the context to
+// pass downstream, or the status API Gateway would answer with instead.
+func (s *Server) authorize(ctx context.Context, rt route, r *http.Request, in request) (map[string]any, int) {
+	az := s.authorizers[rt.Authorizer]
+	var identity []string
+	for _, h := range az.IdentityHeaders {
+		v := strings.Join(r.Header.Values(h), ",")
+		if v == "" {
+			// A missing identity source is refused before the authorizer runs.
+			return nil, http.StatusUnauthorized
+		}
+		identity = append(identity, v)
+	}
+	for _, q := range az.IdentityQueryStrings {
+		v, ok := in.query[q]
+		if !ok || v == "" {
+			return nil, http.StatusUnauthorized
+		}
+		identity = append(identity, v)
+	}
+	for _, c := range az.IdentityContext {
+		identity = append(identity, contextValue(c, in))
+	}
+	reqCtx := in.reqCtx
+	ev := events.APIGatewayV2CustomAuthorizerV2Request{
+		Version:               "2.0",
+		Type:                  "REQUEST",
+		RouteArn:              RouteArn(r.Method, in.rawPath),
+		IdentitySource:        identity,
+		RouteKey:              rt.Key(),
+		RawPath:               in.rawPath,
+		RawQueryString:        r.URL.RawQuery,
+		Cookies:               in.cookies,
+		Headers:               in.headers,
+		QueryStringParameters: in.query,
+		RequestContext:        reqCtx,
+		PathParameters:        in.params,
+	}
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		return nil, http.StatusInternalServerError
+	}
+	out, err := localrt.Invoke(ctx, s.functions[az.Function], payload)
+	if err != nil {
+		var fe *localrt.FunctionError
+		if errors.As(err, &fe) && fe.Message == "Unauthorized" {
+			return nil, http.StatusUnauthorized
+		}
+		s.logFunctionError(az.Function, err)
+		return nil, http.StatusInternalServerError
+	}
+	if az.SimpleResponses {
+		var resp struct {
+			IsAuthorized *bool          `json:"isAuthorized"`
+			Context      map[string]any `json:"context"`
+		}
+		if err := json.Unmarshal(out, &resp); err != nil || resp.IsAuthorized == nil {
+			s.log.Error("authorizer answer is not a simple response {isAuthorized, context} although EnableSimpleResponses is true",
+				"function", az.Function)
+			return nil, http.StatusInternalServerError
+		}
+		if !*resp.IsAuthorized {
+			return nil, http.StatusForbidden
+		}
+		return nonNil(resp.Context), 0
+	}
+	var resp iamResponse
+	if err := json.Unmarshal(out, &resp); err != nil || resp.PolicyDocument.Statement == nil {
+		s.log.Error("authorizer answer is not an IAM policy response", "function", az.Function)
+		return nil, http.StatusInternalServerError
+	}
+	if !resp.allows(ev.RouteArn) {
+		return nil, http.StatusForbidden
+	}
+	return nonNil(resp.Context), 0
+}
+
+func nonNil(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+func contextValue(name string, in request) string {
+	switch name {
+	case "routeKey":
+		return in.reqCtx.RouteKey
+	case "stage":
+		return in.reqCtx.Stage
+	case "requestId":
+		return in.reqCtx.RequestID
+	case "identity.sourceIp":
+		return in.reqCtx.HTTP.SourceIP
+	}
+	return ""
+}
+
+// RouteArn is the execute-api ARN an authorizer sees for a request.
+func RouteArn(method, rawPath string) string {
+	return fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/%s%s", region, accountID, apiID, stage, method, rawPath)
+}
+
+// writeResponse turns a payload 2.0 function answer into the HTTP response.
+// An answer without statusCode is taken as a JSON body with 200, as API
+// Gateway does.
+func writeResponse(w http.ResponseWriter, out []byte) error {
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(out, &probe); err != nil || probe["statusCode"] == nil {
+		if !json.Valid(out) {
+			return errors.New("answer is not JSON")
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(out)
+		return nil
+	}
+	var resp events.APIGatewayV2HTTPResponse
+	if err := json.Unmarshal(out, &resp); err != nil {
+		return err
+	}
+	if resp.StatusCode < 100 || resp.StatusCode > 599 {
+		return fmt.Errorf("statusCode %d", resp.StatusCode)
+	}
+	body := []byte(resp.Body)
+	if resp.IsBase64Encoded {
+		var err error
+		if body, err = base64.StdEncoding.DecodeString(resp.Body); err != nil {
+			return fmt.Errorf("isBase64Encoded body: %w", err)
+		}
+	}
+	h := w.Header()
+	// Without a Content-Type, Go would sniff one; API Gateway sends none.
+	h["Content-Type"] = nil
+	for k, v := range resp.Headers {
+		h.Set(k, v)
+	}
+	for k, vs := range resp.MultiValueHeaders {
+		for _, v := range vs {
+			h.Add(k, v)
+		}
+	}
+	for _, c := range resp.Cookies {
+		h.Add("Set-Cookie", c)
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(resp.StatusCode)
+	_, _ = io.Copy(w, bytes.NewReader(body))
+	return nil
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// requestID looks like API Gateway's (base64 of random bytes).
+func requestID() string {
+	id := localrt.RequestID()
+	return base64.RawStdEncoding.EncodeToString([]byte(id))[:16] + "="
+}
+
+// Routes lists the served route keys, sorted, for start-up output.
+func (s *Server) Routes() []string {
+	keys := make([]string, 0, len(s.routes))
+	for _, r := range s.routes {
+		keys = append(keys, r.Key()+" -> "+r.Function)
+	}
+	slices.Sort(keys)
+	return keys
+}

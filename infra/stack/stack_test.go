@@ -1,0 +1,265 @@
+package stack_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/keymint/keymint/infra/stack"
+)
+
+func write(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "template.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const base = `
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Days: {Type: Number, Default: 30}
+  Prefix: {Type: String, Default: kmt}
+  Flag: {Type: String, Default: "true"}
+Globals:
+  Function:
+    Runtime: provided.al2023
+    Architectures: [arm64]
+    Timeout: 10
+    Environment:
+      Variables:
+        DAYS: !Ref Days
+        PREFIX: !Ref Prefix
+        SHARED: global
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      KeySchema: [{AttributeName: PK, KeyType: HASH}]
+      DeletionProtectionEnabled: !Ref Flag
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      Auth:
+        DefaultAuthorizer: Az
+        Authorizers:
+          Az:
+            FunctionArn: !GetAtt Auth.Arn
+            AuthorizerPayloadFormatVersion: "2.0"
+            EnableSimpleResponses: true
+            Identity:
+              Headers: [Authorization]
+              Context: [routeKey]
+              ReauthorizeEvery: !Ref Days
+  Auth:
+    Type: AWS::Serverless::Function
+    Metadata: {BuildMethod: makefile}
+    Properties:
+      CodeUri: .
+      Handler: bootstrap
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Timeout: 5
+      Environment:
+        Variables:
+          TABLE: !Ref Table
+          SHARED: mine
+          ARN: !GetAtt Table.Arn
+          SUB: !Sub "${Table.Arn}/index/GSI1 in ${AWS::Region} ${!Literal} ${Prefix}"
+          SUBVARS: !Sub ["${a}-${Prefix}", {a: x}]
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action: dynamodb:GetItem
+              Resource: !GetAtt Table.Arn
+            - Sid: Two
+              Effect: Allow
+              Action: [dynamodb:Query, dynamodb:PutItem]
+              Resource: [!Sub "${Table.Arn}/index/*"]
+        - AWSLambdaBasicExecutionRole
+      Events:
+        Get:
+          Type: HttpApi
+          Properties: {ApiId: !Ref Api, Method: get, Path: "/items/{id}"}
+        Open:
+          Type: HttpApi
+          Properties: {ApiId: !Ref Api, Method: GET, Path: /open, Auth: {Authorizer: NONE}}
+        Tick:
+          Type: Schedule
+          Properties: {Schedule: rate(5 minutes)}
+`
+
+func TestLoadResolvesAndMerges(t *testing.T) {
+	st, err := stack.Load(write(t, base), stack.Resolver{
+		Refs:   map[string]string{"Table": "local-table"},
+		GetAtt: func(res, attr string) string { return "arn:" + res + "." + attr },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn := st.Functions["Fn"]
+	if fn == nil {
+		t.Fatal("Fn missing")
+	}
+	wantEnv := map[string]string{
+		"DAYS":    "30",
+		"PREFIX":  "kmt",
+		"SHARED":  "mine", // the function's own value beats Globals
+		"TABLE":   "local-table",
+		"ARN":     "arn:Table.Arn",
+		"SUB":     "arn:Table.Arn/index/GSI1 in us-east-1 ${Literal} kmt",
+		"SUBVARS": "x-kmt",
+	}
+	for k, want := range wantEnv {
+		if got := fn.Env[k]; got != want {
+			t.Errorf("Env[%s] = %q, want %q", k, got, want)
+		}
+	}
+	if len(fn.Env) != len(wantEnv) {
+		t.Errorf("Env = %v", fn.Env)
+	}
+	if fn.Timeout != 5 || fn.Runtime != "provided.al2023" || !slices.Equal(fn.Architectures, []string{"arm64"}) || fn.MemorySize != 128 {
+		t.Errorf("Timeout/Runtime/Arch/Memory = %d %s %v %d", fn.Timeout, fn.Runtime, fn.Architectures, fn.MemorySize)
+	}
+	if auth := st.Functions["Auth"]; auth.Timeout != 10 || auth.BuildMethod != "makefile" || auth.CodeURI != "." || auth.Handler != "bootstrap" {
+		t.Errorf("Auth = %+v", auth)
+	}
+	if len(fn.Statements) != 2 || fn.OtherPolicies != 1 {
+		t.Fatalf("statements %+v, other %d", fn.Statements, fn.OtherPolicies)
+	}
+	if s := fn.Statements[1]; s.Sid != "Two" || !slices.Equal(s.Actions, []string{"dynamodb:Query", "dynamodb:PutItem"}) ||
+		!slices.Equal(s.Resources, []string{"arn:Table.Arn/index/*"}) {
+		t.Errorf("statement = %+v", s)
+	}
+	if !slices.Equal(fn.Schedules, []string{"rate(5 minutes)"}) {
+		t.Errorf("schedules = %v", fn.Schedules)
+	}
+	api := st.APIs["Api"]
+	if api == nil || len(api.Routes) != 2 {
+		t.Fatalf("api = %+v", api)
+	}
+	for _, r := range api.Routes {
+		switch r.Key() {
+		case "GET /items/{id}":
+			if r.Authorizer != "Az" || r.Function != "Fn" {
+				t.Errorf("route %+v", r)
+			}
+		case "GET /open":
+			if r.Authorizer != "" {
+				t.Errorf("Auth NONE route has authorizer %q", r.Authorizer)
+			}
+		default:
+			t.Errorf("unexpected route %s", r.Key())
+		}
+	}
+	az := api.Authorizers["Az"]
+	if az == nil || az.Function != "Auth" || !az.SimpleResponses || az.PayloadFormatVersion != "2.0" ||
+		!slices.Equal(az.IdentityHeaders, []string{"Authorization"}) || !slices.Equal(az.IdentityContext, []string{"routeKey"}) || az.ReauthorizeEvery != 30 {
+		t.Errorf("authorizer = %+v", az)
+	}
+}
+
+func TestLoadParameterOverridesAndDefaults(t *testing.T) {
+	st, err := stack.Load(write(t, base), stack.Resolver{Parameters: map[string]string{"Prefix": "abc"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := st.Functions["Fn"].Env
+	tests := []struct{ key, want string }{
+		{"PREFIX", "abc"},
+		{"TABLE", "Table"}, // a resource without a Refs entry is its logical id
+		{"ARN", ""},        // no GetAtt resolver: nothing deployed to ask
+	}
+	for _, tc := range tests {
+		if env[tc.key] != tc.want {
+			t.Errorf("%s = %q, want %q", tc.key, env[tc.key], tc.want)
+		}
+	}
+}
+
+func TestLoadRejects(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+	}{
+		{"authorizer not a GetAtt", `
+Resources:
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      Auth:
+        Authorizers:
+          Az: {FunctionArn: "arn:aws:lambda:us-east-1:1:function:x"}
+`},
+		{"authorizer on a missing function", `
+Resources:
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      Auth:
+        Authorizers:
+          Az: {FunctionArn: !GetAtt Nope.Arn}
+`},
+		{"duplicate route", `
+Resources:
+  A:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        One: {Type: HttpApi, Properties: {Method: GET, Path: /x}}
+  B:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Two: {Type: HttpApi, Properties: {Method: GET, Path: /x}}
+`},
+		{"unknown api", `
+Resources:
+  A:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        One: {Type: HttpApi, Properties: {ApiId: Elsewhere, Method: GET, Path: /x}}
+`},
+		{"unknown authorizer", `
+Resources:
+  A:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        One: {Type: HttpApi, Properties: {Method: GET, Path: /x, Auth: {Authorizer: Missing}}}
+`},
+		{"not YAML", "Resources: [unclosed"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := stack.Load(write(t, tc.body), stack.Resolver{})
+			if !errors.Is(err, stack.ErrTemplate) {
+				t.Fatalf("err = %v, want ErrTemplate", err)
+			}
+		})
+	}
+}
+
+func TestLoadImplicitAPI(t *testing.T) {
+	st, err := stack.Load(write(t, `
+Resources:
+  A:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        One: {Type: HttpApi, Properties: {Method: POST, Path: /x}}
+`), stack.Resolver{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := st.APIs["ServerlessHttpApi"]
+	if api == nil || len(api.Routes) != 1 || api.Routes[0].Key() != "POST /x" || api.Routes[0].Authorizer != "" {
+		t.Fatalf("implicit API = %+v", api)
+	}
+}
