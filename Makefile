@@ -8,6 +8,9 @@ LOCAL_DIR     ?= .local
 PORT          ?= 3000
 DYNAMODB_PORT ?= 8000
 export LOCAL_DIR PORT DYNAMODB_PORT
+# Functions log JSON as they do on AWS (template.yaml sets LogFormat: JSON).
+AWS_LAMBDA_LOG_FORMAT ?= JSON
+export AWS_LAMBDA_LOG_FORMAT
 
 GO ?= go
 # Lambda's provided.al2023 runtime on Graviton; lambda.norpc drops the
