@@ -63,25 +63,16 @@ func (s *Store) SetOwnerStatus(ctx context.Context, before *Owner, status string
 	if before.Version > 0 {
 		cond = expression.Name("version").Equal(expression.Value(before.Version))
 	}
-	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	ownerIt, err := s.txPut(item, cond)
 	if err != nil {
-		return nil, fmt.Errorf("store: owner condition: %w", err)
+		return nil, err
 	}
 	ev.Owner = before.Owner
 	auditIt, err := s.auditPut(ev)
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		{Put: &types.Put{
-			TableName:                 aws.String(s.table),
-			Item:                      item,
-			ConditionExpression:       expr.Condition(),
-			ExpressionAttributeNames:  expr.Names(),
-			ExpressionAttributeValues: expr.Values(),
-		}},
-		auditIt,
-	}})
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{ownerIt, auditIt}})
 	if err != nil {
 		var tce *types.TransactionCanceledException
 		if asCanceled(err, &tce) {
@@ -138,24 +129,10 @@ func (s *Store) markOwnerDisabled(ctx context.Context, id string, disabled bool)
 	} else {
 		upd = upd.Remove(expression.Name("ownerDisabled"))
 	}
-	expr, err := expression.NewBuilder().WithUpdate(upd).
-		WithCondition(expression.AttributeExists(expression.Name("PK"))).Build()
-	if err != nil {
-		return false, fmt.Errorf("store: mark expression: %w", err)
-	}
-	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       key(tokenPK(id), metaSK),
-		UpdateExpression:          expr.Update(),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
-	if isConditionFailed(err) {
-		return false, nil // deleted meanwhile: nothing to mark
-	}
+	// A token deleted meanwhile fails the condition: nothing to mark.
+	marked, err := s.updateIf(ctx, key(tokenPK(id), metaSK), upd, expression.AttributeExists(expression.Name("PK")))
 	if err != nil {
 		return false, fmt.Errorf("store: mark token %s: %w", id, err)
 	}
-	return true, nil
+	return marked, nil
 }

@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 )
 
 // Touch records that tok was used at now from ip, at most once per interval
@@ -33,25 +31,11 @@ func (s *Store) Touch(ctx context.Context, tok *Token, now time.Time, ip string,
 			expression.AttributeNotExists(expression.Name("lastUsedAt")),
 			expression.Name("lastUsedAt").LessThanEqual(expression.Value(now.Add(-interval).Unix())),
 		))
-	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build()
-	if err != nil {
-		return false, fmt.Errorf("store: touch expression: %w", err)
-	}
-	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       key(tokenPK(tok.ID), metaSK),
-		UpdateExpression:          expr.Update(),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
-	if isConditionFailed(err) {
-		return false, nil
-	}
+	wrote, err := s.updateIf(ctx, key(tokenPK(tok.ID), metaSK), upd, cond)
 	if err != nil {
 		return false, fmt.Errorf("store: touch token %s: %w", tok.ID, err)
 	}
-	return true, nil
+	return wrote, nil
 }
 
 // IPUse is one source IP's use of a token.
@@ -77,25 +61,11 @@ func (s *Store) RecordUse(ctx context.Context, tokenID, ip string, n int64, now 
 		expression.AttributeNotExists(expression.Name("lastSeen")),
 		expression.Name("lastSeen").LessThanEqual(expression.Value(now.Add(-interval).Unix())),
 	)
-	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build()
-	if err != nil {
-		return false, fmt.Errorf("store: usage expression: %w", err)
-	}
-	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       key(tokenPK(tokenID), ipSK(ip)),
-		UpdateExpression:          expr.Update(),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
-	if isConditionFailed(err) {
-		return false, nil
-	}
+	wrote, err := s.updateIf(ctx, key(tokenPK(tokenID), ipSK(ip)), upd, cond)
 	if err != nil {
 		return false, fmt.Errorf("store: record use of %s: %w", tokenID, err)
 	}
-	return true, nil
+	return wrote, nil
 }
 
 // Usage lists the source IPs that used a token.

@@ -138,17 +138,11 @@ func (s *Store) addOwnerCheck(b *txBuilder, owner string) error {
 		expression.AttributeNotExists(expression.Name("PK")),
 		expression.Name("status").NotEqual(expression.Value(OwnerDisabled)),
 	)
-	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	it, err := s.txCheck(key(ownerPK(owner), metaSK), cond)
 	if err != nil {
-		return fmt.Errorf("store: owner check: %w", err)
+		return err
 	}
-	b.add(guardOwner, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-		TableName:                 aws.String(s.table),
-		Key:                       key(ownerPK(owner), metaSK),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	}})
+	b.add(guardOwner, it)
 	return nil
 }
 
@@ -165,17 +159,11 @@ func unchanged(t *Token) expression.ConditionBuilder {
 
 func (s *Store) addTokenWrite(b *txBuilder, c Change) error {
 	if c.After == nil {
-		expr, err := expression.NewBuilder().WithCondition(unchanged(c.Before)).Build()
+		it, err := s.txDelete(key(tokenPK(c.Before.ID), metaSK), unchanged(c.Before))
 		if err != nil {
-			return fmt.Errorf("store: delete condition: %w", err)
+			return err
 		}
-		b.add(guardToken, types.TransactWriteItem{Delete: &types.Delete{
-			TableName:                 aws.String(s.table),
-			Key:                       key(tokenPK(c.Before.ID), metaSK),
-			ConditionExpression:       expr.Condition(),
-			ExpressionAttributeNames:  expr.Names(),
-			ExpressionAttributeValues: expr.Values(),
-		}})
+		b.add(guardToken, it)
 		return nil
 	}
 	after := c.After
@@ -190,17 +178,11 @@ func (s *Store) addTokenWrite(b *txBuilder, c Change) error {
 	if err != nil {
 		return fmt.Errorf("store: encode token %s: %w", after.ID, err)
 	}
-	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	it, err := s.txPut(item, cond)
 	if err != nil {
-		return fmt.Errorf("store: token condition: %w", err)
+		return err
 	}
-	b.add(g, types.TransactWriteItem{Put: &types.Put{
-		TableName:                 aws.String(s.table),
-		Item:                      item,
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	}})
+	b.add(g, it)
 	return nil
 }
 
@@ -284,17 +266,11 @@ func (s *Store) addNamePut(b *txBuilder, now time.Time, after *Token, previousHo
 	if previousHolder != "" {
 		cond = cond.Or(expression.Name("tokenId").Equal(expression.Value(previousHolder)))
 	}
-	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	it, err := s.txPut(item, cond)
 	if err != nil {
-		return fmt.Errorf("store: reservation condition: %w", err)
+		return err
 	}
-	b.add(guardNamePut, types.TransactWriteItem{Put: &types.Put{
-		TableName:                 aws.String(s.table),
-		Item:                      item,
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	}})
+	b.add(guardNamePut, it)
 	return nil
 }
 
@@ -323,18 +299,10 @@ func (s *Store) reservationHolder(ctx context.Context, before *Token) (bool, err
 // addNameDelete releases a reservation, guarded so a holder that changed
 // since we looked cancels the transaction instead of losing its name.
 func (s *Store) addNameDelete(b *txBuilder, pk, holder string) error {
-	expr, err := expression.NewBuilder().WithCondition(
-		expression.Name("tokenId").Equal(expression.Value(holder)),
-	).Build()
+	it, err := s.txDelete(key(pk, nameSK), expression.Name("tokenId").Equal(expression.Value(holder)))
 	if err != nil {
-		return fmt.Errorf("store: release condition: %w", err)
+		return err
 	}
-	b.add(guardNameDelete, types.TransactWriteItem{Delete: &types.Delete{
-		TableName:                 aws.String(s.table),
-		Key:                       key(pk, nameSK),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	}})
+	b.add(guardNameDelete, it)
 	return nil
 }
