@@ -127,6 +127,7 @@ func (r Report) Markdown(m Meta) string {
 		fmt.Fprintf(&b, "- command: `%s`\n", m.Command)
 	}
 	b.WriteString("- DynamoDB: DynamoDB Local (in-memory, same machine), so store-bound numbers show code cost plus a local round trip, not AWS latency\n")
+	b.WriteString(r.targetsMarkdown())
 	any := false
 	for _, p := range r.Packages {
 		if len(p.Results) == 0 && !p.Failed {

@@ -91,3 +91,36 @@ func TestMarkdownWithoutBenchmarks(t *testing.T) {
 		t.Errorf("markdown = %s", md)
 	}
 }
+
+func TestTargets(t *testing.T) {
+	out := `pkg: github.com/keymint/keymint/shared/sweep
+BenchmarkSweepScale/10k-2 	1	5000000000 ns/op	500 due/op	600 items/op
+BenchmarkSweepScale/100k-2 	1	8000000000 ns/op	500 due/op	1200 items/op
+ok  	github.com/keymint/keymint/shared/sweep	60s
+pkg: github.com/keymint/keymint/shared/token
+BenchmarkParse-2 	100	300 ns/op	0 B/op	0 allocs/op
+ok  	github.com/keymint/keymint/shared/token	1s
+`
+	rep, err := Parse(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	met := map[string]bool{}
+	for _, tg := range rep.Targets() {
+		met[tg.Goal] = tg.Met
+	}
+	want := map[string]bool{
+		"sweeper reads ≤ 2 × due items (10k tokens)":                 true,
+		"sweeper reads ≤ 2 × due items (100k tokens)":                false,
+		"sweep of a 100k table ≤ 1.5 × the 10k sweep (same 500 due)": false,
+		"token parse allocates nothing":                              true,
+	}
+	if len(met) != len(want) {
+		t.Fatalf("targets %v", met)
+	}
+	for g, w := range want {
+		if met[g] != w {
+			t.Errorf("%s: met=%v, want %v", g, met[g], w)
+		}
+	}
+}
