@@ -40,6 +40,13 @@ type App struct {
 // (TABLE_NAME is always the fresh table).
 func New(t testing.TB, env Env) *App {
 	t.Helper()
+	return NewLogging(t, env, nil)
+}
+
+// NewLogging is New with the App's log written to w (nil: discarded, or
+// the test log under -v), so tests can inspect what would reach CloudWatch.
+func NewLogging(t testing.TB, env Env, w io.Writer) *App {
+	t.Helper()
 	db, table := ddbtest.NewTable(t)
 	vars := map[string]string{"LAST_USED_INTERVAL": "300", "VALIDATE_CACHE_TTL": "2s"}
 	for k, v := range env {
@@ -55,10 +62,14 @@ func New(t testing.TB, env Env) *App {
 		t.Fatalf("apptest: keyring: %v", err)
 	}
 	clk := clock.NewManual(Start)
-	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	if testing.Verbose() {
-		log = slog.New(slog.NewJSONHandler(testWriter{t}, nil))
+	switch {
+	case w != nil:
+	case testing.Verbose():
+		w = testWriter{t}
+	default:
+		w = io.Discard
 	}
+	log := slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a, err := app.Assemble(cfg, aws.Config{Region: "us-east-1"}, db, keyring.StaticSource(raw), clk, log)
 	if err != nil {
 		t.Fatalf("apptest: assemble: %v", err)

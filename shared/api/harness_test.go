@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -37,7 +38,11 @@ type stack struct {
 }
 
 func newStack(t *testing.T, env apptest.Env) *stack {
-	a := apptest.New(t, env)
+	return newLoggingStack(t, env, nil)
+}
+
+func newLoggingStack(t *testing.T, env apptest.Env, w io.Writer) *stack {
+	a := apptest.NewLogging(t, env, w)
 	s := &stack{App: a, t: t, sourceIP: "198.51.100.7", handlers: map[string]lambda.Handler{
 		"issue":    lambda.NewHandler(api.NewIssue(a.App).Handle),
 		"revoke":   lambda.NewHandler(api.NewRevoke(a.App).Handle),
