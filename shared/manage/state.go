@@ -2,6 +2,7 @@ package manage
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/keymint/keymint/shared/audit"
@@ -126,6 +127,10 @@ type RevokeResult struct {
 	Err   error
 }
 
+// bulkWorkers bounds how many revocations of one bulk request run at once:
+// enough to hide round trips, few enough not to burst the table.
+const bulkWorkers = 8
+
 // RevokeMany revokes each id on its own, so one bad id does not hold back
 // the others; results keep the request's order.
 func (s *Service) RevokeMany(ctx context.Context, caller Caller, ids []string) ([]RevokeResult, error) {
@@ -135,10 +140,23 @@ func (s *Service) RevokeMany(ctx context.Context, caller Caller, ids []string) (
 	if len(ids) > MaxBulk {
 		return nil, invalid("ids", "at most %d ids per request", MaxBulk)
 	}
-	out := make([]RevokeResult, 0, len(ids))
-	for _, id := range ids {
-		t, err := s.Revoke(ctx, caller, id)
-		out = append(out, RevokeResult{ID: id, Token: t, Err: err})
+	out := make([]RevokeResult, len(ids))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(bulkWorkers, len(ids)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				t, err := s.Revoke(ctx, caller, ids[i])
+				out[i] = RevokeResult{ID: ids[i], Token: t, Err: err}
+			}
+		}()
 	}
+	for i := range ids {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
 	return out, nil
 }
