@@ -25,7 +25,7 @@ TOOLS       := $(LOCAL_DIR)/bin
 DDBLOCAL    := $(TOOLS)/ddblocal
 KEYMINT     := $(TOOLS)/keymint-local
 
-.PHONY: help deps java run test build clean invoke bench keyring tools FORCE \
+.PHONY: help deps java run test build clean invoke bench keyring tools admin fuzz FORCE \
 	build-IssueFunction build-ValidateFunction build-RevokeFunction build-DescribeFunction build-SweeperFunction
 
 help: ## list targets
@@ -48,9 +48,13 @@ deps: java $(DDBLOCAL) ## install what is missing: Java 17 (apt) and DynamoDB Lo
 run: deps $(KEYMINT) ## serve the API on 127.0.0.1:$(PORT) with DynamoDB Local on :$(DYNAMODB_PORT), data in $(LOCAL_DIR)
 	@$(KEYMINT) run
 
-test: deps ## go vet, then unit and integration tests under one DynamoDB Local
+# Packages with concurrency of their own run under the race detector (in
+# place of a plain run, so the suite does not pay twice).
+RACE_PKGS := ./shared/keyring ./shared/authz ./shared/manage ./shared/api ./infra/localrt ./infra/localapi ./infra/faultproxy
+
+test: deps ## go vet, then unit and integration tests (race detector where there is concurrency) under one DynamoDB Local
 	$(GO) vet ./...
-	$(DDBLOCAL) exec -- $(GO) test -count=1 ./...
+	$(DDBLOCAL) exec -- bash -c '$(GO) test -count=1 $$($(GO) list ./... | grep -vxF "$$($(GO) list $(RACE_PKGS))") && $(GO) test -race -count=1 $(RACE_PKGS)'
 
 build: ## one bootstrap per function into bin/<function>/bootstrap (linux/arm64)
 	@for f in $(FUNCTIONS); do \
@@ -70,6 +74,9 @@ build-DescribeFunction:
 build-SweeperFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/sweeper
 
+admin: deps $(KEYMINT) ## make sure $(LOCAL_DIR)/admin-token holds a working admin token (re-enables its owner; works while make run is up)
+	@$(KEYMINT) admin
+
 invoke: deps $(KEYMINT) ## invoke one function: make invoke FN=ValidateFunction EVENT=events/validate-direct.json
 	@[ -n "$(FN)" ] || { echo "usage: make invoke FN=<FunctionLogicalId> [EVENT=events/<file>.json]" >&2; exit 2; }
 	@$(KEYMINT) invoke $(FN) $(if $(EVENT),-e $(EVENT))
@@ -81,6 +88,9 @@ bench: deps $(KEYMINT) ## run benchmarks under DynamoDB Local and write BENCHMAR
 	$(KEYMINT) bench-report -o BENCHMARKS.md < $(LOCAL_DIR)/bench.txt; \
 	echo "wrote BENCHMARKS.md"; \
 	exit $$status
+
+fuzz: deps ## run every fuzz target for FUZZTIME (60s) each under DynamoDB Local; execs per target in $(LOCAL_DIR)/fuzz.txt
+	$(DDBLOCAL) exec -- infra/scripts/fuzz.sh
 
 keyring: $(KEYMINT) ## print a fresh keyring JSON for the Secrets Manager secret
 	@$(KEYMINT) keyring

@@ -17,6 +17,7 @@ import (
 	"github.com/keymint/keymint/shared/clock"
 	"github.com/keymint/keymint/shared/config"
 	"github.com/keymint/keymint/shared/keyring"
+	"github.com/keymint/keymint/shared/token"
 )
 
 // Start is the manual clock's starting time in every test.
@@ -69,7 +70,7 @@ func NewLogging(t testing.TB, env Env, w io.Writer) *App {
 	default:
 		w = io.Discard
 	}
-	log := slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log := slog.New(token.Masking(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	a, err := app.Assemble(cfg, aws.Config{Region: "us-east-1"}, db, keyring.StaticSource(raw), clk, log)
 	if err != nil {
 		t.Fatalf("apptest: assemble: %v", err)

@@ -2,6 +2,11 @@
 // way API Gateway (HTTP API, payload format 2.0) would, as `sam local
 // start-api` does: route matching, the Lambda authorizer with API Gateway's
 // answers (401, 403, 500), and real events.APIGatewayV2HTTPRequest events.
+//
+// The caller's source IP (requestContext.http.sourceIp, and the
+// x-forwarded-for header the functions see) is the TCP peer. X-Forwarded-For
+// is read only when that peer is one of Config.TrustedProxies, and then only
+// up to the first hop that is not itself trusted; see SourceIP.
 package localapi
 
 import (
@@ -15,6 +20,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -48,6 +54,10 @@ type Config struct {
 	Functions map[string]localrt.Target
 	Log       *slog.Logger // nil: slog.Default()
 	Now       func() time.Time
+	// TrustedProxies are the peers whose X-Forwarded-For is believed (see
+	// SourceIP and ParseTrustedProxies). Empty: trust nobody, the source IP
+	// is always the TCP peer.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is an http.Handler standing in for API Gateway.
@@ -57,6 +67,7 @@ type Server struct {
 	functions   map[string]localrt.Target
 	log         *slog.Logger
 	now         func() time.Time
+	trusted     []netip.Prefix
 }
 
 // New checks cfg and returns the server.
@@ -75,6 +86,13 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	for _, p := range cfg.TrustedProxies {
+		np, err := normalizePrefix(p)
+		if err != nil {
+			return nil, fmt.Errorf("%w: trusted proxy %s: %v", ErrConfig, p, err)
+		}
+		s.trusted = append(s.trusted, np)
 	}
 	for _, r := range cfg.API.Routes {
 		if _, ok := cfg.Functions[r.Function]; !ok {
@@ -210,7 +228,7 @@ type request struct {
 }
 
 func (s *Server) newRequest(r *http.Request, rt route, params map[string]string, reqID string, now time.Time) request {
-	ip := SourceIP(r)
+	ip := SourceIP(r, s.trusted)
 	in := request{
 		rawPath: r.URL.EscapedPath(),
 		headers: map[string]string{},
@@ -269,26 +287,6 @@ func (s *Server) newRequest(r *http.Request, rt route, params map[string]string,
 		},
 	}
 	return in
-}
-
-// SourceIP is the TCP peer's address; when the peer is loopback (a local
-// proxy or load balancer in front of this server) the first X-Forwarded-For
-// hop is used instead, as API Gateway would see the real client.
-func SourceIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	peer := net.ParseIP(host)
-	if peer != nil && peer.IsLoopback() {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			first, _, _ := strings.Cut(xff, ",")
-			if ip := net.ParseIP(strings.TrimSpace(first)); ip != nil {
-				return ip.String()
-			}
-		}
-	}
-	return host
 }
 
 // authorize runs the route's Lambda authorizer. It returns the context to

@@ -59,7 +59,8 @@ func (h rawHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) 
 	return h(ctx, payload)
 }
 
-func newFixture(t *testing.T, simple bool) *fixture {
+// newFixture builds a server on fake functions; opts may adjust its Config.
+func newFixture(t *testing.T, simple bool, opts ...func(*localapi.Config)) *fixture {
 	t.Helper()
 	f := &fixture{
 		authz: &recorder[events.APIGatewayV2CustomAuthorizerV2Request]{},
@@ -126,7 +127,7 @@ func newFixture(t *testing.T, simple bool) *fixture {
 		return json.Marshal(events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: `{"ok":true}`,
 			Headers: map[string]string{"Content-Type": "application/json"}})
 	}
-	srv, err := localapi.New(localapi.Config{
+	cfg := localapi.Config{
 		API: api,
 		Functions: map[string]localrt.Target{
 			"Validate": {ID: "Validate", Handler: lambda.NewHandler(validate)},
@@ -135,7 +136,11 @@ func newFixture(t *testing.T, simple bool) *fixture {
 		},
 		Log: slog.New(slog.NewTextHandler(f.log, nil)),
 		Now: func() time.Time { return f.now },
-	})
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv, err := localapi.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -409,14 +414,17 @@ func TestFunctionEvent(t *testing.T) {
 			},
 		},
 		{
-			name: "behind a local proxy the first forwarded hop is the source IP",
+			name: "a loopback peer is not trusted by default",
 			mutate: func(r *http.Request) {
 				r.RemoteAddr = "127.0.0.1:1234"
 				r.Header.Set("X-Forwarded-For", "203.0.113.9, 10.0.0.1")
 			},
 			check: func(t *testing.T, ev events.APIGatewayV2HTTPRequest) {
-				if ev.RequestContext.HTTP.SourceIP != "203.0.113.9" {
-					t.Errorf("sourceIp = %q", ev.RequestContext.HTTP.SourceIP)
+				if ev.RequestContext.HTTP.SourceIP != "127.0.0.1" {
+					t.Errorf("sourceIp = %q; without TrustedProxies X-Forwarded-For must be ignored", ev.RequestContext.HTTP.SourceIP)
+				}
+				if ev.Headers["x-forwarded-for"] != "127.0.0.1" {
+					t.Errorf("x-forwarded-for = %q", ev.Headers["x-forwarded-for"])
 				}
 			},
 		},

@@ -28,20 +28,39 @@ func NewKeyringJSON() ([]byte, error) {
 // ErrNoToken means IssueFunction answered without a token.
 var ErrNoToken = errors.New("localrt: IssueFunction returned no token")
 
+// BootstrapOwner owns the local admin token.
+const BootstrapOwner = "admin"
+
+// AdminFunctions are the functions EnsureAdminToken drives by direct invoke
+// (the ops path, gated by IAM on AWS and by nothing locally).
+type AdminFunctions struct {
+	Validate, Issue, Revoke Target
+}
+
 // EnsureAdminToken keeps the token stored at path if ValidateFunction still
-// calls it active, and otherwise issues a new admin token through a direct
-// invoke of IssueFunction and stores it (0600). It reports whether it issued.
-func EnsureAdminToken(ctx context.Context, validate, issue Target, path string, now time.Time) (issued bool, err error) {
+// calls it active, and otherwise makes a working one: it re-enables the
+// bootstrap owner (RevokeFunction's ops invoke; a no-op when it is enabled),
+// so no lockout over HTTP can stop it, then issues a new admin token through
+// IssueFunction's ops invoke and stores it (0600). It reports whether it
+// issued.
+func EnsureAdminToken(ctx context.Context, fns AdminFunctions, path string, now time.Time) (issued bool, err error) {
 	if old, err := os.ReadFile(path); err == nil {
 		tok := strings.TrimSpace(string(old))
-		if tok != "" && tokenActive(ctx, validate, tok) {
+		if tok != "" && tokenActive(ctx, fns.Validate, tok) {
 			return false, nil
 		}
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return false, err
 	}
+	enable, err := json.Marshal(map[string]string{"owner": BootstrapOwner, "status": "active"})
+	if err != nil {
+		return false, err
+	}
+	if _, err := Invoke(ctx, fns.Revoke, enable); err != nil {
+		return false, fmt.Errorf("localrt: re-enable owner %s: %w", BootstrapOwner, err)
+	}
 	req, err := json.Marshal(map[string]any{
-		"owner":         "admin",
+		"owner":         BootstrapOwner,
 		"name":          fmt.Sprintf("bootstrap-admin-%d", now.Unix()),
 		"scopes":        []string{"tokens:admin", "tokens:read", "tokens:write"},
 		"description":   "make run bootstrap admin token",
@@ -50,7 +69,7 @@ func EnsureAdminToken(ctx context.Context, validate, issue Target, path string, 
 	if err != nil {
 		return false, err
 	}
-	out, err := Invoke(ctx, issue, req)
+	out, err := Invoke(ctx, fns.Issue, req)
 	if err != nil {
 		return false, fmt.Errorf("localrt: issue bootstrap admin token: %w", err)
 	}

@@ -150,8 +150,9 @@ func TestReadEnvVars(t *testing.T) {
 	}
 }
 
-// fakes for EnsureAdminToken: validate says active for one token only.
-func fakeTargets(activeToken, issueAnswer string, issued *atomic.Int32) (localrt.Target, localrt.Target) {
+// fakes for EnsureAdminToken: validate says active for one token only;
+// revoke records the owner it was asked to re-enable.
+func fakeTargets(activeToken, issueAnswer string, issued *atomic.Int32, enabled *[]string) localrt.AdminFunctions {
 	validate := lambda.NewHandler(func(in struct {
 		Token string `json:"token"`
 		Route string `json:"route"`
@@ -171,7 +172,18 @@ func fakeTargets(activeToken, issueAnswer string, issued *atomic.Int32) (localrt
 		}
 		return json.RawMessage(issueAnswer), nil
 	})
-	return localrt.Target{ID: "ValidateFunction", Handler: validate}, localrt.Target{ID: "IssueFunction", Handler: issue}
+	revoke := lambda.NewHandler(func(in map[string]string) (map[string]string, error) {
+		if in["status"] != "active" || len(in) != 2 {
+			return nil, errors.New("unexpected owner status request")
+		}
+		*enabled = append(*enabled, in["owner"])
+		return in, nil
+	})
+	return localrt.AdminFunctions{
+		Validate: localrt.Target{ID: "ValidateFunction", Handler: validate},
+		Issue:    localrt.Target{ID: "IssueFunction", Handler: issue},
+		Revoke:   localrt.Target{ID: "RevokeFunction", Handler: revoke},
+	}
 }
 
 func TestEnsureAdminToken(t *testing.T) {
@@ -198,8 +210,9 @@ func TestEnsureAdminToken(t *testing.T) {
 				}
 			}
 			var issued atomic.Int32
-			v, i := fakeTargets(tc.active, tc.issueAnswer, &issued)
-			got, err := localrt.EnsureAdminToken(context.Background(), v, i, path, time.Unix(1700000000, 0))
+			var enabled []string
+			fns := fakeTargets(tc.active, tc.issueAnswer, &issued, &enabled)
+			got, err := localrt.EnsureAdminToken(context.Background(), fns, path, time.Unix(1700000000, 0))
 			if !errors.Is(err, tc.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tc.wantErr)
 			}
@@ -222,6 +235,10 @@ func TestEnsureAdminToken(t *testing.T) {
 			}
 			if tc.wantIssued != (issued.Load() == 1) {
 				t.Errorf("IssueFunction invoked %d times", issued.Load())
+			}
+			// Whenever it issues, it re-enables the bootstrap owner first.
+			if tc.wantIssued != (len(enabled) == 1 && enabled[0] == localrt.BootstrapOwner) {
+				t.Errorf("owners re-enabled: %v", enabled)
 			}
 		})
 	}

@@ -43,6 +43,7 @@ func TestFromTemplateReadsTokenTable(t *testing.T) {
 	wantIdx := map[string][]string{
 		"GSI1": {"GSI1PK HASH", "GSI1SK RANGE"},
 		"GSI2": {"GSI2PK HASH", "GSI2SK RANGE"},
+		"GSI3": {"GSI3PK HASH", "GSI3SK RANGE"},
 	}
 	if len(def.GlobalSecondaryIndexes) != len(wantIdx) {
 		t.Fatalf("%d GSIs, want %d", len(def.GlobalSecondaryIndexes), len(wantIdx))
@@ -56,8 +57,16 @@ func TestFromTemplateReadsTokenTable(t *testing.T) {
 		if got := keys(g.KeySchema); !slices.Equal(got, want) {
 			t.Errorf("%s keys = %v, want %v", aws.ToString(g.IndexName), got, want)
 		}
-		if g.Projection.ProjectionType != types.ProjectionTypeAll {
-			t.Errorf("%s projection = %s, want ALL", aws.ToString(g.IndexName), g.Projection.ProjectionType)
+		wantProj := types.ProjectionTypeAll
+		if aws.ToString(g.IndexName) == "GSI3" {
+			// The admins index projects only what the lockout rule reads.
+			wantProj = types.ProjectionTypeInclude
+			if !slices.Contains(g.Projection.NonKeyAttributes, "owner") || !slices.Contains(g.Projection.NonKeyAttributes, "expiresAt") {
+				t.Errorf("GSI3 projects %v", g.Projection.NonKeyAttributes)
+			}
+		}
+		if g.Projection.ProjectionType != wantProj {
+			t.Errorf("%s projection = %s, want %s", aws.ToString(g.IndexName), g.Projection.ProjectionType, wantProj)
 		}
 	}
 	for _, a := range def.AttributeDefinitions {
@@ -134,8 +143,8 @@ func TestEnsureCreatesTableWithIndexesAndTTL(t *testing.T) {
 		idx = append(idx, aws.ToString(g.IndexName))
 	}
 	slices.Sort(idx)
-	if !slices.Equal(idx, []string{"GSI1", "GSI2"}) {
-		t.Errorf("indexes %v, want [GSI1 GSI2]", idx)
+	if !slices.Equal(idx, []string{"GSI1", "GSI2", "GSI3"}) {
+		t.Errorf("indexes %v, want [GSI1 GSI2 GSI3]", idx)
 	}
 	ttl, err := client.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
 	if err != nil {

@@ -243,7 +243,7 @@ func TestTableMatchesCodeAndDesign(t *testing.T) {
 // The exact action set of the other functions is held to what their code
 // calls by infra/iamcheck.
 func TestLeastPrivilege(t *testing.T) {
-	gsi1, gsi2 := tableArn+"/index/GSI1", tableArn+"/index/GSI2"
+	gsi1, gsi2, gsi3 := tableArn+"/index/GSI1", tableArn+"/index/GSI2", tableArn+"/index/GSI3"
 	tests := []struct {
 		id        string
 		resources []string            // every resource the function may name
@@ -257,7 +257,7 @@ func TestLeastPrivilege(t *testing.T) {
 			gsi1:      {"dynamodb:Query"},
 			secretArn: {"secretsmanager:GetSecretValue"},
 		}},
-		{"RevokeFunction", []string{tableArn, gsi1}, map[string][]string{gsi1: {"dynamodb:Query"}}},
+		{"RevokeFunction", []string{tableArn, gsi1, gsi3}, map[string][]string{gsi1: {"dynamodb:Query"}, gsi3: {"dynamodb:Query"}}},
 		{"DescribeFunction", []string{tableArn, gsi1}, map[string][]string{gsi1: {"dynamodb:Query"}}},
 		{"SweeperFunction", []string{tableArn, gsi2, busArn}, map[string][]string{
 			gsi2:   {"dynamodb:Query"},

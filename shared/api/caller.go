@@ -32,11 +32,20 @@ func callerOf(cat *policy.Catalogue, req *events.APIGatewayV2HTTPRequest) (manag
 	}, nil
 }
 
-// need checks the route's scope again behind the authorizer, so a route
-// wired without it still refuses.
-func need(c manage.Caller, scope string) *Problem {
-	if scope == "" || c.Has(scope) {
+// permitted checks the route against the caller's scopes again behind the
+// authorizer, so a route wired without it still refuses. The path is the
+// route's template with its parameters filled in: what the catalogue's
+// patterns describe, whatever stage or base path the request came through.
+func permitted(cat *policy.Catalogue, c manage.Caller, req *events.APIGatewayV2HTTPRequest) *Problem {
+	method, tmpl, _ := strings.Cut(req.RouteKey, " ")
+	segs := strings.Split(tmpl, "/")
+	for i, s := range segs {
+		if name, ok := strings.CutPrefix(s, "{"); ok {
+			segs[i] = req.PathParameters[strings.TrimSuffix(name, "}")]
+		}
+	}
+	if cat.AllowsFor(c.Scopes, c.TokenID, method, strings.Join(segs, "/")) {
 		return nil
 	}
-	return problem(http.StatusForbidden, "forbidden", "this route needs the "+scope+" scope")
+	return problem(http.StatusForbidden, "forbidden", "this token's scopes do not open "+req.RouteKey)
 }

@@ -17,11 +17,11 @@ func NewDescribe(a *app.App) *Describe {
 	r := newRouter(a)
 	h := &Describe{r: r}
 	r.routes = map[string]endpoint{
-		"GET /tokens":            {manage.ScopeRead, h.list},
-		"GET /tokens/{id}":       {manage.ScopeRead, h.get},
-		"GET /tokens/{id}/usage": {manage.ScopeRead, h.usage},
-		"GET /tokens/{id}/audit": {manage.ScopeRead, h.audit},
-		"GET /whoami":            {"", h.whoami},
+		"GET /tokens":            h.list,
+		"GET /tokens/{id}":       h.get,
+		"GET /tokens/{id}/usage": h.usage,
+		"GET /tokens/{id}/audit": h.audit,
+		"GET /whoami":            h.whoami,
 	}
 	return h
 }

@@ -126,6 +126,13 @@ func (r response) problem(t *testing.T) api.Problem {
 // call sends one request through authorizer and function.
 func (s *stack) call(method, path, token string, body any) response {
 	s.t.Helper()
+	return s.callWith(method, path, token, body, nil)
+}
+
+// callWith is call with extra request headers (lower-case names, as API
+// Gateway's payload 2.0 has them).
+func (s *stack) callWith(method, path, token string, body any, extra map[string]string) response {
+	s.t.Helper()
 	ctx := context.Background()
 	rawPath, rawQuery, _ := strings.Cut(path, "?")
 	key, params, ok := matchRoute(method, rawPath)
@@ -139,6 +146,9 @@ func (s *stack) call(method, path, token string, body any) response {
 		}
 	}
 	headers := map[string]string{}
+	for k, v := range extra {
+		headers[k] = v
+	}
 	if token != "" {
 		headers["authorization"] = "Bearer " + token
 	}

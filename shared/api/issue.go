@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/keymint/keymint/shared/app"
@@ -22,31 +21,17 @@ func NewIssue(a *app.App) *Issue {
 	r := newRouter(a)
 	h := &Issue{r: r}
 	r.routes = map[string]endpoint{
-		"POST /tokens":                 {manage.ScopeWrite, h.issue},
-		"PATCH /tokens/{id}":           {manage.ScopeWrite, h.edit},
-		"POST /tokens/{id}/regenerate": {manage.ScopeWrite, h.regenerate},
-		"POST /tokens/{id}/copy":       {manage.ScopeWrite, h.copy},
+		"POST /tokens":                 h.issue,
+		"PATCH /tokens/{id}":           h.edit,
+		"POST /tokens/{id}/regenerate": h.regenerate,
+		"POST /tokens/{id}/copy":       h.copy,
 	}
 	return h
 }
 
 // Handle takes an HTTP API v2 event or an ops direct invoke.
 func (h *Issue) Handle(ctx context.Context, payload json.RawMessage) (any, error) {
-	var probe struct {
-		Version  string `json:"version"`
-		RouteKey string `json:"routeKey"`
-	}
-	if err := json.Unmarshal(payload, &probe); err != nil {
-		return nil, errors.New("invalid input: the event is not a JSON object")
-	}
-	if probe.Version == "2.0" && probe.RouteKey != "" {
-		var req events.APIGatewayV2HTTPRequest
-		if err := json.Unmarshal(payload, &req); err != nil {
-			return nil, errors.New("invalid input: unreadable HTTP API event")
-		}
-		return h.r.serve(ctx, req)
-	}
-	return h.direct(ctx, payload)
+	return h.r.dispatch(ctx, payload, h.direct)
 }
 
 // issueBody is POST /tokens (and the direct invoke, which adds owner).
@@ -60,6 +45,19 @@ type issueBody struct {
 	Owner         string   `json:"owner"`
 }
 
+// directBody is the ops direct invoke: the issue body, plus the key a
+// header would carry over HTTP.
+type directBody struct {
+	issueBody
+	IdempotencyKey string `json:"idempotencyKey"`
+}
+
+// idempotencyKey is the request's Idempotency-Key header. API Gateway's
+// payload 2.0 gives header names in lower case.
+func idempotencyKey(req *events.APIGatewayV2HTTPRequest) string {
+	return req.Headers["idempotency-key"]
+}
+
 func (b issueBody) request() manage.IssueRequest {
 	return manage.IssueRequest{
 		Name: b.Name, Description: b.Description, Scopes: b.Scopes,
@@ -71,7 +69,7 @@ func (b issueBody) request() manage.IssueRequest {
 // direct serves ops: the answer is the issued token, or a Lambda error
 // whose message is safe to show (it is what the invoker prints).
 func (h *Issue) direct(ctx context.Context, payload json.RawMessage) (any, error) {
-	var body issueBody
+	var body directBody
 	req := events.APIGatewayV2HTTPRequest{Body: string(payload)}
 	if p := decodeBody(&req, &body, false); p != nil {
 		return nil, fmt.Errorf("invalid input: %s", p.Detail)
@@ -80,7 +78,13 @@ func (h *Issue) direct(ctx context.Context, payload json.RawMessage) (any, error
 		return nil, errors.New("invalid input: owner is required for a direct invoke")
 	}
 	caller := manage.Caller{Owner: body.Owner, Ops: true}
-	issued, err := h.r.svc.Issue(ctx, caller, body.request())
+	ir := body.request()
+	ir.IdempotencyKey = body.IdempotencyKey
+	issued, err := h.r.svc.Issue(ctx, caller, ir)
+	var replay *manage.Replayed
+	if errors.As(err, &replay) {
+		return viewOf(replay.Token, h.r.clock.Now()), nil
+	}
 	if err != nil {
 		p := fromError(ctx, h.r.log, err)
 		return nil, fmt.Errorf("%s: %s", p.Title, p.Detail)
@@ -89,6 +93,23 @@ func (h *Issue) direct(ctx context.Context, payload json.RawMessage) (any, error
 	v := viewOf(issued.Token, h.r.clock.Now())
 	v.Token = issued.Plaintext
 	return v, nil
+}
+
+// created answers a create: 201 with the secret, or, for a retry with the
+// same Idempotency-Key, 200 with the token the first attempt made and no
+// secret (keymint never stores it; regenerate makes a new one).
+func (h *Issue) created(issued *manage.Issued, err error) (events.APIGatewayV2HTTPResponse, error) {
+	var replay *manage.Replayed
+	if errors.As(err, &replay) {
+		resp := jsonResponse(http.StatusOK, viewOf(replay.Token, h.r.clock.Now()))
+		resp.Headers["Idempotent-Replayed"] = "true"
+		resp.Headers["Location"] = "/tokens/" + replay.Token.ID
+		return resp, nil
+	}
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return h.issued(http.StatusCreated, issued), nil
 }
 
 func (h *Issue) issued(status int, issued *manage.Issued) events.APIGatewayV2HTTPResponse {
@@ -104,11 +125,19 @@ func (h *Issue) issue(ctx context.Context, c manage.Caller, req *events.APIGatew
 	if p := decodeBody(req, &body, false); p != nil {
 		return events.APIGatewayV2HTTPResponse{}, fail(p)
 	}
-	issued, err := h.r.svc.Issue(ctx, c, body.request())
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	return h.issued(http.StatusCreated, issued), nil
+	ir := body.request()
+	ir.IdempotencyKey = idempotencyKey(req)
+	return h.created(h.r.svc.Issue(ctx, c, ir))
+}
+
+// regenerateBody is POST /tokens/{id}/regenerate (optional).
+type regenerateBody struct {
+	GraceSeconds int64 `json:"graceSeconds"`
+}
+
+// copyBody is POST /tokens/{id}/copy.
+type copyBody struct {
+	Name string `json:"name"`
 }
 
 type editBody struct {
@@ -135,18 +164,11 @@ func (h *Issue) edit(ctx context.Context, c manage.Caller, req *events.APIGatewa
 }
 
 func (h *Issue) regenerate(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	var body struct {
-		GraceSeconds int64 `json:"graceSeconds"`
-	}
+	var body regenerateBody
 	if p := decodeBody(req, &body, true); p != nil {
 		return events.APIGatewayV2HTTPResponse{}, fail(p)
 	}
-	if body.GraceSeconds < 0 || body.GraceSeconds > int64(manage.MaxGrace/time.Second) {
-		p := problem(http.StatusBadRequest, "invalid-input", fmt.Sprintf("graceSeconds: must be between 0 and %d", int64(manage.MaxGrace/time.Second)))
-		p.Errors = []FieldProblem{{Field: "graceSeconds", Detail: "out of range"}}
-		return events.APIGatewayV2HTTPResponse{}, fail(p)
-	}
-	issued, err := h.r.svc.Regenerate(ctx, c, req.PathParameters["id"], time.Duration(body.GraceSeconds)*time.Second)
+	issued, err := h.r.svc.Regenerate(ctx, c, req.PathParameters["id"], body.GraceSeconds)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -154,15 +176,9 @@ func (h *Issue) regenerate(ctx context.Context, c manage.Caller, req *events.API
 }
 
 func (h *Issue) copy(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	var body struct {
-		Name string `json:"name"`
-	}
+	var body copyBody
 	if p := decodeBody(req, &body, false); p != nil {
 		return events.APIGatewayV2HTTPResponse{}, fail(p)
 	}
-	issued, err := h.r.svc.Copy(ctx, c, req.PathParameters["id"], body.Name)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	return h.issued(http.StatusCreated, issued), nil
+	return h.created(h.r.svc.Copy(ctx, c, req.PathParameters["id"], manage.CopyRequest{Name: body.Name, IdempotencyKey: idempotencyKey(req)}))
 }

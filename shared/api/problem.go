@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/keymint/keymint/shared/manage"
+	"github.com/keymint/keymint/shared/store"
 )
 
 // Problem is an RFC 9457 problem details body. Detail is written for the
@@ -53,6 +54,9 @@ func (p *Problem) response(req *events.APIGatewayV2HTTPRequest) events.APIGatewa
 	}
 	r := jsonResponse(p.Status, p)
 	r.Headers["Content-Type"] = "application/problem+json"
+	if p.Status == http.StatusServiceUnavailable {
+		r.Headers["Retry-After"] = "1"
+	}
 	return r
 }
 
@@ -63,9 +67,24 @@ func fromError(ctx context.Context, log *slog.Logger, err error) *Problem {
 	var ce *manage.ConflictError
 	var fb *manage.ForbiddenError
 	var pe *problemError
+	var le *manage.LockoutError
+	var ue *manage.UnknownOutcomeError
 	switch {
 	case errors.As(err, &pe):
 		return pe.p
+	case errors.As(err, &le):
+		return problem(http.StatusConflict, "lockout", le.Reason)
+	case errors.Is(err, manage.ErrIdempotencyMismatch):
+		p := problem(http.StatusUnprocessableEntity, "idempotency-key-reused", "this Idempotency-Key was used with a different request; use a new key")
+		p.Errors = []FieldProblem{{Field: "Idempotency-Key", Detail: "already used with a different request"}}
+		return p
+	case errors.As(err, &ue):
+		log.ErrorContext(ctx, "create outcome unknown", slog.Any("error", err))
+		return problem(http.StatusServiceUnavailable, "outcome-unknown",
+			"the token store did not confirm in time; the token may exist. Retry with the same Idempotency-Key to get it without making a second one")
+	case errors.Is(err, store.ErrUnavailable):
+		log.ErrorContext(ctx, "token store unavailable", slog.Any("error", err))
+		return problem(http.StatusServiceUnavailable, "unavailable", "the token store is busy or unreachable; retry shortly")
 	case errors.As(err, &fe):
 		p := problem(http.StatusBadRequest, "invalid-input", fe.Error())
 		p.Errors = []FieldProblem{{Field: fe.Field, Detail: fe.Reason}}

@@ -6,9 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -35,13 +35,8 @@ func decodeBody(req *events.APIGatewayV2HTTPRequest, dst any, optional bool) *Pr
 		}
 		return problem(http.StatusBadRequest, "malformed-body", "a JSON body is required")
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
+	if err := decodeStrict(body, dst); err != nil {
 		return bodyProblem(err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return problem(http.StatusBadRequest, "malformed-body", "the body must hold one JSON object")
 	}
 	return nil
 }
@@ -49,7 +44,16 @@ func decodeBody(req *events.APIGatewayV2HTTPRequest, dst any, optional bool) *Pr
 func bodyProblem(err error) *Problem {
 	var typeErr *json.UnmarshalTypeError
 	var timeErr *timeFieldError
+	var nameErr *fieldNameError
 	switch {
+	case errors.As(err, &nameErr):
+		p := problem(http.StatusBadRequest, "invalid-input", nameErr.Error()+" (field names are case-sensitive)")
+		p.Errors = []FieldProblem{{Field: nameErr.name, Detail: "unknown field"}}
+		return p
+	case errors.Is(err, errDuplicateKey):
+		return problem(http.StatusBadRequest, "malformed-body", "the body repeats a key: "+strings.TrimPrefix(err.Error(), errDuplicateKey.Error()+" "))
+	case errors.Is(err, errTrailing):
+		return problem(http.StatusBadRequest, "malformed-body", "the body must hold one JSON object")
 	case errors.As(err, &timeErr):
 		p := problem(http.StatusBadRequest, "invalid-input", timeErr.field+": must be an RFC 3339 time")
 		p.Errors = []FieldProblem{{Field: timeErr.field, Detail: "must be an RFC 3339 time, e.g. 2027-01-31T00:00:00Z"}}

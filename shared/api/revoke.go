@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -20,20 +22,63 @@ func NewRevoke(a *app.App) *Revoke {
 	r := newRouter(a)
 	h := &Revoke{r: r}
 	r.routes = map[string]endpoint{
-		"POST /tokens/{id}/deactivate":         {manage.ScopeWrite, h.deactivate},
-		"POST /tokens/{id}/activate":           {manage.ScopeWrite, h.activate},
-		"DELETE /tokens/{id}":                  {manage.ScopeWrite, h.revoke},
-		"POST /tokens/revoke":                  {manage.ScopeWrite, h.revokeMany},
-		"PUT /tokens/{id}/blocked-ips/{ip}":    {manage.ScopeWrite, h.block},
-		"DELETE /tokens/{id}/blocked-ips/{ip}": {manage.ScopeWrite, h.unblock},
-		"PUT /owners/{owner}/status":           {manage.ScopeAdmin, h.ownerStatus},
+		"POST /tokens/{id}/deactivate":         h.deactivate,
+		"POST /tokens/{id}/activate":           h.activate,
+		"DELETE /tokens/{id}":                  h.revoke,
+		"POST /tokens/revoke":                  h.revokeMany,
+		"PUT /tokens/{id}/blocked-ips/{ip}":    h.block,
+		"DELETE /tokens/{id}/blocked-ips/{ip}": h.unblock,
+		"PUT /owners/{owner}/status":           h.ownerStatus,
 	}
 	return h
 }
 
-// Handle serves an HTTP API v2 request.
-func (h *Revoke) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	return h.r.serve(ctx, req)
+// Handle serves an HTTP API v2 request, or the ops direct invoke that sets
+// an owner's status: {"owner": "...", "status": "active" | "disabled"}. It is
+// the way back in when no usable admin token is left (make admin uses it).
+func (h *Revoke) Handle(ctx context.Context, payload json.RawMessage) (any, error) {
+	return h.r.dispatch(ctx, payload, h.direct)
+}
+
+// ownerStatusBody is PUT /owners/{owner}/status; the direct invoke adds owner.
+type ownerStatusBody struct {
+	Status string `json:"status"`
+}
+
+type directOwnerBody struct {
+	ownerStatusBody
+	Owner string `json:"owner"`
+}
+
+// OwnerStatusView answers an owner status change.
+type OwnerStatusView struct {
+	Owner        string `json:"owner"`
+	Status       string `json:"status"`
+	TokensMarked int    `json:"tokensMarked"`
+	Complete     bool   `json:"complete"`
+}
+
+func (h *Revoke) direct(ctx context.Context, payload json.RawMessage) (any, error) {
+	var body directOwnerBody
+	req := events.APIGatewayV2HTTPRequest{Body: string(payload)}
+	if p := decodeBody(&req, &body, false); p != nil {
+		return nil, fmt.Errorf("invalid input: %s", p.Detail)
+	}
+	res, err := h.r.svc.SetOwnerStatus(ctx, manage.Caller{Ops: true}, body.Owner, body.Status, marking(ctx))
+	if err != nil {
+		p := fromError(ctx, h.r.log, err)
+		return nil, fmt.Errorf("%s: %s", p.Title, p.Detail)
+	}
+	h.r.log.InfoContext(ctx, "owner status set by direct invoke", "owner", res.Owner, "status", res.Status)
+	return OwnerStatusView{Owner: res.Owner, Status: res.Status, TokensMarked: res.Marked, Complete: res.Complete}, nil
+}
+
+// marking is when owner-status marking stops, leaving time to answer.
+func marking(ctx context.Context) time.Time {
+	if d, ok := ctx.Deadline(); ok {
+		return d.Add(-ownerStatusBudget)
+	}
+	return time.Time{}
 }
 
 func (h *Revoke) one(ctx context.Context, t *store.Token, err error) (events.APIGatewayV2HTTPResponse, error) {
@@ -68,6 +113,11 @@ func (h *Revoke) unblock(ctx context.Context, c manage.Caller, req *events.APIGa
 	return h.one(ctx, t, err)
 }
 
+// idsBody is POST /tokens/revoke.
+type idsBody struct {
+	IDs []string `json:"ids"`
+}
+
 // RevokeResultView is one id's outcome in a bulk revoke.
 type RevokeResultView struct {
 	ID     string     `json:"id"`
@@ -77,9 +127,7 @@ type RevokeResultView struct {
 }
 
 func (h *Revoke) revokeMany(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	var body struct {
-		IDs []string `json:"ids"`
-	}
+	var body idsBody
 	if p := decodeBody(req, &body, false); p != nil {
 		return events.APIGatewayV2HTTPResponse{}, fail(p)
 	}
@@ -107,17 +155,11 @@ func (h *Revoke) revokeMany(ctx context.Context, c manage.Caller, req *events.AP
 const ownerStatusBudget = 3 * time.Second
 
 func (h *Revoke) ownerStatus(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	var body struct {
-		Status string `json:"status"`
-	}
+	var body ownerStatusBody
 	if p := decodeBody(req, &body, false); p != nil {
 		return events.APIGatewayV2HTTPResponse{}, fail(p)
 	}
-	var deadline time.Time
-	if d, ok := ctx.Deadline(); ok {
-		deadline = d.Add(-ownerStatusBudget)
-	}
-	res, err := h.r.svc.SetOwnerStatus(ctx, c, req.PathParameters["owner"], body.Status, deadline)
+	res, err := h.r.svc.SetOwnerStatus(ctx, c, req.PathParameters["owner"], body.Status, marking(ctx))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -127,7 +169,5 @@ func (h *Revoke) ownerStatus(ctx context.Context, c manage.Caller, req *events.A
 		// finishes marking the rest.
 		status = http.StatusAccepted
 	}
-	return jsonResponse(status, map[string]any{
-		"owner": res.Owner, "status": res.Status, "tokensMarked": res.Marked, "complete": res.Complete,
-	}), nil
+	return jsonResponse(status, OwnerStatusView{Owner: res.Owner, Status: res.Status, TokensMarked: res.Marked, Complete: res.Complete}), nil
 }

@@ -2,8 +2,11 @@ package api
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/keymint/keymint/shared/app"
@@ -12,12 +15,9 @@ import (
 	"github.com/keymint/keymint/shared/policy"
 )
 
-// endpoint is one route's handler and the scope it needs ("" for any
-// valid token).
-type endpoint struct {
-	scope  string
-	handle func(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
-}
+// endpoint is one route's handler. Which tokens may call it is the scope
+// catalogue's to say, as it is for the authorizer.
+type endpoint func(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
 
 // router dispatches on API Gateway's routeKey ("GET /tokens/{id}"), which
 // names the template's route rather than the concrete path.
@@ -38,25 +38,56 @@ func newRouter(a *app.App) *router {
 	}
 }
 
+// responseMargin is how long before the function's deadline a handler stops
+// waiting on DynamoDB. It then answers with a problem it chose (and a create
+// still has time to look for a write whose answer it lost) instead of being
+// cut off by Lambda's timeout, which reaches the client as a bare 500.
+const responseMargin = 2 * time.Second
+
 func (r *router) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	ctx, cancel := clock.WithMargin(ctx, responseMargin)
+	defer cancel()
 	ep, ok := r.routes[req.RouteKey]
 	if !ok {
 		return problem(http.StatusNotFound, "no-route", "no such route").response(&req), nil
 	}
 	caller, p := callerOf(r.cat, &req)
 	if p == nil {
-		p = need(caller, ep.scope)
+		p = permitted(r.cat, caller, &req)
 	}
 	if p != nil {
 		return p.response(&req), nil
 	}
-	resp, err := ep.handle(ctx, caller, &req)
+	resp, err := ep(ctx, caller, &req)
 	if err != nil {
 		return fromError(ctx, r.log, err).response(&req), nil
 	}
 	r.log.InfoContext(ctx, "request", slog.String("route", req.RouteKey), slog.String("caller", caller.TokenID),
 		slog.String("tokenId", req.PathParameters["id"]), slog.Int("status", resp.StatusCode))
 	return resp, nil
+}
+
+// dispatch serves an HTTP API payload 2.0 event through the routes, and
+// anything else through direct: an ops invoke, for which IAM on the
+// function is the gate.
+func (r *router) dispatch(ctx context.Context, payload json.RawMessage, direct func(context.Context, json.RawMessage) (any, error)) (any, error) {
+	var probe struct {
+		Version  string `json:"version"`
+		RouteKey string `json:"routeKey"`
+	}
+	if err := json.Unmarshal(payload, &probe); err != nil {
+		return nil, errors.New("invalid input: the event is not a JSON object")
+	}
+	if probe.Version == "2.0" && probe.RouteKey != "" {
+		var req events.APIGatewayV2HTTPRequest
+		if err := json.Unmarshal(payload, &req); err != nil {
+			return nil, errors.New("invalid input: unreadable HTTP API event")
+		}
+		return r.serve(ctx, req)
+	}
+	ctx, cancel := clock.WithMargin(ctx, responseMargin)
+	defer cancel()
+	return direct(ctx, payload)
 }
 
 // problemError lets handlers return a ready problem through the error path.

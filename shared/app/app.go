@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -16,6 +18,7 @@ import (
 	"github.com/keymint/keymint/shared/lifecycle"
 	"github.com/keymint/keymint/shared/policy"
 	"github.com/keymint/keymint/shared/store"
+	"github.com/keymint/keymint/shared/token"
 )
 
 // App is one function's dependency graph.
@@ -35,19 +38,11 @@ func New(ctx context.Context, getenv func(string) string) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRetryer(NewRetryer))
 	if err != nil {
 		return nil, fmt.Errorf("app: aws config: %w", err)
 	}
-	db := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) {
-		if cfg.DynamoDBEndpoint != "" {
-			o.BaseEndpoint = aws.String(cfg.DynamoDBEndpoint)
-			// DynamoDB Local's CRC32 header does not always match its body;
-			// the SDK then logs a warning on every call. AWS's endpoint is
-			// checked as usual.
-			o.DisableValidateResponseChecksum = true
-		}
-	})
+	db := NewDynamoDB(awsCfg, cfg.DynamoDBEndpoint)
 	var src keyring.Source
 	if cfg.KeyringSecretARN != "" {
 		src = keyring.NewSecretsManagerSource(secretsmanager.NewFromConfig(awsCfg), cfg.KeyringSecretARN)
@@ -55,6 +50,20 @@ func New(ctx context.Context, getenv func(string) string) (*App, error) {
 		src = keyring.NewFileSource(cfg.KeyringFile)
 	}
 	return Assemble(cfg, awsCfg, db, src, clock.System{}, NewLogger())
+}
+
+// NewDynamoDB is the DynamoDB client of every function; endpoint is
+// DynamoDB Local's, or "" on AWS.
+func NewDynamoDB(awsCfg aws.Config, endpoint string) *dynamodb.Client {
+	return dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+			// DynamoDB Local's CRC32 header does not always match its body;
+			// the SDK then logs a warning on every call. AWS's endpoint is
+			// checked as usual.
+			o.DisableValidateResponseChecksum = true
+		}
+	})
 }
 
 // Assemble builds an App from parts, so tests and the local stack can hand
@@ -75,8 +84,30 @@ func Assemble(cfg config.Config, awsCfg aws.Config, db store.API, src keyring.So
 	}, nil
 }
 
+// SDK retry bounds. The standard retryer retries throttling, 5xx and
+// dropped connections with jittered exponential backoff
+// (https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html);
+// these bounds keep a faulting table from holding a request past its
+// function's deadline, and DynamoDB's own guidance is to retry throttles
+// with backoff
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html#Programming.Errors.RetryAndBackoff).
+// Retried TransactWriteItems calls reuse the SDK's ClientRequestToken, so a
+// transaction whose answer was lost is not applied twice.
+const (
+	RetryMaxAttempts = 3
+	RetryMaxBackoff  = 500 * time.Millisecond
+)
+
+// NewRetryer is the retryer every function's AWS clients use.
+func NewRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = RetryMaxAttempts
+		o.MaxBackoff = RetryMaxBackoff
+	})
+}
+
 // NewLogger is the JSON logger every function uses: Lambda's request id is
 // added to each record logged with a context.
 func NewLogger() *slog.Logger {
-	return slog.New(lambdacontext.NewLogHandler())
+	return slog.New(token.Masking(lambdacontext.NewLogHandler()))
 }

@@ -269,16 +269,16 @@ func TestLastUsedWrittenAtMostOncePerInterval(t *testing.T) {
 		}
 	}
 	use("203.0.113.1")
-	first, _ := f.Store.Token(ctx, tok.Token.ID, true)
+	first, _ := f.Store.Token(ctx, tok.Token.ID, store.Consistent)
 	f.Clock.Advance(time.Minute)
 	use("203.0.113.2")
-	same, _ := f.Store.Token(ctx, tok.Token.ID, true)
+	same, _ := f.Store.Token(ctx, tok.Token.ID, store.Consistent)
 	if first.LastUsedAt != apptest.Start.Unix() || same.LastUsedAt != first.LastUsedAt || same.LastUsedIP != "203.0.113.1" {
 		t.Fatalf("lastUsed %d/%s then %d/%s", first.LastUsedAt, first.LastUsedIP, same.LastUsedAt, same.LastUsedIP)
 	}
 	f.Clock.Advance(5 * time.Minute)
 	use("203.0.113.2")
-	later, _ := f.Store.Token(ctx, tok.Token.ID, true)
+	later, _ := f.Store.Token(ctx, tok.Token.ID, store.Consistent)
 	if later.LastUsedAt != apptest.Start.Add(6*time.Minute).Unix() || later.LastUsedIP != "203.0.113.2" {
 		t.Fatalf("after the interval: %d %s", later.LastUsedAt, later.LastUsedIP)
 	}
@@ -294,7 +294,7 @@ func TestGraceSecretEndsOnTime(t *testing.T) {
 	if got := f.direct(t, authz.DirectRequest{Token: old.Plaintext}); !got.Active {
 		t.Fatal("old secret refused before regenerate")
 	}
-	next, err := f.svc.Regenerate(ctx, ops, old.Token.ID, time.Hour)
+	next, err := f.svc.Regenerate(ctx, ops, old.Token.ID, 3600)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package authz
 import (
 	"context"
 	"log/slog"
-	"net/netip"
 	"sync"
 	"time"
 
@@ -64,8 +63,8 @@ func (u *usageLog) written(k usageKey, n int64) {
 // from a successful read, and usage bookkeeping must not turn a valid
 // request into a 500.
 func (v *Validator) recordUse(ctx context.Context, k [32]byte, t *store.Token, ip string, now time.Time) {
-	if addr, err := netip.ParseAddr(ip); err == nil {
-		ip = addr.Unmap().String()
+	if addr, ok := sourceAddr(ip); ok {
+		ip = addr.String()
 	} else {
 		ip = ""
 	}

@@ -89,7 +89,7 @@ func (v *Validator) Check(ctx context.Context, req Request) (Decision, error) {
 	if st := checkIP(t, req.SourceIP); st != Valid {
 		return Decision{Status: st, Token: t}, nil
 	}
-	if req.Method != "" && !v.cat.Allows(t.Scopes, req.Method, req.Path) {
+	if req.Method != "" && !v.cat.AllowsFor(t.Scopes, t.ID, req.Method, req.Path) {
 		return Decision{Status: ScopeDenied, Token: t}, nil
 	}
 	v.recordUse(ctx, k, t, req.SourceIP, now)
@@ -100,9 +100,9 @@ func (v *Validator) Check(ctx context.Context, req Request) (Decision, error) {
 // consistent by default; a miss is retried strongly consistent once, so a
 // token used right after issue is not refused by a lagging replica.
 func (v *Validator) lookup(ctx context.Context, parsed token.Token, now time.Time) (tokenVerdict, error) {
-	t, err := v.store.Token(ctx, parsed.ID, false)
+	t, err := v.store.Token(ctx, parsed.ID, store.Eventual)
 	if errors.Is(err, store.ErrNotFound) {
-		t, err = v.store.Token(ctx, parsed.ID, true)
+		t, err = v.store.Token(ctx, parsed.ID, store.Consistent)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return tokenVerdict{status: NotFound}, nil
@@ -157,22 +157,29 @@ func (v *Validator) tokenState(t *store.Token, now time.Time) Status {
 	return Valid
 }
 
-// checkIP applies blocks and allow lists. An unknown or unparsable address
-// is refused only where the token has an allow list.
+// checkIP applies blocks and allow lists. An absent address (REST TOKEN
+// events, direct invokes without sourceIp) passes blocks, which need one to
+// match, and fails an allow list. An address that does not parse fails
+// both: fail closed. A zone names an interface, not a host, so it is
+// dropped before comparing ("2001:db8::1%eth0" is 2001:db8::1).
 func checkIP(t *store.Token, sourceIP string) Status {
-	addr, err := netip.ParseAddr(sourceIP)
-	known := err == nil
-	if known {
-		addr = addr.Unmap()
-		if slices.Contains(t.BlockedIPs, addr.String()) {
-			return IPBlocked
-		}
+	if len(t.BlockedIPs) == 0 && len(t.AllowedCIDRs) == 0 {
+		return Valid
+	}
+	addr, ok := sourceAddr(sourceIP)
+	switch {
+	case !ok && sourceIP != "" && len(t.AllowedCIDRs) == 0:
+		return IPBlocked
+	case !ok && len(t.AllowedCIDRs) > 0:
+		return IPNotAllowed
+	case !ok:
+		return Valid
+	}
+	if slices.Contains(t.BlockedIPs, addr.String()) {
+		return IPBlocked
 	}
 	if len(t.AllowedCIDRs) == 0 {
 		return Valid
-	}
-	if !known {
-		return IPNotAllowed
 	}
 	for _, c := range t.AllowedCIDRs {
 		if p, err := netip.ParsePrefix(c); err == nil && p.Contains(addr) {
@@ -180,4 +187,14 @@ func checkIP(t *store.Token, sourceIP string) Status {
 		}
 	}
 	return IPNotAllowed
+}
+
+// sourceAddr is the caller's address in the form blocks and the usage log
+// store: zone dropped, IPv4-mapped IPv6 unmapped.
+func sourceAddr(s string) (netip.Addr, bool) {
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return a.WithZone("").Unmap(), true
 }

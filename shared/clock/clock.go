@@ -1,6 +1,7 @@
 package clock
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -49,4 +50,14 @@ func (m *Manual) Set(t time.Time) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.now = t
+}
+
+// WithMargin ends ctx margin before its deadline, if it has one, so a
+// handler stops waiting in time to give its own answer before Lambda's
+// timeout cuts it off.
+func WithMargin(ctx context.Context, margin time.Duration) (context.Context, context.CancelFunc) {
+	if d, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(ctx, d.Add(-margin))
+	}
+	return context.WithCancel(ctx)
 }

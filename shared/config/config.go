@@ -23,16 +23,20 @@ type Config struct {
 	ConsistentReads    bool
 	AllowClockOverride bool
 
-	DefaultLifetime  time.Duration
-	MaxLifetime      time.Duration
-	InactiveAfter    time.Duration
-	DeleteAfterIdle  time.Duration
-	Retention        time.Duration
-	AuditRetention   time.Duration
-	SingleToken      bool
-	LastUsedInterval time.Duration
-	CacheTTL         time.Duration
-	CacheMaxEntries  int
+	DefaultLifetime time.Duration
+	MaxLifetime     time.Duration
+	InactiveAfter   time.Duration
+	DeleteAfterIdle time.Duration
+	Retention       time.Duration
+	AuditRetention  time.Duration
+	SingleToken     bool
+	// RegenerateExpired lets regenerate give an expired token a new secret
+	// (its old one stays dead); false refuses, so an expired token is gone
+	// for good and a new one must be issued.
+	RegenerateExpired bool
+	LastUsedInterval  time.Duration
+	CacheTTL          time.Duration
+	CacheMaxEntries   int
 }
 
 const day = 24 * time.Hour
@@ -65,6 +69,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		Retention:          r.days("RETENTION_DAYS", 30),
 		AuditRetention:     r.days("AUDIT_RETENTION_DAYS", 400),
 		SingleToken:        r.boolean("SINGLE_TOKEN_PER_OWNER", false),
+		RegenerateExpired:  r.boolean("REGENERATE_EXPIRED", true),
 		LastUsedInterval:   r.duration("LAST_USED_INTERVAL", 5*time.Minute),
 		CacheTTL:           r.duration("VALIDATE_CACHE_TTL", 2*time.Second),
 		CacheMaxEntries:    r.integer("VALIDATE_CACHE_MAX_ENTRIES", 10000),

@@ -70,6 +70,22 @@ func Shown(t Times, now time.Time) string {
 	}
 }
 
+// Status is the status a token has at now under the rules: revoked wins,
+// then expiry (which DynamoDB TTL may not have acted on yet), then
+// inactivity, stored or by time (the sweeper may not have run yet). Any
+// other stored value counts as inactive, so it is refused, never allowed.
+func (r Rules) Status(t Times, now time.Time) string {
+	switch {
+	case t.Status == StatusRevoked:
+		return StatusRevoked
+	case t.ExpiresAt <= now.Unix():
+		return StatusExpired
+	case t.Status != StatusActive, r.InactiveAt(t) <= now.Unix():
+		return StatusInactive
+	}
+	return StatusActive
+}
+
 // LastActivity is when the token was last used, created or re-activated,
 // whichever is latest: the start of its inactivity clock.
 func (t Times) LastActivity() int64 {

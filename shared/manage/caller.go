@@ -35,3 +35,11 @@ func (c Caller) actor() string {
 	}
 	return c.Owner + "/" + c.TokenID
 }
+
+// scopeKey names whose idempotency keys these are: one token's, or ops'.
+func (c Caller) scopeKey() string {
+	if c.Ops {
+		return "ops"
+	}
+	return c.Owner + "/" + c.TokenID
+}

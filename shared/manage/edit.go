@@ -50,8 +50,13 @@ func (s *Service) Edit(ctx context.Context, caller Caller, id string, req EditRe
 		}
 	}
 	return s.mutate(ctx, caller, id, audit.Edit, false, func(t *store.Token, now time.Time) (map[string]any, error) {
-		if t.Status == lifecycle.StatusRevoked {
+		switch lifecycle.Shown(t.Times(), now) {
+		case lifecycle.StatusRevoked:
 			return nil, conflict("a revoked token cannot be edited")
+		case lifecycle.StatusExpired:
+			if req.ExpiresAt != nil {
+				return nil, conflict("an expired token stays expired; regenerate it for a new secret")
+			}
 		}
 		changed := map[string]any{}
 		if req.Name != nil && *req.Name != t.Name {
@@ -63,14 +68,15 @@ func (s *Service) Edit(ctx context.Context, caller Caller, id string, req EditRe
 			t.Description = *req.Description
 		}
 		if req.ExpiresAt != nil {
-			at, err := checkExpiresAt(now, *req.ExpiresAt, s.rules.MaxLifetime)
+			at, err := s.closerExpiry(t, now, *req.ExpiresAt)
 			if err != nil {
 				return nil, err
 			}
-			if at.Unix() != t.ExpiresAt {
-				changed["expiresAt"] = at.Unix()
-				t.ExpiresAt, t.ExpiredAt, t.NotifiedAt = at.Unix(), 0, 0
-				t.Lifetime = at.Unix() - now.Unix()
+			if at != t.ExpiresAt {
+				changed["expiresAt"] = at
+				// A new date earns its own "expiring soon" notice.
+				t.ExpiresAt, t.NotifiedAt = at, 0
+				t.Lifetime = at - t.SecretMadeAt()
 			}
 		}
 		if req.AllowedCIDRs != nil && !slices.Equal(cidrs, t.AllowedCIDRs) {
@@ -86,6 +92,7 @@ func (s *Service) Edit(ctx context.Context, caller Caller, id string, req EditRe
 			if !slices.Equal(scopes, t.Scopes) {
 				changed["scopes"] = scopes
 				t.Scopes = scopes
+				t.Admin = s.cat.Implies(scopes, ScopeAdmin)
 			}
 		}
 		if len(changed) == 0 {
@@ -93,4 +100,20 @@ func (s *Service) Edit(ctx context.Context, caller Caller, id string, req EditRe
 		}
 		return changed, nil
 	})
+}
+
+// closerExpiry checks a new expiresAt: expiry is final, so it may only come
+// closer, and the maximum lifetime counts from when the current secret was
+// made, never from the edit; an edit cannot stretch a token's life.
+func (s *Service) closerExpiry(t *store.Token, now, want time.Time) (int64, error) {
+	at := want.Truncate(time.Second).Unix()
+	switch {
+	case at <= now.Unix():
+		return 0, invalid("expiresAt", "must be in the future")
+	case at > t.ExpiresAt:
+		return 0, invalid("expiresAt", "may only move closer: at most the current expiresAt %s", time.Unix(t.ExpiresAt, 0).UTC().Format(time.RFC3339))
+	case at > t.SecretMadeAt()+int64(s.rules.MaxLifetime/time.Second):
+		return 0, invalid("expiresAt", "must be within %d days of when the secret was made", int(s.rules.MaxLifetime/(24*time.Hour)))
+	}
+	return at, nil
 }

@@ -42,3 +42,11 @@ func (e *ForbiddenError) Error() string        { return e.Reason }
 func (e *ForbiddenError) Is(target error) bool { return target == ErrForbidden }
 
 func forbidden(reason string) error { return &ForbiddenError{Reason: reason} }
+
+// UnknownOutcomeError: the table did not answer a create in time and a
+// check could not find the token, so it may or may not exist. A retry with
+// the same idempotency key settles it without making a second token.
+type UnknownOutcomeError struct{ Err error }
+
+func (e *UnknownOutcomeError) Error() string { return "outcome unknown: " + e.Err.Error() }
+func (e *UnknownOutcomeError) Unwrap() error { return e.Err }

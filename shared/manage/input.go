@@ -47,33 +47,69 @@ func checkDescription(d string) error {
 	if utf8.RuneCountInString(d) > MaxDescription {
 		return invalid("description", "must be at most %d characters", MaxDescription)
 	}
+	for _, r := range d {
+		if hidden(r) {
+			return invalid("description", "must not hold control characters (U+%04X)", r)
+		}
+	}
 	return nil
 }
 
+// hidden reports runes that make text read differently from what it holds:
+// C0 and C1 controls (terminal escapes, NUL) and the bidirectional
+// embedding, override and isolate controls of Unicode's "Trojan Source"
+// advisory (CVE-2021-42574). Descriptions reach consoles, logs and audit
+// trails, where such runes could disguise what an admin is approving.
+func hidden(r rune) bool {
+	return r < 0x20 || (r >= 0x7f && r <= 0x9f) ||
+		(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+}
+
 // normalizeCIDRs parses IPv4/IPv6 prefixes (a bare address means that one
-// host), masks them and removes repeats.
+// host), masks them and removes repeats. Every stored prefix can match:
+// validate compares unmapped addresses, so an IPv4-mapped IPv6 prefix is
+// stored as the IPv4 prefix it names, and one wider than the mapped range
+// (shorter than /96) is refused rather than silently never matching.
 func normalizeCIDRs(in []string) ([]string, error) {
 	if len(in) > MaxCIDRs {
 		return nil, invalid("allowedCidrs", "at most %d entries", MaxCIDRs)
 	}
 	out := make([]string, 0, len(in))
 	for _, s := range in {
-		p, err := netip.ParsePrefix(s)
+		p, err := parseCIDR(s)
 		if err != nil {
-			a, aerr := netip.ParseAddr(s)
-			if aerr != nil {
-				return nil, invalid("allowedCidrs", "%q is not an IP address or CIDR block", s)
-			}
-			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+			return nil, err
 		}
-		out = append(out, p.Masked().String())
+		out = append(out, p.String())
 	}
 	slices.Sort(out)
 	return slices.Compact(out), nil
 }
 
+func parseCIDR(s string) (netip.Prefix, error) {
+	bad := invalid("allowedCidrs", "%q is not an IP address or CIDR block", s)
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		// A bare address is that one host; ParseAddr alone would read
+		// "fe80::1%eth0/64" as a zone named "eth0/64".
+		a, aerr := netip.ParseAddr(s)
+		if aerr != nil || a.Zone() != "" {
+			return netip.Prefix{}, bad
+		}
+		p = netip.PrefixFrom(a, a.BitLen())
+	}
+	if a := p.Addr(); a.Is4In6() {
+		if p.Bits() < 96 {
+			return netip.Prefix{}, invalid("allowedCidrs", "%q mixes IPv4-mapped and other IPv6 addresses; give the IPv4 block", s)
+		}
+		p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+	}
+	return p.Masked(), nil
+}
+
 // NormalizeIP parses one IP address (v4, v6 or v4-mapped v6) into its
-// canonical text, the form stored in blockedIps and the usage log.
+// canonical text, the form stored in blockedIps and the usage log. Zones
+// are refused: a block must name an address, not an interface.
 func NormalizeIP(s string) (string, error) {
 	a, err := netip.ParseAddr(s)
 	if err != nil || a.Zone() != "" {
@@ -114,11 +150,10 @@ func expiry(now time.Time, at *time.Time, inDays *int, def, maxLife time.Duratio
 	case at != nil && inDays != nil:
 		return time.Time{}, invalid("expiresAt", "give expiresAt or expiresInDays, not both")
 	case inDays != nil:
-		if *inDays <= 0 {
-			return time.Time{}, invalid("expiresInDays", "must be a positive number of days")
-		}
-		if time.Duration(*inDays)*24*time.Hour > maxLife {
-			return time.Time{}, invalid("expiresInDays", "must be at most %d days", int(maxLife/(24*time.Hour)))
+		maxDays := int(maxLife / (24 * time.Hour))
+		// Compared in days, before any multiplication can overflow.
+		if *inDays <= 0 || *inDays > maxDays {
+			return time.Time{}, invalid("expiresInDays", "must be between 1 and %d days", maxDays)
 		}
 		return now.Add(time.Duration(*inDays) * 24 * time.Hour).Truncate(time.Second), nil
 	case at != nil:

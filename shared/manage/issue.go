@@ -19,6 +19,9 @@ type IssueRequest struct {
 	ExpiresInDays *int
 	AllowedCIDRs  []string
 	Owner         string // admins only; default the caller's owner
+	// IdempotencyKey makes a retry answer with the token the first attempt
+	// made (without its secret) instead of making another.
+	IdempotencyKey string
 }
 
 // Issue creates a token. In single-token mode the owner's other live tokens
@@ -53,16 +56,25 @@ func (s *Service) Issue(ctx context.Context, caller Caller, req IssueRequest) (*
 	if err != nil {
 		return nil, err
 	}
+	lifetime := expiresAt.Unix() - now.Unix()
+	claim, err := s.claimFor(caller, req.IdempotencyKey, "issue", owner, req.Name, req.Description, scopes, cidrs, lifetime)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.replayed(ctx, claim); err != nil {
+		return nil, err
+	}
 	tmpl := &store.Token{
 		Owner: owner, Name: req.Name, Description: req.Description, Scopes: scopes,
-		AllowedCIDRs: cidrs, Lifetime: expiresAt.Unix() - now.Unix(),
+		AllowedCIDRs: cidrs, Lifetime: lifetime,
 	}
-	return s.create(ctx, caller, tmpl, audit.Issue, nil)
+	return s.create(ctx, caller, tmpl, audit.Issue, nil, claim)
 }
 
 // create writes a new token built from tmpl, retrying single-token
-// revocations that raced with other writes.
-func (s *Service) create(ctx context.Context, caller Caller, tmpl *store.Token, action audit.Action, details map[string]any) (*Issued, error) {
+// revocations that raced with other writes. claim, when set, takes the
+// request's idempotency key in the same transaction.
+func (s *Service) create(ctx context.Context, caller Caller, tmpl *store.Token, action audit.Action, details map[string]any, claim *store.Claim) (*Issued, error) {
 	for attempt := 0; attempt < retries; attempt++ {
 		now := s.now()
 		plain, keyID, sum, err := s.newSecret(ctx, "")
@@ -72,16 +84,17 @@ func (s *Service) create(ctx context.Context, caller Caller, tmpl *store.Token, 
 		t := tmpl.Clone()
 		t.ID, t.SecretHash, t.KeyID = plain.ID, sum, keyID
 		t.Status = lifecycle.StatusActive
-		t.CreatedAt, t.UpdatedAt = now.Unix(), now.Unix()
+		t.CreatedAt, t.UpdatedAt, t.SecretAt = now.Unix(), now.Unix(), now.Unix()
 		if t.Lifetime <= 0 {
 			t.Lifetime = int64(s.rules.DefaultLifetime / time.Second)
 		}
 		t.ExpiresAt = now.Unix() + t.Lifetime
+		t.Admin = s.cat.Implies(t.Scopes, ScopeAdmin)
 		ev := map[string]any{"name": t.Name, "scopes": t.Scopes, "expiresAt": t.ExpiresAt}
 		for k, v := range details {
 			ev[k] = v
 		}
-		changes := []store.Change{{After: t, Event: s.event(caller, t.ID, action, ev)}}
+		changes := []store.Change{{After: t, Event: s.event(caller, t.ID, action, ev), Claim: claim}}
 		if s.single {
 			others, err := s.store.LiveTokens(ctx, t.Owner)
 			if err != nil {
@@ -95,13 +108,39 @@ func (s *Service) create(ctx context.Context, caller Caller, tmpl *store.Token, 
 			}
 		}
 		err = s.store.Apply(ctx, now, changes...)
-		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrExists) {
+		switch {
+		case err == nil:
+			return &Issued{Token: t, Plaintext: plain.String()}, nil
+		case errors.Is(err, store.ErrClaimTaken):
+			// Another request with this key won the race: answer as it did.
+			if rerr := s.replayed(ctx, claim); rerr != nil {
+				return nil, rerr
+			}
 			continue
+		case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrExists):
+			continue
+		case errors.Is(err, store.ErrUnavailable):
+			// The transaction may have committed with only its answer lost.
+			if s.landed(ctx, t) {
+				return &Issued{Token: t, Plaintext: plain.String()}, nil
+			}
+			return nil, &UnknownOutcomeError{Err: err}
 		}
-		if err != nil {
-			return nil, storeOutcome(err)
-		}
-		return &Issued{Token: t, Plaintext: plain.String()}, nil
+		return nil, storeOutcome(err)
 	}
 	return nil, conflict("the owner's tokens are being changed concurrently; retry")
+}
+
+// verifyBudget is how long create may spend, after its context ended,
+// finding out whether a write it lost track of landed.
+const verifyBudget = time.Second
+
+// landed reports whether t was written after all: the item exists with this
+// secret's hash. It reads on a context of its own, because the usual cause
+// of an unknown outcome is the request's own deadline.
+func (s *Service) landed(ctx context.Context, t *store.Token) bool {
+	vctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), verifyBudget)
+	defer cancel()
+	got, err := s.store.Token(vctx, t.ID, store.Consistent)
+	return err == nil && string(got.SecretHash) == string(t.SecretHash)
 }

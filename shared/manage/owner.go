@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/keymint/keymint/shared/audit"
+	"github.com/keymint/keymint/shared/lifecycle"
 	"github.com/keymint/keymint/shared/store"
 )
 
@@ -32,6 +33,11 @@ func (s *Service) SetOwnerStatus(ctx context.Context, caller Caller, owner, stat
 	if status != store.OwnerActive && status != store.OwnerDisabled {
 		return nil, invalid("status", "must be %q or %q", store.OwnerActive, store.OwnerDisabled)
 	}
+	if status == store.OwnerDisabled {
+		if err := s.mayDisable(ctx, caller, owner); err != nil {
+			return nil, err
+		}
+	}
 	for attempt := 0; ; attempt++ {
 		o, err := s.store.Owner(ctx, owner)
 		if err != nil {
@@ -57,3 +63,44 @@ func (s *Service) SetOwnerStatus(ctx context.Context, caller Caller, owner, stat
 	}
 	return &OwnerResult{Owner: owner, Status: status, Marked: marked, Complete: done}, nil
 }
+
+// ErrLockout refuses an owner change that would leave nobody able to
+// administer keymint over HTTP (ops can still recover by direct invoke).
+var ErrLockout = errors.New("would lock out every admin")
+
+// mayDisable refuses the two lockouts: disabling the caller's own owner, and
+// disabling the last owner that holds a usable admin token. GSI3 lags
+// writes a little; a token it does not show yet is not counted, which only
+// ever refuses more.
+func (s *Service) mayDisable(ctx context.Context, caller Caller, owner string) error {
+	if !caller.Ops && owner == caller.Owner {
+		return &LockoutError{Reason: "you cannot disable your own owner"}
+	}
+	admins, err := s.store.AdminTokens(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	holds, others := false, false
+	for _, t := range admins {
+		if t.OwnerDisabled || s.rules.Status(t.Times(), now) != lifecycle.StatusActive {
+			continue
+		}
+		if t.Owner == owner {
+			holds = true
+		} else {
+			others = true
+		}
+	}
+	if holds && !others {
+		return &LockoutError{Reason: "this is the last owner with a usable admin token; give another owner one first"}
+	}
+	return nil
+}
+
+// LockoutError says which lockout a change would cause; errors.Is(err,
+// ErrLockout) holds.
+type LockoutError struct{ Reason string }
+
+func (e *LockoutError) Error() string        { return e.Reason }
+func (e *LockoutError) Is(target error) bool { return target == ErrLockout }

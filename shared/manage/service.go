@@ -30,6 +30,8 @@ type Service struct {
 	prefix string
 	single bool
 	rules  lifecycle.Rules
+	// regenerateExpired: regenerate may give an expired token a new secret.
+	regenerateExpired bool
 
 	stampMu   sync.Mutex
 	lastStamp time.Time
@@ -40,6 +42,7 @@ func New(st *store.Store, keys Hasher, cat *policy.Catalogue, clk clock.Clock, c
 	return &Service{
 		store: st, keys: keys, cat: cat, clock: clk,
 		prefix: cfg.TokenPrefix, single: cfg.SingleToken, rules: lifecycle.FromConfig(cfg),
+		regenerateExpired: cfg.RegenerateExpired,
 	}
 }
 
@@ -100,7 +103,7 @@ func (s *Service) visible(ctx context.Context, caller Caller, id string) (*store
 	if !token.ValidID(id) {
 		return nil, ErrNotFound
 	}
-	t, err := s.store.Token(ctx, id, true)
+	t, err := s.store.Token(ctx, id, store.Consistent)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrNotFound
 	}
@@ -136,7 +139,7 @@ func (s *Service) mutate(ctx context.Context, caller Caller, id string, action a
 	fn func(t *store.Token, now time.Time) (map[string]any, error)) (*store.Token, error) {
 	var firstVersion int64
 	for attempt := 0; attempt < retries; attempt++ {
-		before, err := s.visible(ctx, caller, id)
+		before, err := s.actOn(ctx, caller, id)
 		if err != nil {
 			return nil, err
 		}

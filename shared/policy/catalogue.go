@@ -40,6 +40,7 @@ type Catalogue struct {
 	names    []string
 	bundles  map[string][]string
 	anyToken []pattern
+	self     []pattern
 }
 
 type scopeDef struct {
@@ -54,6 +55,7 @@ type scopeDef struct {
 type catalogueFile struct {
 	Scopes   map[string]scopeFile `json:"scopes"`
 	AnyToken []string             `json:"anyToken"`
+	Self     []string             `json:"self"`
 	Bundles  map[string][]string  `json:"bundles"`
 }
 
@@ -127,6 +129,13 @@ func Parse(raw []byte) (*Catalogue, error) {
 		return nil, invalid("anyToken: %v", err)
 	}
 	c.anyToken = anyToken
+	for _, r := range f.Self {
+		p, err := compileSelf(r)
+		if err != nil {
+			return nil, invalid("self: %v", err)
+		}
+		c.self = append(c.self, p)
+	}
 
 	for _, name := range slices.Sorted(maps.Keys(f.Bundles)) {
 		members := f.Bundles[name]
@@ -297,21 +306,42 @@ func (c *Catalogue) Effective(scopes []string) []string {
 	return slices.Compact(out)
 }
 
+// Implies reports whether holding scopes means holding want, directly or
+// through an implication.
+func (c *Catalogue) Implies(scopes []string, want string) bool {
+	for _, s := range scopes {
+		if s == want {
+			return true
+		}
+		if d := c.scopes[s]; d != nil && slices.Contains(d.effective, want) {
+			return true
+		}
+	}
+	return false
+}
+
 // Allows reports whether a token holding scopes may call method path.
 // anyToken routes are open to every valid token, whatever its scopes. Scopes
 // the catalogue does not know (removed since the token was issued) and bundle
 // names open nothing. Method compares exactly: API Gateway always sends it
 // upper-case, and a lower-case one matches no pattern.
 func (c *Catalogue) Allows(scopes []string, method, path string) bool {
+	return c.AllowsFor(scopes, "", method, path)
+}
+
+// AllowsFor is Allows for the token with id self, which may also call the
+// catalogue's self routes on itself (read and revoke itself, say), whatever
+// its scopes.
+func (c *Catalogue) AllowsFor(scopes []string, self, method, path string) bool {
 	rest, ok := requestPath(path)
 	if !ok || method == "" {
 		return false
 	}
-	if matchAny(c.anyToken, method, rest) {
+	if matchAny(c.anyToken, method, rest, "") || matchAny(c.self, method, rest, self) {
 		return true
 	}
 	for _, s := range scopes {
-		if d := c.scopes[s]; d != nil && matchAny(d.patterns, method, rest) {
+		if d := c.scopes[s]; d != nil && matchAny(d.patterns, method, rest, "") {
 			return true
 		}
 	}
@@ -331,7 +361,12 @@ func (c *Catalogue) AllowsRoute(scopes []string, route string) bool {
 // Routes lists every route pattern the scopes open, anyToken routes and
 // implications included, deduplicated and sorted by path then method: the
 // input for AllowPolicy.
-func (c *Catalogue) Routes(scopes []string) []Route {
+func (c *Catalogue) Routes(scopes []string) []Route { return c.RoutesFor(scopes, "") }
+
+// RoutesFor is Routes for the token with id self: its self routes are
+// included with {self} spelled out as that id (a valid token id is base62,
+// so it is safe as a literal IAM resource segment).
+func (c *Catalogue) RoutesFor(scopes []string, self string) []Route {
 	seen := make(map[Route]bool)
 	var out []Route
 	add := func(ps []pattern) {
@@ -346,6 +381,15 @@ func (c *Catalogue) Routes(scopes []string) []Route {
 	for _, s := range scopes {
 		if d := c.scopes[s]; d != nil {
 			add(d.patterns)
+		}
+	}
+	if self != "" {
+		for _, p := range c.self {
+			r := Route{Method: p.route.Method, Path: strings.ReplaceAll(p.route.Path, "{self}", self)}
+			if !seen[r] {
+				seen[r] = true
+				out = append(out, r)
+			}
 		}
 	}
 	slices.SortFunc(out, compareRoutes)

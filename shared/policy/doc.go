@@ -11,6 +11,7 @@
 //	    "tokens:admin": {"implies": ["tokens:read"], "routes": ["PUT /owners/*/status"]}
 //	  },
 //	  "anyToken": ["GET /whoami"],
+//	  "self":     ["GET /tokens/{self}", "DELETE /tokens/{self}"],
 //	  "bundles":  {"tokens:manage": ["tokens:read", "tokens:write"]}
 //	}
 //
@@ -21,6 +22,10 @@
 // the query string of a request are ignored. A request path with an empty,
 // "." or ".." segment matches nothing, and neither does a route no scope
 // lists: the catalogue only ever says yes to what it names.
+//
+// "self" routes are open to a token acting on itself: a "{self}" segment
+// matches only the calling token's own id. The shipped catalogue lets every
+// token read and revoke itself, so whoever holds a token can always kill it.
 //
 // "implies" lets one scope carry others for route matching (tokens:admin
 // implies tokens:read and tokens:write); bundles are names a client may ask

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -21,6 +22,7 @@ const (
 	segLiteral segKind = iota
 	segOne             // "*"
 	segRest            // "**", only ever last
+	segSelf            // "{self}": the calling token's own id (self routes only)
 )
 
 type segment struct {
@@ -39,7 +41,18 @@ type pattern struct {
 // compilePattern accepts only a canonical-looking "METHOD /path": the
 // catalogue is security configuration, so a typo must fail loudly at load
 // rather than silently open or close a route.
-func compilePattern(s string) (pattern, error) {
+func compilePattern(s string) (pattern, error) { return compile(s, false) }
+
+// compileSelf compiles a self route, which may use "{self}" segments.
+func compileSelf(s string) (pattern, error) {
+	p, err := compile(s, true)
+	if err == nil && !slices.ContainsFunc(p.segs, func(g segment) bool { return g.kind == segSelf }) {
+		return pattern{}, fmt.Errorf("route %q: a self route needs a {self} segment", s)
+	}
+	return p, err
+}
+
+func compile(s string, allowSelf bool) (pattern, error) {
 	method, path, ok := strings.Cut(s, " ")
 	if !ok {
 		return pattern{}, fmt.Errorf("route %q: want \"METHOD /path\"", s)
@@ -77,6 +90,8 @@ func compilePattern(s string) (pattern, error) {
 				return pattern{}, fmt.Errorf("route %q: \"**\" may only be the last segment", s)
 			}
 			p.segs = append(p.segs, segment{kind: segRest})
+		case allowSelf && seg == "{self}":
+			p.segs = append(p.segs, segment{kind: segSelf})
 		case seg == "." || seg == "..":
 			return pattern{}, fmt.Errorf("route %q: dot segment", s)
 		case strings.ContainsAny(seg, "{}"):
@@ -151,7 +166,8 @@ func requestPath(path string) (string, bool) {
 }
 
 // match expects rest from requestPath, so every segment in it is non-empty.
-func (p *pattern) match(method, rest string) bool {
+// self is the caller's token id ("" matches no {self} segment).
+func (p *pattern) match(method, rest, self string) bool {
 	if !p.anyMethod && method != p.route.Method {
 		return false
 	}
@@ -168,16 +184,16 @@ func (p *pattern) match(method, rest string) bool {
 		} else {
 			rest = ""
 		}
-		if s.kind == segLiteral && seg != s.lit {
+		if s.kind == segLiteral && seg != s.lit || s.kind == segSelf && (self == "" || seg != self) {
 			return false
 		}
 	}
 	return rest == ""
 }
 
-func matchAny(ps []pattern, method, rest string) bool {
+func matchAny(ps []pattern, method, rest, self string) bool {
 	for i := range ps {
-		if ps[i].match(method, rest) {
+		if ps[i].match(method, rest, self) {
 			return true
 		}
 	}

@@ -69,7 +69,7 @@ func TestPatternMatch(t *testing.T) {
 				t.Fatalf("compilePattern(%q): %v", tt.pattern, err)
 			}
 			rest, ok := requestPath(tt.path)
-			got := ok && tt.method != "" && p.match(tt.method, rest)
+			got := ok && tt.method != "" && p.match(tt.method, rest, "")
 			if got != tt.want {
 				t.Errorf("%q matches %s %q = %v, want %v", tt.pattern, tt.method, tt.path, got, tt.want)
 			}

@@ -65,7 +65,7 @@ func (s *Store) OwnerAudit(ctx context.Context, owner string, limit int32, curso
 
 func (s *Store) auditOf(ctx context.Context, pk string, limit int32, cursor string) ([]audit.Event, string, error) {
 	cond := expression.Key("PK").Equal(expression.Value(pk)).And(expression.Key("SK").BeginsWith(auditSK))
-	items, next, err := s.queryPage(ctx, "", cond, nil, limit, cursor, pageScope{"PK": pk}, false)
+	items, next, err := s.queryPage(ctx, "", cond, nil, limit, cursor, auditPage(pk), false)
 	if err != nil {
 		return nil, "", err
 	}

@@ -57,5 +57,8 @@ func (s *Store) updateIf(ctx context.Context, k map[string]types.AttributeValue,
 	if isConditionFailed(err) {
 		return false, nil
 	}
-	return err == nil, err
+	if err != nil {
+		return false, fault("update", err)
+	}
+	return true, nil
 }

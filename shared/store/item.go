@@ -18,6 +18,7 @@ const SweepShards = 16
 const (
 	IndexByOwner  = "GSI1"
 	IndexDeadline = "GSI2"
+	IndexAdmins   = "GSI3"
 )
 
 // Token is the token item. Attribute names are part of the contract
@@ -50,16 +51,41 @@ type Token struct {
 	// Beyond the contract's list: lifecycle facts the sweeper and validate need
 	// from the one item they read.
 	Lifetime      int64 `dynamodbav:"lifetime,omitempty"` // seconds asked at issue; regenerate and copy reuse it
+	SecretAt      int64 `dynamodbav:"secretAt,omitempty"` // when the current secret was made: the maximum lifetime counts from here
 	ActivatedAt   int64 `dynamodbav:"activatedAt,omitempty"`
 	RevokedAt     int64 `dynamodbav:"revokedAt,omitempty"`
 	ExpiredAt     int64 `dynamodbav:"expiredAt,omitempty"`
 	NotifiedAt    int64 `dynamodbav:"notifiedAt,omitempty"`
 	OwnerDisabled bool  `dynamodbav:"ownerDisabled,omitempty"`
+	// Admin marks a token whose scopes carry tokens:admin; while it is not
+	// revoked it sits in the sparse GSI3, so "who else can administer" is one
+	// small query (the lockout rule of owner status changes).
+	Admin bool `dynamodbav:"admin,omitempty"`
 
 	GSI1PK string `dynamodbav:"GSI1PK"`
 	GSI1SK string `dynamodbav:"GSI1SK"`
 	GSI2PK string `dynamodbav:"GSI2PK"`
 	GSI2SK string `dynamodbav:"GSI2SK"`
+	GSI3PK string `dynamodbav:"GSI3PK,omitempty"`
+	GSI3SK string `dynamodbav:"GSI3SK,omitempty"`
+}
+
+// SecretMadeAt is when the current secret was made (issue or regenerate);
+// items written before secretAt existed fall back to createdAt.
+func (t *Token) SecretMadeAt() int64 {
+	if t.SecretAt != 0 {
+		return t.SecretAt
+	}
+	return t.CreatedAt
+}
+
+// LifetimeOrDefault is the lifetime regenerate and copy reuse: the one
+// recorded, or for older items the span the token was issued with.
+func (t *Token) LifetimeOrDefault() int64 {
+	if t.Lifetime > 0 {
+		return t.Lifetime
+	}
+	return t.ExpiresAt - t.CreatedAt
 }
 
 // Times returns the facts the lifecycle rules need.
@@ -98,6 +124,9 @@ const (
 	nameSK  = "NAME"
 	auditSK = "AUDIT#"
 	ipSKPre = "IP#"
+	claimSK = "IDEM"
+	// adminsPK is GSI3's one partition: admin tokens are few.
+	adminsPK = "ADMINS"
 )
 
 // shard spreads tokens over the sweeper's GSI2 partitions by id.
@@ -121,4 +150,8 @@ func derive(t *Token, r lifecycle.Rules) {
 	t.ExpiresTTL = r.ExpiresTTL(t.Times())
 	t.GSI2PK = sweepPK(shard(t.ID))
 	t.GSI2SK = sortTime(r.NextDeadline(t.Times())) + "#" + t.ID
+	t.GSI3PK, t.GSI3SK = "", ""
+	if t.Admin && t.Status != lifecycle.StatusRevoked {
+		t.GSI3PK, t.GSI3SK = adminsPK, t.Owner+"#"+t.ID
+	}
 }

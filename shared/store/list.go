@@ -52,7 +52,7 @@ func (s *Store) ListByOwner(ctx context.Context, owner, status string, now time.
 		return nil, "", err
 	}
 	keyCond := expression.Key("GSI1PK").Equal(expression.Value(ownerPK(owner)))
-	items, next, err := s.queryPage(ctx, IndexByOwner, keyCond, filter, limit, cursor, pageScope{"GSI1PK": ownerPK(owner)}, false)
+	items, next, err := s.queryPage(ctx, IndexByOwner, keyCond, filter, limit, cursor, ownerPage(owner), false)
 	if err != nil {
 		return nil, "", err
 	}
@@ -69,7 +69,7 @@ func (s *Store) LiveTokens(ctx context.Context, owner string) ([]*Token, error) 
 	keyCond := expression.Key("GSI1PK").Equal(expression.Value(ownerPK(owner)))
 	filter := expression.Name("status").NotEqual(expression.Value(lifecycle.StatusRevoked))
 	for {
-		items, next, err := s.queryPage(ctx, IndexByOwner, keyCond, &filter, MaxPageSize, cursor, pageScope{"GSI1PK": ownerPK(owner)}, false)
+		items, next, err := s.queryPage(ctx, IndexByOwner, keyCond, &filter, MaxPageSize, cursor, ownerPage(owner), false)
 		if err != nil {
 			return nil, err
 		}
@@ -78,7 +78,7 @@ func (s *Store) LiveTokens(ctx context.Context, owner string) ([]*Token, error) 
 			if err := attributevalue.UnmarshalMap(raw, &t); err != nil {
 				return nil, fmt.Errorf("store: decode token: %w", err)
 			}
-			fresh, err := s.Token(ctx, t.ID, true)
+			fresh, err := s.Token(ctx, t.ID, Consistent)
 			if errors.Is(err, ErrNotFound) {
 				continue
 			}

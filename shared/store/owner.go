@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -31,20 +30,13 @@ type Owner struct {
 
 // Owner reads an owner; one never written is active.
 func (s *Store) Owner(ctx context.Context, owner string) (*Owner, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.table),
-		Key:            key(ownerPK(owner), metaSK),
-		ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: get owner: %w", err)
-	}
-	if out.Item == nil {
-		return &Owner{PK: ownerPK(owner), SK: metaSK, Owner: owner, Status: OwnerActive}, nil
-	}
 	var o Owner
-	if err := attributevalue.UnmarshalMap(out.Item, &o); err != nil {
-		return nil, fmt.Errorf("store: decode owner: %w", err)
+	found, err := s.get(ctx, key(ownerPK(owner), metaSK), Consistent, "owner", &o)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return &Owner{PK: ownerPK(owner), SK: metaSK, Owner: owner, Status: OwnerActive}, nil
 	}
 	return &o, nil
 }
@@ -78,7 +70,7 @@ func (s *Store) SetOwnerStatus(ctx context.Context, before *Owner, status string
 		if asCanceled(err, &tce) {
 			return nil, ErrConflict
 		}
-		return nil, fmt.Errorf("store: set owner status: %w", err)
+		return nil, fault("set owner status", err)
 	}
 	return &after, nil
 }
@@ -95,7 +87,7 @@ func (s *Store) MarkOwnerTokens(ctx context.Context, owner string, disabled bool
 		if !deadline.IsZero() && time.Now().After(deadline) {
 			return marked, false, nil
 		}
-		items, next, err := s.queryPage(ctx, IndexByOwner, keyCond, nil, MaxPageSize, cursor, pageScope{"GSI1PK": ownerPK(owner)}, false)
+		items, next, err := s.queryPage(ctx, IndexByOwner, keyCond, nil, MaxPageSize, cursor, ownerPage(owner), false)
 		if err != nil {
 			return marked, false, err
 		}

@@ -37,25 +37,49 @@ func key(pk, sk string) map[string]types.AttributeValue {
 	}
 }
 
-// Token reads a token by id. consistent forces a strongly consistent read
-// (management writes read their baseline that way).
-func (s *Store) Token(ctx context.Context, id string, consistent bool) (*Token, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.table),
-		Key:            key(tokenPK(id), metaSK),
-		ConsistentRead: aws.Bool(consistent || s.consistent),
-	})
+// ReadMode says how fresh a read must be.
+type ReadMode bool
+
+const (
+	// Eventual reads may lag a just-finished write by a moment and cost half
+	// (unless CONSISTENT_READS makes every read strong).
+	Eventual ReadMode = false
+	// Consistent reads see every finished write: management writes read
+	// their optimistic-lock baseline this way.
+	Consistent ReadMode = true
+)
+
+// Token reads a token by id.
+func (s *Store) Token(ctx context.Context, id string, mode ReadMode) (*Token, error) {
+	var t Token
+	found, err := s.get(ctx, key(tokenPK(id), metaSK), mode, "token "+id, &t)
 	if err != nil {
-		return nil, fmt.Errorf("store: get token %s: %w", id, err)
+		return nil, err
 	}
-	if out.Item == nil {
+	if !found {
 		return nil, ErrNotFound
 	}
-	var t Token
-	if err := attributevalue.UnmarshalMap(out.Item, &t); err != nil {
-		return nil, fmt.Errorf("store: decode token %s: %w", id, err)
-	}
 	return &t, nil
+}
+
+// get reads one item into out (strongly consistent when mode says so),
+// reporting whether it exists. what names the item in errors.
+func (s *Store) get(ctx context.Context, k map[string]types.AttributeValue, mode ReadMode, what string, out any) (bool, error) {
+	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            k,
+		ConsistentRead: aws.Bool(bool(mode) || s.consistent),
+	})
+	if err != nil {
+		return false, fault("get "+what, err)
+	}
+	if res.Item == nil {
+		return false, nil
+	}
+	if err := attributevalue.UnmarshalMap(res.Item, out); err != nil {
+		return false, fmt.Errorf("store: decode %s: %w", what, err)
+	}
+	return true, nil
 }
 
 // isConditionFailed reports a single-item conditional write that lost.

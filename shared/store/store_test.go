@@ -151,7 +151,7 @@ func TestOptimisticLock(t *testing.T) {
 	x := tok("a", "alice", "ci")
 	f.create(t, x)
 	ctx := context.Background()
-	read, _ := f.st.Token(ctx, x.ID, true)
+	read, _ := f.st.Token(ctx, x.ID, store.Consistent)
 
 	first := read.Clone()
 	first.Description = "first"
@@ -164,7 +164,7 @@ func TestOptimisticLock(t *testing.T) {
 	if !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("stale write: err = %v, want ErrConflict", err)
 	}
-	got, _ := f.st.Token(ctx, x.ID, true)
+	got, _ := f.st.Token(ctx, x.ID, store.Consistent)
 	if got.Description != "first" || got.Version != 2 {
 		t.Fatalf("got description %q version %d", got.Description, got.Version)
 	}
@@ -176,13 +176,13 @@ func TestTouchInvalidatesStaleManagementWrite(t *testing.T) {
 	x.ExpiresAt = now.Add(300 * day).Unix() // the inactivity deadline comes first
 	f.create(t, x)
 	ctx := context.Background()
-	read, _ := f.st.Token(ctx, x.ID, true)
+	read, _ := f.st.Token(ctx, x.ID, store.Consistent)
 	wrote, err := f.st.Touch(ctx, read, now.Add(time.Hour), "10.0.0.1", 5*time.Minute)
 	if err != nil || !wrote {
 		t.Fatalf("touch: wrote=%v err=%v", wrote, err)
 	}
 	// A second touch inside the interval does not write.
-	again, _ := f.st.Token(ctx, x.ID, true)
+	again, _ := f.st.Token(ctx, x.ID, store.Consistent)
 	if wrote, err := f.st.Touch(ctx, again, now.Add(time.Hour+time.Minute), "10.0.0.2", 5*time.Minute); err != nil || wrote {
 		t.Fatalf("touch within interval: wrote=%v err=%v", wrote, err)
 	}
@@ -191,7 +191,7 @@ func TestTouchInvalidatesStaleManagementWrite(t *testing.T) {
 	if err := f.st.Apply(ctx, now, store.Change{Before: read, After: edit}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("write from a read older than the touch: err = %v, want ErrConflict", err)
 	}
-	got, _ := f.st.Token(ctx, x.ID, true)
+	got, _ := f.st.Token(ctx, x.ID, store.Consistent)
 	if got.LastUsedAt != now.Add(time.Hour).Unix() || got.LastUsedIP != "10.0.0.1" {
 		t.Fatalf("lastUsed = %d %s", got.LastUsedAt, got.LastUsedIP)
 	}
@@ -205,7 +205,7 @@ func TestRevokeFreesNameAndRenameMovesReservation(t *testing.T) {
 	ctx := context.Background()
 	x := tok("a", "alice", "ci")
 	f.create(t, x)
-	read, _ := f.st.Token(ctx, x.ID, true)
+	read, _ := f.st.Token(ctx, x.ID, store.Consistent)
 
 	renamed := read.Clone()
 	renamed.Name = "deploy"
@@ -221,14 +221,14 @@ func TestRevokeFreesNameAndRenameMovesReservation(t *testing.T) {
 	}
 	f.create(t, tok("b", "alice", "ci")) // old name is free
 
-	read, _ = f.st.Token(ctx, x.ID, true)
+	read, _ = f.st.Token(ctx, x.ID, store.Consistent)
 	revoked := read.Clone()
 	revoked.Status, revoked.RevokedAt = lifecycle.StatusRevoked, now.Unix()
 	if err := f.st.Apply(ctx, now, store.Change{Before: read, After: revoked, Event: ev(x, audit.Revoke)}); err != nil {
 		t.Fatal(err)
 	}
 	f.create(t, tok("c", "alice", "deploy")) // revoked token's name is free
-	got, _ := f.st.Token(ctx, x.ID, true)
+	got, _ := f.st.Token(ctx, x.ID, store.Consistent)
 	if got.ExpiresTTL != now.Unix()+int64(rules.Retention/time.Second) {
 		t.Fatalf("revoked expiresTTL = %d, want revokedAt + retention", got.ExpiresTTL)
 	}
@@ -242,7 +242,7 @@ func TestExpiredTokensNameCanBeReusedAndItsRevokeKeepsTheNewReservation(t *testi
 	f.create(t, old)
 	f.create(t, tok("b", "alice", "ci"))
 
-	read, _ := f.st.Token(ctx, old.ID, true)
+	read, _ := f.st.Token(ctx, old.ID, store.Consistent)
 	revoked := read.Clone()
 	revoked.Status, revoked.RevokedAt = lifecycle.StatusRevoked, now.Unix()
 	if err := f.st.Apply(ctx, now, store.Change{Before: read, After: revoked}); err != nil {
@@ -262,7 +262,7 @@ func TestSingleTokenStyleSwapInOneTransaction(t *testing.T) {
 	ctx := context.Background()
 	old := tok("a", "alice", "ci")
 	f.create(t, old)
-	read, _ := f.st.Token(ctx, old.ID, true)
+	read, _ := f.st.Token(ctx, old.ID, store.Consistent)
 	revoked := read.Clone()
 	revoked.Status, revoked.RevokedAt = lifecycle.StatusRevoked, now.Unix()
 	next := tok("b", "alice", "ci")
@@ -272,7 +272,7 @@ func TestSingleTokenStyleSwapInOneTransaction(t *testing.T) {
 	if err != nil {
 		t.Fatalf("swap under the same name: %v", err)
 	}
-	got, _ := f.st.Token(ctx, old.ID, true)
+	got, _ := f.st.Token(ctx, old.ID, store.Consistent)
 	if got.Status != lifecycle.StatusRevoked {
 		t.Fatalf("old token status %s", got.Status)
 	}
@@ -364,7 +364,7 @@ func TestAuditNewestFirst(t *testing.T) {
 	ctx := context.Background()
 	x := tok("a", "alice", "ci")
 	f.create(t, x)
-	read, _ := f.st.Token(ctx, x.ID, true)
+	read, _ := f.st.Token(ctx, x.ID, store.Consistent)
 	for i, a := range []audit.Action{audit.Deactivate, audit.Activate} {
 		next := read.Clone()
 		next.Description = string(a)
@@ -372,7 +372,7 @@ func TestAuditNewestFirst(t *testing.T) {
 		if err := f.st.Apply(ctx, now, store.Change{Before: read, After: next, Event: e}); err != nil {
 			t.Fatal(err)
 		}
-		read, _ = f.st.Token(ctx, x.ID, true)
+		read, _ = f.st.Token(ctx, x.ID, store.Consistent)
 	}
 	evs, _, err := f.st.Audit(ctx, x.ID, 10, "")
 	if err != nil {
@@ -402,8 +402,8 @@ func TestMarkOwnerTokens(t *testing.T) {
 	if marked, _, _ := f.st.MarkOwnerTokens(ctx, "alice", true, time.Time{}); marked != 0 {
 		t.Fatalf("second pass marked %d", marked)
 	}
-	a, _ := f.st.Token(ctx, fmt.Sprintf("%016s", "0"), true)
-	b, _ := f.st.Token(ctx, fmt.Sprintf("%016s", "z"), true)
+	a, _ := f.st.Token(ctx, fmt.Sprintf("%016s", "0"), store.Consistent)
+	b, _ := f.st.Token(ctx, fmt.Sprintf("%016s", "z"), store.Consistent)
 	if !a.OwnerDisabled || a.Version != 2 || b.OwnerDisabled {
 		t.Fatalf("alice token disabled=%v v=%d; bob token disabled=%v", a.OwnerDisabled, a.Version, b.OwnerDisabled)
 	}

@@ -72,7 +72,7 @@ func (s *Store) RecordUse(ctx context.Context, tokenID, ip string, n int64, now 
 func (s *Store) Usage(ctx context.Context, tokenID string, limit int32, cursor string) ([]IPUse, string, error) {
 	pk := tokenPK(tokenID)
 	keyCond := expression.Key("PK").Equal(expression.Value(pk)).And(expression.Key("SK").BeginsWith(ipSKPre))
-	items, next, err := s.queryPage(ctx, "", keyCond, nil, limit, cursor, pageScope{"PK": pk}, true)
+	items, next, err := s.queryPage(ctx, "", keyCond, nil, limit, cursor, usagePage(tokenID), true)
 	if err != nil {
 		return nil, "", err
 	}

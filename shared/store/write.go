@@ -21,6 +21,9 @@ type Change struct {
 	Before *Token
 	After  *Token
 	Event  *audit.Event
+	// Claim, on a create, takes an idempotency key for the new token in the
+	// same transaction.
+	Claim *Claim
 }
 
 // DynamoDB allows 100 items per transaction; a change needs up to four
@@ -40,6 +43,7 @@ const (
 	guardNameDelete
 	guardOwner
 	guardAudit
+	guardClaim
 )
 
 type txBuilder struct {
@@ -69,6 +73,11 @@ func (s *Store) Apply(ctx context.Context, now time.Time, changes ...Change) err
 		if err := s.addChange(&b, c, ownersChecked); err != nil {
 			return err
 		}
+		if c.Claim != nil && c.Before == nil && c.After != nil {
+			if err := s.addClaim(&b, c.Claim, c.After.ID, now); err != nil {
+				return err
+			}
+		}
 	}
 	if err := s.addReservations(ctx, &b, now, changes); err != nil {
 		return err
@@ -90,6 +99,8 @@ func (s *Store) Apply(ctx context.Context, now time.Time, changes ...Change) err
 				return ErrNameTaken
 			case guardOwner:
 				return ErrOwnerDisabled
+			case guardClaim:
+				return ErrClaimTaken
 			default:
 				return ErrConflict
 			}
@@ -101,7 +112,7 @@ func (s *Store) Apply(ctx context.Context, now time.Time, changes ...Change) err
 			}
 		}
 	}
-	return fmt.Errorf("store: write transaction: %w", err)
+	return fault("write transaction", err)
 }
 
 func (s *Store) addChange(b *txBuilder, c Change, ownersChecked map[string]bool) error {
@@ -278,20 +289,10 @@ func (s *Store) addNamePut(b *txBuilder, now time.Time, after *Token, previousHo
 // expired token's name may already belong to a newer token; that one's
 // reservation must survive, so we look before releasing.
 func (s *Store) reservationHolder(ctx context.Context, before *Token) (bool, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.table),
-		Key:            key(namePK(before.Owner, before.Name), nameSK),
-		ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return false, fmt.Errorf("store: read reservation: %w", err)
-	}
-	if out.Item == nil {
-		return false, nil
-	}
 	var res reservation
-	if err := attributevalue.UnmarshalMap(out.Item, &res); err != nil {
-		return false, fmt.Errorf("store: decode reservation: %w", err)
+	found, err := s.get(ctx, key(namePK(before.Owner, before.Name), nameSK), Consistent, "reservation", &res)
+	if err != nil || !found {
+		return false, err
 	}
 	return res.TokenID == before.ID, nil
 }

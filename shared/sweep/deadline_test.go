@@ -39,7 +39,15 @@ func TestWritesMoveTheDeadline(t *testing.T) {
 			_, err := f.Store.Touch(ctx, f.token(t, id), f.Clock.Now(), "203.0.113.7", 5*time.Minute)
 			return err
 		}},
-		{name: "edit expiry to day 20: notice on day 13", at: days(2), due: days(13), do: func() error {
+		{name: "deactivate: no inactivity; the expiry notice is next", at: days(2), due: days(83), do: func() error {
+			_, err := svc.Deactivate(ctx, ops, id)
+			return err
+		}},
+		{name: "activate restarts inactivity", at: days(3), due: days(33), do: func() error {
+			_, err := svc.Activate(ctx, ops, id)
+			return err
+		}},
+		{name: "edit expiry closer, to day 20: notice on day 13", at: days(4), due: days(13), do: func() error {
 			_, err := svc.Edit(ctx, ops, id, manage.EditRequest{ExpiresAt: at(days(20))})
 			return err
 		}},
@@ -47,20 +55,12 @@ func TestWritesMoveTheDeadline(t *testing.T) {
 			_, err := probe.Run(ctx, sweep.Options{})
 			return err
 		}},
-		{name: "regenerate: fresh 18 days, notice again", at: days(15), due: days(26), do: func() error {
+		{name: "regenerate: a fresh 20 days (the lifetime since the secret was made), notice again", at: days(15), due: days(28), do: func() error {
 			_, err := svc.Regenerate(ctx, ops, id, 0)
 			return err
 		}},
-		{name: "edit expiry to day 100: inactivity first", at: days(15), due: days(31), do: func() error {
-			_, err := svc.Edit(ctx, ops, id, manage.EditRequest{ExpiresAt: at(days(100))})
-			return err
-		}},
-		{name: "deactivate: the idle-delete backstop is next", at: days(15), due: days(92), do: func() error {
-			_, err := svc.Deactivate(ctx, ops, id)
-			return err
-		}},
-		{name: "activate restarts inactivity", at: days(16), due: days(46), do: func() error {
-			_, err := svc.Activate(ctx, ops, id)
+		{name: "edit expiry closer, to day 30: notice on day 23", at: days(15), due: days(23), do: func() error {
+			_, err := svc.Edit(ctx, ops, id, manage.EditRequest{ExpiresAt: at(days(30))})
 			return err
 		}},
 		{name: "revoke: deleted after retention and a day", at: days(16), due: days(47), do: func() error {

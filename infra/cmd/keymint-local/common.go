@@ -95,3 +95,38 @@ func prepare(ctx context.Context, s settings, stderr io.Writer) error {
 	}
 	return nil
 }
+
+// withData makes sure the local table and keyring are ready, starting
+// DynamoDB Local on the same data directory for this one command when
+// nothing answers on DYNAMODB_PORT (two servers on one directory would
+// fight over its database file, hence only then). The returned stop ends
+// what it started.
+func withData(ctx context.Context, s settings, stderr io.Writer) (stop func(), err error) {
+	stop = func() {}
+	if !ddblocal.Reachable(ctx, s.endpoint()) {
+		fmt.Fprintf(stderr, "no DynamoDB Local on %s; starting one on %s for this command (start `make run` to keep one up)\n",
+			s.endpoint(), filepath.Join(s.localDir, "ddb"))
+		ddb, err := ddblocal.Start(ctx, ddblocal.Options{LocalDir: s.localDir, Port: s.ddbPort, DBPath: filepath.Join(s.localDir, "ddb")})
+		if err != nil {
+			return stop, err
+		}
+		stop = func() { _ = ddb.Stop() }
+	}
+	if err := prepare(ctx, s, stderr); err != nil {
+		stop()
+		return func() {}, err
+	}
+	return stop, nil
+}
+
+// logsToStderr keeps stdout for the command's answer, as `sam local invoke`
+// does: functions log to standard output (as in Lambda). The returned
+// restore undoes it.
+func logsToStderr(stdout io.Writer) (restore func()) {
+	answerOut := os.Stdout
+	if stdout != os.Stdout {
+		return func() {}
+	}
+	os.Stdout = os.Stderr
+	return func() { os.Stdout = answerOut }
+}

@@ -9,10 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
-	"github.com/keymint/keymint/infra/ddblocal"
 	"github.com/keymint/keymint/infra/localfn"
 	"github.com/keymint/keymint/infra/localrt"
 )
@@ -53,28 +51,12 @@ func cmdInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if !ddblocal.Reachable(ctx, s.endpoint()) {
-		// Nothing is serving the data: run DynamoDB Local on the same data
-		// directory for this one call. (Two servers on one directory would
-		// fight over the database file, hence only when none answers.)
-		fmt.Fprintf(stderr, "no DynamoDB Local on %s; starting one on %s for this invoke (start `make run` to keep one up)\n",
-			s.endpoint(), filepath.Join(s.localDir, "ddb"))
-		ddb, err := ddblocal.Start(ctx, ddblocal.Options{LocalDir: s.localDir, Port: s.ddbPort, DBPath: filepath.Join(s.localDir, "ddb")})
-		if err != nil {
-			return err
-		}
-		defer ddb.Stop()
-	}
-	if err := prepare(ctx, s, stderr); err != nil {
+	stop, err := withData(ctx, s, stderr)
+	if err != nil {
 		return err
 	}
-	// Functions log to standard output (as in Lambda); keep it for the
-	// answer alone, as `sam local invoke` does, by sending logs to stderr.
-	answerOut := os.Stdout
-	if stdout == os.Stdout {
-		os.Stdout = os.Stderr
-		defer func() { os.Stdout = answerOut }()
-	}
+	defer stop()
+	defer logsToStderr(stdout)()
 	fns, err := localfn.Build(ctx, st, s.envOptions(), id)
 	if err != nil {
 		return err

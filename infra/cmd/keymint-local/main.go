@@ -1,5 +1,6 @@
 // Command keymint-local is the local stand-in for the SAM CLI: it runs the
-// API on DynamoDB Local (`run`), invokes one function (`invoke`), runs a
+// API on DynamoDB Local (`run`), invokes one function (`invoke`), mints a
+// working admin token (`admin`), runs a
 // command under a throw-away DynamoDB Local (`test-ddb`), prints a fresh
 // keyring for ops (`keyring`) and formats benchmark output (`bench-report`).
 package main
@@ -18,12 +19,13 @@ const usage = `usage: keymint-local <command> [flags]
 
 commands:
   run                         serve the API on 127.0.0.1:$PORT (3000) with DynamoDB Local on $DYNAMODB_PORT (8000)
+  admin                       make sure $LOCAL_DIR/admin-token holds a working admin token (re-enables its owner)
   invoke <LogicalId> [-e f]   invoke one function with the event in file f ("-": stdin) and print its answer
   test-ddb -- <cmd> [args]    run cmd with DYNAMODB_ENDPOINT set to a fresh in-memory DynamoDB Local
   keyring                     print a fresh keyring JSON for the Secrets Manager secret
   bench-report [-o file]      read 'go test -bench' output on stdin, write BENCHMARKS.md
 
-environment: LOCAL_DIR (.local), PORT (3000), DYNAMODB_PORT (8000)
+environment: LOCAL_DIR (.local), PORT (3000), DYNAMODB_PORT (8000), TRUSTED_PROXIES (none)
 `
 
 // exitError carries a specific exit status out of a subcommand.
@@ -56,6 +58,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cmdRun(ctx, args[1:], stdout, stderr)
 	case "invoke":
 		return cmdInvoke(ctx, args[1:], stdout, stderr)
+	case "admin":
+		return cmdAdmin(ctx, args[1:], stdout, stderr)
 	case "test-ddb":
 		return cmdTestDDB(ctx, args[1:], stderr)
 	case "keyring":

@@ -18,6 +18,7 @@ import (
 	"github.com/keymint/keymint/infra/localapi"
 	"github.com/keymint/keymint/infra/localfn"
 	"github.com/keymint/keymint/infra/localrt"
+	"github.com/keymint/keymint/shared/token"
 )
 
 // apiID is the HttpApi the local server serves.
@@ -32,6 +33,12 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return exitError{2}
 	}
 	s, err := loadSettings(*template, *envVars)
+	if err != nil {
+		return err
+	}
+	// Whose X-Forwarded-For to believe; empty: nobody, the source IP is the
+	// TCP peer. Checked before anything starts.
+	trusted, err := localapi.ParseTrustedProxies(os.Getenv("TRUSTED_PROXIES"))
 	if err != nil {
 		return err
 	}
@@ -71,7 +78,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	issued, err := localrt.EnsureAdminToken(ctx, fns["ValidateFunction"], fns["IssueFunction"], s.adminFile, time.Now())
+	issued, err := localrt.EnsureAdminToken(ctx, adminFunctions(fns), s.adminFile, time.Now())
 	switch {
 	case err != nil:
 		// Serve anyway: the handlers may still be under construction, and
@@ -84,9 +91,10 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 
 	srv, err := localapi.New(localapi.Config{
-		API:       api,
-		Functions: fns,
-		Log:       slog.New(slog.NewTextHandler(stderr, nil)),
+		API:            api,
+		Functions:      fns,
+		Log:            slog.New(token.Masking(slog.NewTextHandler(stderr, nil))),
+		TrustedProxies: trusted,
 	})
 	if err != nil {
 		return err
@@ -128,4 +136,9 @@ func relOrAbs(path string) string {
 		return rel
 	}
 	return path
+}
+
+// adminFunctions picks the functions EnsureAdminToken invokes.
+func adminFunctions(fns map[string]localrt.Target) localrt.AdminFunctions {
+	return localrt.AdminFunctions{Validate: fns["ValidateFunction"], Issue: fns["IssueFunction"], Revoke: fns["RevokeFunction"]}
 }

@@ -1,0 +1,180 @@
+package e2e_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/keymint/keymint/infra/ddbtest"
+	"github.com/keymint/keymint/infra/localapi"
+	"github.com/keymint/keymint/infra/localfn"
+	"github.com/keymint/keymint/infra/localrt"
+	"github.com/keymint/keymint/infra/stack"
+	"github.com/keymint/keymint/shared/token"
+)
+
+func TestMain(m *testing.M) {
+	// app.New reads AWS settings from the process environment, as on
+	// Lambda; nothing here may reach a real account.
+	for k, v := range map[string]string{
+		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+		"AWS_EC2_METADATA_DISABLED": "true",
+	} {
+		os.Setenv(k, v)
+	}
+	os.Unsetenv("AWS_PROFILE")
+	ddbtest.Main(m)
+}
+
+// localStack is keymint as `make run` serves it, on a fresh table.
+type localStack struct {
+	t     *testing.T
+	url   string
+	db    *dynamodb.Client
+	table string
+	fns   map[string]localrt.Target
+	admin string // bootstrap admin token, owner "admin"
+	logs  *syncBuffer
+}
+
+type stackOptions struct {
+	// endpoint the functions use for DynamoDB: DynamoDB Local, or a fault
+	// proxy in front of it.
+	endpoint string
+	// env overrides every function's declared variables.
+	env map[string]string
+}
+
+// loadTemplate reads the repository's template.yaml as the local stack does.
+func loadTemplate(t *testing.T) *stack.Stack {
+	t.Helper()
+	root, err := ddbtest.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := localrt.LoadStack(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func newLocalStack(t *testing.T, o stackOptions) *localStack {
+	t.Helper()
+	db, table := ddbtest.NewTable(t)
+	st := loadTemplate(t)
+	dir := t.TempDir()
+	if _, err := localrt.EnsureKeyring(filepath.Join(dir, "keyring.json")); err != nil {
+		t.Fatal(err)
+	}
+	if o.endpoint == "" {
+		o.endpoint = ddbtest.Endpoint()
+	}
+	params := map[string]string{"TABLE_NAME": table}
+	for k, v := range o.env {
+		params[k] = v
+	}
+	ctx := context.Background()
+	fns, err := localfn.Build(ctx, st, localrt.EnvOptions{Endpoint: o.endpoint, LocalDir: dir, Overrides: map[string]map[string]string{"Parameters": params}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	srv, err := localapi.New(localapi.Config{API: st.APIs["KeymintApi"], Functions: fns, Log: slog.New(token.Masking(slog.NewJSONHandler(logs, nil)))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	s := &localStack{t: t, url: hs.URL, db: db, table: table, fns: fns, logs: logs}
+	s.admin = s.opsIssue(map[string]any{"owner": "admin", "name": "root", "scopes": []string{"tokens:admin"}})["token"].(string)
+	return s
+}
+
+// opsIssue issues by IssueFunction's direct invoke (the ops path).
+func (s *localStack) opsIssue(body map[string]any) map[string]any {
+	s.t.Helper()
+	raw, _ := json.Marshal(body)
+	out, err := localrt.Invoke(context.Background(), s.fns["IssueFunction"], raw)
+	if err != nil {
+		s.t.Fatalf("ops issue %v: %v", body, err)
+	}
+	var v map[string]any
+	if err := json.Unmarshal(out, &v); err != nil {
+		s.t.Fatal(err)
+	}
+	return v
+}
+
+type reply struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r reply) json(t *testing.T) map[string]any {
+	t.Helper()
+	var v map[string]any
+	if err := json.Unmarshal(r.body, &v); err != nil {
+		t.Fatalf("status %d, body not JSON: %s", r.status, r.body)
+	}
+	return v
+}
+
+// do sends one HTTP request to the local API. token "" sends no
+// Authorization header; headers may add more.
+func (s *localStack) do(method, path, token string, body any, headers map[string]string) reply {
+	s.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = bytes.NewBufferString(b)
+	default:
+		raw, _ := json.Marshal(b)
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, s.url+path, rd)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return reply{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
