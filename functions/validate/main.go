@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"log"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -15,7 +14,10 @@ import (
 func main() {
 	a, err := app.New(context.Background(), os.Getenv)
 	if err != nil {
-		log.Fatalf("validate: %v", err)
+		// JSON like every other record, so Lambda's log-level filter and
+		// Logs Insights see it; log.Fatal's plain text would be dropped.
+		app.NewLogger().Error("init failed", "function", "validate", "error", err)
+		os.Exit(1)
 	}
 	lambda.Start(authz.NewHandler(a).Handle)
 }

@@ -139,6 +139,10 @@ var scenarios = map[string]func(t *testing.T, base *apptest.App, a *app.App, rec
 		httpCall(t, h, "GET /tokens/{id}/usage", id, nil, nil)
 		httpCall(t, h, "GET /tokens/{id}/audit", id, nil, nil)
 		httpCall(t, h, "GET /whoami", nil, nil, nil)
+		httpCall(t, h, "GET /openapi.json", nil, nil, nil)
+		if _, err := h.Invoke(context.Background(), []byte(`{"report":"keyUsage"}`)); err != nil {
+			t.Fatal(err)
+		}
 	},
 	"SweeperFunction": func(t *testing.T, base *apptest.App, a *app.App, rec *iamcheck.Recorder) {
 		issue(t, base, "dan", "ten-days")

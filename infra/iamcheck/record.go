@@ -92,6 +92,12 @@ func (d DB) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynam
 	return d.Inner.Query(ctx, in, o...)
 }
 
+// Scan records dynamodb:Scan on the table.
+func (d DB) Scan(ctx context.Context, in *dynamodb.ScanInput, o ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error) {
+	d.Rec.Add("dynamodb:Scan", onIndex(in.IndexName))
+	return d.Inner.Scan(ctx, in, o...)
+}
+
 // TransactWriteItems records each item's own action.
 func (d DB) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, o ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
 	for _, it := range in.TransactItems {

@@ -36,6 +36,9 @@ import (
 // MaxBodyBytes is API Gateway's HTTP API payload limit.
 const MaxBodyBytes = 10 << 20
 
+// IntegrationTimeout is an HTTP API's maximum integration timeout.
+const IntegrationTimeout = 30 * time.Second
+
 const (
 	accountID = "123456789012"
 	apiID     = "local"
@@ -54,6 +57,9 @@ type Config struct {
 	Functions map[string]localrt.Target
 	Log       *slog.Logger // nil: slog.Default()
 	Now       func() time.Time
+	// IntegrationTimeout is how long the API waits for a function; 0 means
+	// HTTP APIs' fixed 30 seconds.
+	IntegrationTimeout time.Duration
 	// TrustedProxies are the peers whose X-Forwarded-For is believed (see
 	// SourceIP and ParseTrustedProxies). Empty: trust nobody, the source IP
 	// is always the TCP peer.
@@ -68,6 +74,8 @@ type Server struct {
 	log         *slog.Logger
 	now         func() time.Time
 	trusted     []netip.Prefix
+
+	integrationTimeout time.Duration
 }
 
 // New checks cfg and returns the server.
@@ -86,6 +94,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	s.integrationTimeout = cfg.IntegrationTimeout
+	if s.integrationTimeout <= 0 {
+		s.integrationTimeout = IntegrationTimeout
 	}
 	for _, p := range cfg.TrustedProxies {
 		np, err := normalizePrefix(p)
@@ -189,10 +201,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeMessage(rec, http.StatusInternalServerError, "Internal Server Error")
 		return
 	}
-	out, err := localrt.Invoke(r.Context(), s.functions[rt.Function], payload)
+	ictx, cancel := context.WithTimeout(r.Context(), s.integrationTimeout)
+	defer cancel()
+	out, err := localrt.Invoke(ictx, s.functions[rt.Function], payload)
 	if err != nil {
 		s.logFunctionError(rt.Function, err)
-		if localrt.IsTimeout(err) {
+		// A function that fails, times out included, is a 500; 503 is the
+		// HTTP API's own integration timeout
+		// (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html).
+		if !localrt.IsTimeout(err) && errors.Is(ictx.Err(), context.DeadlineExceeded) {
 			writeMessage(rec, http.StatusServiceUnavailable, "Service Unavailable")
 			return
 		}
@@ -333,10 +350,9 @@ func (s *Server) authorize(ctx context.Context, rt route, r *http.Request, in re
 	}
 	out, err := localrt.Invoke(ctx, s.functions[az.Function], payload)
 	if err != nil {
-		var fe *localrt.FunctionError
-		if errors.As(err, &fe) && fe.Message == "Unauthorized" {
-			return nil, http.StatusUnauthorized
-		}
+		// An HTTP API turns any authorizer error into 500, its timeout too;
+		// the REST rule that the error "Unauthorized" means 401 does not
+		// apply (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html).
 		s.logFunctionError(az.Function, err)
 		return nil, http.StatusInternalServerError
 	}

@@ -253,7 +253,8 @@ func TestAuthorizerSimpleResponses(t *testing.T) {
 		wantCalls  int // function invocations
 	}{
 		{"no header", "", "/tokens/abc", 401, `{"message":"Unauthorized"}`, 0, 0},
-		{"unauthorized", "Bearer bad", "/tokens/abc", 401, `{"message":"Unauthorized"}`, 1, 0},
+		// HTTP APIs have no "Unauthorized" error rule: every authorizer error is 500.
+		{"an Unauthorized error", "Bearer bad", "/tokens/abc", 500, `{"message":"Internal Server Error"}`, 1, 0},
 		{"denied", "Bearer deny", "/tokens/abc", 403, `{"message":"Forbidden"}`, 1, 0},
 		{"authorizer error", "Bearer other", "/tokens/abc", 500, `{"message":"Internal Server Error"}`, 1, 0},
 		{"authorizer panic", "Bearer panic", "/tokens/abc", 500, `{"message":"Internal Server Error"}`, 1, 0},
@@ -287,7 +288,7 @@ func TestAuthorizerIAMResponses(t *testing.T) {
 		{"allow-wildcard", 200},
 		{"allow-other", 403},
 		{"allow-but-deny", 403},
-		{"bad", 401},
+		{"bad", 500},
 	}
 	for _, tc := range tests {
 		t.Run(tc.tok, func(t *testing.T) {
@@ -524,8 +525,9 @@ func TestFunctionResponse(t *testing.T) {
 				time.Sleep(400 * time.Millisecond) // the fake's timeout is 200ms
 				return []byte(`{}`), nil
 			},
-			wantStatus: 503,
-			wantBody:   `{"message":"Service Unavailable"}`,
+			// A function that times out failed: 500, as on AWS.
+			wantStatus: 500,
+			wantBody:   `{"message":"Internal Server Error"}`,
 		},
 	}
 	for _, tc := range tests {
@@ -630,5 +632,18 @@ func TestNewRejectsIncompleteConfig(t *testing.T) {
 				t.Fatalf("err = %v, want ErrConfig", err)
 			}
 		})
+	}
+}
+
+// The HTTP API's own integration timeout, not the function's, is 503.
+func TestIntegrationTimeoutIs503(t *testing.T) {
+	f := newFixture(t, true, func(c *localapi.Config) { c.IntegrationTimeout = 50 * time.Millisecond })
+	f.response = func(events.APIGatewayV2HTTPRequest) ([]byte, error) {
+		time.Sleep(120 * time.Millisecond) // inside the function's 200ms, past the API's 50ms
+		return []byte(`{}`), nil
+	}
+	w := f.do("GET", "/tokens/abc", "Bearer allow", nil)
+	if w.Code != 503 || strings.TrimSpace(w.Body.String()) != `{"message":"Service Unavailable"}` {
+		t.Fatalf("got %d %s, want 503 Service Unavailable", w.Code, w.Body)
 	}
 }

@@ -60,7 +60,7 @@ func Invoke(ctx context.Context, t Target, payload []byte) ([]byte, error) {
 		AwsRequestID:       RequestID(),
 		InvokedFunctionArn: ARN(t.ID),
 	})
-	cancel := func() {}
+	parent, cancel := ctx, func() {}
 	if t.Timeout > 0 {
 		ctx, cancel = context.WithTimeout(ctx, t.Timeout)
 	}
@@ -92,7 +92,9 @@ func Invoke(ctx context.Context, t Target, payload []byte) ([]byte, error) {
 		}
 		return r.out, nil
 	case <-ctx.Done():
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) && t.Timeout > 0 {
+		// Only the function's own deadline is its timeout; a caller that
+		// stopped waiting first (API Gateway's integration timeout) is not.
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) && t.Timeout > 0 && parent.Err() == nil {
 			return nil, &FunctionError{
 				Message: fmt.Sprintf("Task timed out after %.2f seconds", t.Timeout.Seconds()),
 				Type:    ErrorTypeTimeout,

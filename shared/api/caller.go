@@ -38,13 +38,8 @@ func callerOf(cat *policy.Catalogue, req *events.APIGatewayV2HTTPRequest) (manag
 // patterns describe, whatever stage or base path the request came through.
 func permitted(cat *policy.Catalogue, c manage.Caller, req *events.APIGatewayV2HTTPRequest) *Problem {
 	method, tmpl, _ := strings.Cut(req.RouteKey, " ")
-	segs := strings.Split(tmpl, "/")
-	for i, s := range segs {
-		if name, ok := strings.CutPrefix(s, "{"); ok {
-			segs[i] = req.PathParameters[strings.TrimSuffix(name, "}")]
-		}
-	}
-	if cat.AllowsFor(c.Scopes, c.TokenID, method, strings.Join(segs, "/")) {
+	path, ok := policy.FillRoute(tmpl, req.PathParameters)
+	if ok && cat.AllowsFor(c.Scopes, c.TokenID, method, path) {
 		return nil
 	}
 	return problem(http.StatusForbidden, "forbidden", "this token's scopes do not open "+req.RouteKey)

@@ -68,10 +68,10 @@ func TestAuthenticationOutcomes(t *testing.T) {
 		want                      int
 	}{
 		{"valid token on whoami", reader.Token, "GET", "/whoami", nil, 200},
-		{"tampered", string(tampered), "GET", "/whoami", nil, 401},
-		{"garbage", "not-a-token", "GET", "/whoami", nil, 401},
-		{"unknown id", unknownID, "GET", "/whoami", nil, 401},
-		{"right id wrong secret", otherSecret, "GET", "/whoami", nil, 401},
+		{"tampered", string(tampered), "GET", "/whoami", nil, 403},
+		{"garbage", "not-a-token", "GET", "/whoami", nil, 403},
+		{"unknown id", unknownID, "GET", "/whoami", nil, 403},
+		{"right id wrong secret", otherSecret, "GET", "/whoami", nil, 403},
 		{"missing", "", "GET", "/whoami", nil, 401},
 		{"read-only token cannot issue", reader.Token, "POST", "/tokens", map[string]any{"name": "x", "scopes": scopes("tokens:read")}, 403},
 	}
@@ -192,9 +192,9 @@ func TestDuplicateNameAndRevokeFreesIt(t *testing.T) {
 	if r := s.call("DELETE", "/tokens/"+v.ID, s.admin, nil); r.status != 200 {
 		t.Fatalf("revoke: %d %s", r.status, r.body)
 	}
-	// Within the cache TTL the old verdict may stand; past it, 401.
+	// Within the cache TTL the old verdict may stand; past it, refused (403).
 	s.Clock.Advance(2 * time.Second)
-	if r := s.call("GET", "/whoami", v.Token, nil); r.status != 401 {
+	if r := s.call("GET", "/whoami", v.Token, nil); r.status != 403 {
 		t.Fatalf("revoked token after the cache TTL: %d", r.status)
 	}
 	s.issue(s.admin, map[string]any{"name": "deploy", "scopes": scopes("tokens:read")})
@@ -216,7 +216,7 @@ func TestExpiredTokenRefusedBeforeTTLDeletesIt(t *testing.T) {
 		t.Fatal("fresh token refused")
 	}
 	s.Clock.Advance(24*time.Hour + time.Second)
-	if r := s.call("GET", "/whoami", v.Token, nil); r.status != 401 {
+	if r := s.call("GET", "/whoami", v.Token, nil); r.status != 403 {
 		t.Fatalf("expired token: %d", r.status)
 	}
 	var got api.TokenView

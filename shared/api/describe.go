@@ -2,14 +2,20 @@ package api
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/keymint/keymint/shared/app"
 	"github.com/keymint/keymint/shared/manage"
+	"github.com/keymint/keymint/shared/store"
 )
 
-// Describe is the DescribeFunction: the read routes.
+// Describe is the DescribeFunction: the read routes, and the API's OpenAPI
+// document, the one public route.
 type Describe struct{ r *router }
 
 // NewDescribe builds the DescribeFunction handler.
@@ -23,12 +29,47 @@ func NewDescribe(a *app.App) *Describe {
 		"GET /tokens/{id}/audit": h.audit,
 		"GET /whoami":            h.whoami,
 	}
+	r.public = map[string]publicEndpoint{
+		"GET /openapi.json": serveOpenAPI,
+	}
 	return h
 }
 
-// Handle serves an HTTP API v2 request.
-func (h *Describe) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	return h.r.serve(ctx, req)
+// Handle serves an HTTP API v2 request, or the ops direct invoke
+// {"report": "keyUsage"}: how many live tokens (and grace-period secrets)
+// each pepper key id still verifies, to check before retiring a key.
+func (h *Describe) Handle(ctx context.Context, payload json.RawMessage) (any, error) {
+	return h.r.dispatch(ctx, payload, h.direct)
+}
+
+// reportBody is the ops direct invoke.
+type reportBody struct {
+	Report string `json:"report"`
+}
+
+// KeyUsageView answers the key usage report.
+type KeyUsageView struct {
+	Keys         map[string]store.KeyUse `json:"keys"`
+	ScannedItems int                     `json:"scannedItems"`
+	At           time.Time               `json:"at"`
+}
+
+func (h *Describe) direct(ctx context.Context, payload json.RawMessage) (any, error) {
+	var body reportBody
+	req := events.APIGatewayV2HTTPRequest{Body: string(payload)}
+	if p := decodeBody(&req, &body, false); p != nil {
+		return nil, fmt.Errorf("invalid input: %s", p.Detail)
+	}
+	if body.Report != "keyUsage" {
+		return nil, errors.New(`invalid input: report must be "keyUsage"`)
+	}
+	now := h.r.clock.Now()
+	keys, scanned, err := h.r.svc.KeyUsage(ctx, now)
+	if err != nil {
+		p := fromError(ctx, h.r.log, err)
+		return nil, fmt.Errorf("%s: %s", p.Title, p.Detail)
+	}
+	return KeyUsageView{Keys: keys, ScannedItems: scanned, At: now.UTC().Truncate(time.Second)}, nil
 }
 
 func page(req *events.APIGatewayV2HTTPRequest) (int32, string, error) {

@@ -195,7 +195,7 @@ func TestDeactivateActivate(t *testing.T) {
 	if got := s.view(s.call("POST", "/tokens/"+v.ID+"/deactivate", s.admin, nil)); got.Status != "inactive" {
 		t.Fatalf("deactivate: %s", got.Status)
 	}
-	if r := s.call("GET", "/whoami", v.Token, nil); r.status != 401 {
+	if r := s.call("GET", "/whoami", v.Token, nil); r.status != 403 {
 		t.Fatalf("inactive token: %d", r.status)
 	}
 	if s.active(v.Token).Reason != authz.Inactive {
@@ -285,7 +285,7 @@ func TestOwnerDisableAndEnable(t *testing.T) {
 	}
 	s.Clock.Advance(2 * time.Second)
 	for _, tok := range []string{a.Token, b.Token} {
-		if s.call("GET", "/whoami", tok, nil).status != 401 || s.active(tok).Reason != authz.OwnerDisabled {
+		if s.call("GET", "/whoami", tok, nil).status != 403 || s.active(tok).Reason != authz.OwnerDisabled {
 			t.Fatal("disabled owner's token accepted")
 		}
 	}

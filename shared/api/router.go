@@ -19,6 +19,11 @@ import (
 // catalogue's to say, as it is for the authorizer.
 type endpoint func(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
 
+// publicEndpoint is a route the template wires without the authorizer
+// (Auth: {Authorizer: NONE}): it has no caller and checks no scopes, so it
+// must never read or change a token.
+type publicEndpoint func(ctx context.Context, req *events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse
+
 // router dispatches on API Gateway's routeKey ("GET /tokens/{id}"), which
 // names the template's route rather than the concrete path.
 type router struct {
@@ -27,6 +32,9 @@ type router struct {
 	clock  clock.Clock
 	log    *slog.Logger
 	routes map[string]endpoint
+	// public routes are served without an authorizer context; every other
+	// route refuses a request that lacks one.
+	public map[string]publicEndpoint
 }
 
 func newRouter(a *app.App) *router {
@@ -47,6 +55,13 @@ const responseMargin = 2 * time.Second
 func (r *router) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	ctx, cancel := clock.WithMargin(ctx, responseMargin)
 	defer cancel()
+	// A public route has no authorizer context to read: it is served
+	// before callerOf, which refuses every request without one.
+	if pub, ok := r.public[req.RouteKey]; ok {
+		resp := pub(ctx, &req)
+		r.log.InfoContext(ctx, "request", slog.String("route", req.RouteKey), slog.Int("status", resp.StatusCode))
+		return resp, nil
+	}
 	ep, ok := r.routes[req.RouteKey]
 	if !ok {
 		return problem(http.StatusNotFound, "no-route", "no such route").response(&req), nil

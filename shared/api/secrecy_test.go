@@ -41,7 +41,7 @@ func TestSecretsNeverLoggedOrReturnedTwice(t *testing.T) {
 	for _, tok := range secrets {
 		later.Write(s.call("GET", "/whoami", tok, nil).body)
 	}
-	tampered := v.Token[:len(v.Token)-1] + "x"
+	tampered := v.Token[:len(v.Token)-1] + map[bool]string{true: "y", false: "x"}[strings.HasSuffix(v.Token, "x")]
 	s.call("GET", "/whoami", tampered, nil)
 	for _, path := range []string{"/tokens", "/tokens/" + v.ID, "/tokens/" + v.ID + "/audit", "/tokens/" + v.ID + "/usage", "/tokens/" + cp.ID + "/audit"} {
 		later.Write(s.call("GET", path, s.admin, nil).body)

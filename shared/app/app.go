@@ -69,7 +69,7 @@ func NewDynamoDB(awsCfg aws.Config, endpoint string) *dynamodb.Client {
 // Assemble builds an App from parts, so tests and the local stack can hand
 // in their own DynamoDB client, keyring source and clock.
 func Assemble(cfg config.Config, awsCfg aws.Config, db store.API, src keyring.Source, clk clock.Clock, log *slog.Logger) (*App, error) {
-	cat, err := policy.Load(cfg.ScopesFile)
+	cat, err := catalogue(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("app: scope catalogue: %w", err)
 	}
@@ -104,6 +104,15 @@ func NewRetryer() aws.Retryer {
 		o.MaxAttempts = RetryMaxAttempts
 		o.MaxBackoff = RetryMaxBackoff
 	})
+}
+
+// catalogue is the scope catalogue the deployment chose: inline JSON (the
+// template's ScopeCatalogue parameter), a file, or the shipped one.
+func catalogue(cfg config.Config) (*policy.Catalogue, error) {
+	if cfg.ScopesJSON != "" {
+		return policy.Parse([]byte(cfg.ScopesJSON))
+	}
+	return policy.Load(cfg.ScopesFile)
 }
 
 // NewLogger is the JSON logger every function uses: Lambda's request id is

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/keymint/keymint/infra/apptest"
 	"github.com/keymint/keymint/shared/authz"
+	"github.com/keymint/keymint/shared/keyring"
 	"github.com/keymint/keymint/shared/manage"
 	"github.com/keymint/keymint/shared/store"
 	"github.com/keymint/keymint/shared/token"
@@ -116,15 +117,27 @@ func TestAWSSampleEventsWithARealToken(t *testing.T) {
 			t.Fatalf("response %+v", resp)
 		}
 	})
-	for _, name := range []string{"rest-token.json", "rest-request.json", "http-v2.json"} {
+	bad := tamper(tok.Plaintext)
+	// REST: the "Unauthorized" error, which API Gateway answers with 401.
+	for _, name := range []string{"rest-token.json", "rest-request.json"} {
 		t.Run(name+" bad token", func(t *testing.T) {
-			bad := tok.Plaintext[:len(tok.Plaintext)-1] + "x"
 			_, err := f.h.Handle(context.Background(), sample(t, name, bad))
 			if !errors.Is(err, authz.ErrUnauthorized) || err.Error() != "Unauthorized" {
 				t.Fatalf("err = %v, want Unauthorized", err)
 			}
 		})
 	}
+	// HTTP API: AWS documents no 401 from the authorizer's answer; a denial
+	// is isAuthorized false (403), and an error would be a 500.
+	t.Run("http-v2.json bad token", func(t *testing.T) {
+		out, err := f.h.Handle(context.Background(), sample(t, "http-v2.json", bad))
+		if err != nil {
+			t.Fatalf("err = %v, want an answer", err)
+		}
+		if resp := out.(events.APIGatewayV2CustomAuthorizerSimpleResponse); resp.IsAuthorized || resp.Context != nil {
+			t.Fatalf("response %+v, want isAuthorized false and no context", resp)
+		}
+	})
 }
 
 func TestHTTPIAMResponse(t *testing.T) {
@@ -317,3 +330,38 @@ func TestGraceSecretEndsOnTime(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// tamper changes a token's last character, so its checksum no longer fits.
+func tamper(tok string) string {
+	last := byte('x')
+	if tok[len(tok)-1] == last {
+		last = 'y'
+	}
+	return tok[:len(tok)-1] + string(last)
+}
+
+// A token hashed with a pepper key ops have since retired cannot be
+// checked: it is refused as unknown_key, not answered as a fault.
+func TestRetiredKeyIsRefusedNotAFault(t *testing.T) {
+	f := newFixture(t, nil)
+	tok := f.issue(t, manage.IssueRequest{Name: "old-pepper"})
+	fresh, err := keyring.NewKeyringJSON("k2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := *f.App.App
+	a.Keyring = keyring.New(keyring.StaticSource(fresh), f.Clock, time.Hour)
+	h := authz.NewHandler(&a)
+	raw, _ := json.Marshal(authz.DirectRequest{Token: tok.Plaintext})
+	out, err := h.Handle(context.Background(), raw)
+	if err != nil {
+		t.Fatalf("a retired key answered with an error (a 500): %v", err)
+	}
+	if got := out.(authz.DirectResponse); got.Active || got.Reason != authz.UnknownKey {
+		t.Fatalf("answer %+v, want refused as unknown_key", got)
+	}
+	// REST: the bad-token answer, 401.
+	if _, err := h.Handle(context.Background(), sample(t, "rest-token.json", tok.Plaintext)); !errors.Is(err, authz.ErrUnauthorized) {
+		t.Fatalf("REST answer %v, want Unauthorized", err)
+	}
+}

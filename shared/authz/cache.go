@@ -18,7 +18,7 @@ type tokenVerdict struct {
 
 // cache remembers verdicts for a short TTL so a burst of requests with one
 // token costs one read. It bounds revocation lag to its TTL, so it is small
-// by design (DESIGN.md §5, VALIDATE_CACHE_TTL).
+// by design (VALIDATE_CACHE_TTL).
 type cache struct {
 	mu      sync.Mutex
 	ttl     time.Duration

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -20,7 +19,8 @@ import (
 // fixed by API Gateway.
 var ErrUnauthorized = errors.New("Unauthorized")
 
-// Handler is the validate Lambda: it accepts every shape of DESIGN.md §7.
+// Handler is the validate Lambda: it accepts every event shape README
+// "Validate" lists.
 type Handler struct {
 	v       *Validator
 	cat     *policy.Catalogue
@@ -155,6 +155,13 @@ func authContext(t *store.Token) map[string]any {
 	}
 }
 
+// httpAPI answers an HTTP API (payload 2.0) authorizer event. AWS documents
+// three outcomes there: a missing identity source is 401 before the
+// authorizer runs; `isAuthorized: false` (or an IAM policy that does not
+// allow the route) is 403; an error or an answer it cannot read is 500
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html).
+// The REST rule that an "Unauthorized" error means 401 is not among them,
+// so every denial here is an answer, never an error; why is in the log.
 func (h *Handler) httpAPI(ctx context.Context, ev events.APIGatewayV2CustomAuthorizerV2Request) (any, error) {
 	raw := ""
 	if len(ev.IdentitySource) > 0 {
@@ -163,23 +170,18 @@ func (h *Handler) httpAPI(ctx context.Context, ev events.APIGatewayV2CustomAutho
 	if raw == "" {
 		raw = header(ev.Headers, "authorization")
 	}
-	method, path := ev.RequestContext.HTTP.Method, ev.RawPath
-	if method == "" || path == "" {
-		method, path, _ = strings.Cut(ev.RouteKey, " ")
-	}
+	method, path := httpRoute(ev)
 	d, err := h.decide(ctx, "http-v2", Request{Token: bearer(raw), Method: method, Path: path, SourceIP: ev.RequestContext.HTTP.SourceIP})
 	if err != nil {
-		return nil, fmt.Errorf("validate failed")
-	}
-	if d.Status.Unauthenticated() {
-		return nil, ErrUnauthorized
+		return nil, errValidate
 	}
 	if h.iamHTTP {
 		arn, aerr := policy.ParseMethodARN(ev.RouteArn)
 		if aerr != nil {
-			return nil, ErrUnauthorized
+			return nil, errValidate
 		}
-		return h.iamResponse(arn, d), nil
+		r := h.iamResponse(arn, d)
+		return events.APIGatewayV2CustomAuthorizerIAMPolicyResponse{PrincipalID: r.PrincipalID, PolicyDocument: r.PolicyDocument, Context: r.Context}, nil
 	}
 	if d.Status != Valid {
 		return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: false}, nil
@@ -187,38 +189,65 @@ func (h *Handler) httpAPI(ctx context.Context, ev events.APIGatewayV2CustomAutho
 	return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: true, Context: authContext(d.Token)}, nil
 }
 
-// iamResponse allows every route the token's scopes open, so a cached policy
-// serves the token's other calls too; a refused address gets an explicit Deny.
-func (h *Handler) iamResponse(arn policy.MethodARN, d Decision) events.APIGatewayV2CustomAuthorizerIAMPolicyResponse {
-	principal := d.Token.Owner
-	if d.Status == IPBlocked || d.Status == IPNotAllowed {
-		return events.APIGatewayV2CustomAuthorizerIAMPolicyResponse{PrincipalID: principal, PolicyDocument: policy.DenyPolicy(arn)}
+// errValidate is the authorizer error for a decision that could not be
+// made: API Gateway answers 500, and the cause is in the log.
+var errValidate = errors.New("validate failed")
+
+// httpRoute is the method and the path as the API's routes see it: the
+// route's template filled with its parameters, so a named stage or a custom
+// domain's base path in rawPath does not hide the route from the scope
+// patterns. A $default (catch-all) route has no template; its raw path is
+// used with a named stage's prefix removed.
+func httpRoute(ev events.APIGatewayV2CustomAuthorizerV2Request) (string, string) {
+	method := ev.RequestContext.HTTP.Method
+	routeMethod, tmpl, ok := strings.Cut(ev.RouteKey, " ")
+	if method == "" {
+		method = routeMethod
 	}
-	return events.APIGatewayV2CustomAuthorizerIAMPolicyResponse{
-		PrincipalID:    principal,
+	if ok {
+		if path, filled := policy.FillRoute(tmpl, ev.PathParameters); filled {
+			return method, path
+		}
+	}
+	return method, policy.StripStage(ev.RawPath, ev.RequestContext.Stage)
+}
+
+// iamResponse allows every route the token's scopes open, so a cached policy
+// serves the token's other calls too; a token refused outright or from a
+// refused address gets an explicit Deny of the whole stage.
+func (h *Handler) iamResponse(arn policy.MethodARN, d Decision) events.APIGatewayCustomAuthorizerResponse {
+	if d.Token == nil || d.Status != Valid && d.Status != ScopeDenied {
+		principal := "anonymous"
+		if d.Token != nil {
+			principal = d.Token.Owner
+		}
+		return events.APIGatewayCustomAuthorizerResponse{PrincipalID: principal, PolicyDocument: policy.DenyPolicy(arn)}
+	}
+	return events.APIGatewayCustomAuthorizerResponse{
+		PrincipalID:    d.Token.Owner,
 		PolicyDocument: policy.AllowPolicy(arn, h.cat.RoutesFor(d.Token.Scopes, d.Token.ID)),
 		Context:        authContext(d.Token),
 	}
 }
 
-func (h *Handler) restPolicy(arn policy.MethodARN, d Decision) events.APIGatewayCustomAuthorizerResponse {
-	r := h.iamResponse(arn, d)
-	return events.APIGatewayCustomAuthorizerResponse{PrincipalID: r.PrincipalID, PolicyDocument: r.PolicyDocument, Context: r.Context}
-}
-
+// REST API Lambda authorizers keep REST's documented answers: the
+// "Unauthorized" error is 401, a policy that does not allow the method 403
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-use-lambda-authorizer.html).
 func (h *Handler) restToken(ctx context.Context, ev events.APIGatewayCustomAuthorizerRequest) (any, error) {
 	arn, err := policy.ParseMethodARN(ev.MethodArn)
 	if err != nil {
 		return nil, ErrUnauthorized
 	}
+	// The methodArn's resource is the path below the stage: no stage, no
+	// custom domain base path.
 	d, err := h.decide(ctx, "rest-token", Request{Token: bearer(ev.AuthorizationToken), Method: arn.Method, Path: "/" + arn.Resource})
 	if err != nil {
-		return nil, fmt.Errorf("validate failed")
+		return nil, errValidate
 	}
 	if d.Status.Unauthenticated() {
 		return nil, ErrUnauthorized
 	}
-	return h.restPolicy(arn, d), nil
+	return h.iamResponse(arn, d), nil
 }
 
 func (h *Handler) restRequest(ctx context.Context, ev events.APIGatewayCustomAuthorizerRequestTypeRequest) (any, error) {
@@ -232,18 +261,31 @@ func (h *Handler) restRequest(ctx context.Context, ev events.APIGatewayCustomAut
 			raw = vs[0]
 		}
 	}
-	method, path := ev.HTTPMethod, ev.Path
-	if method == "" || path == "" {
-		method, path = arn.Method, "/"+arn.Resource
-	}
+	method, path := restRoute(ev, arn)
 	d, err := h.decide(ctx, "rest-request", Request{Token: bearer(raw), Method: method, Path: path, SourceIP: ev.RequestContext.Identity.SourceIP})
 	if err != nil {
-		return nil, fmt.Errorf("validate failed")
+		return nil, errValidate
 	}
 	if d.Status.Unauthenticated() {
 		return nil, ErrUnauthorized
 	}
-	return h.restPolicy(arn, d), nil
+	return h.iamResponse(arn, d), nil
+}
+
+// restRoute is the method and path as the REST API's resources see them:
+// the resource template filled with its parameters (`path` carries a custom
+// domain's base path), else the methodArn's stage-relative resource.
+func restRoute(ev events.APIGatewayCustomAuthorizerRequestTypeRequest, arn policy.MethodARN) (string, string) {
+	method := ev.HTTPMethod
+	if method == "" {
+		method = arn.Method
+	}
+	if ev.Resource != "" {
+		if path, ok := policy.FillRoute(ev.Resource, ev.PathParameters); ok {
+			return method, path
+		}
+	}
+	return method, "/" + arn.Resource
 }
 
 func (h *Handler) direct(ctx context.Context, req DirectRequest) (any, error) {
@@ -256,7 +298,7 @@ func (h *Handler) direct(ctx context.Context, req DirectRequest) (any, error) {
 	}
 	d, err := h.decide(ctx, "direct", Request{Token: strings.TrimSpace(req.Token), Method: method, Path: path, SourceIP: req.SourceIP})
 	if err != nil {
-		return nil, fmt.Errorf("validate failed")
+		return nil, errValidate
 	}
 	if d.Status != Valid {
 		return DirectResponse{Active: false, Reason: d.Status}, nil

@@ -4,7 +4,7 @@ package authz
 // from Check means the decision could not be made (and nothing is allowed).
 type Status string
 
-// Statuses, as named in DESIGN.md §7.
+// Statuses, as README "Validate" names them (the direct invoke's reason).
 const (
 	Valid         Status = "valid"
 	Malformed     Status = "malformed"
@@ -17,13 +17,17 @@ const (
 	IPNotAllowed  Status = "ip_not_allowed"
 	IPBlocked     Status = "ip_blocked"
 	ScopeDenied   Status = "scope_denied"
+	// UnknownKey: the token's hash was made with a pepper key the keyring
+	// no longer holds (retired by ops); the token cannot be checked, so it is
+	// refused as a bad token, not answered as a fault.
+	UnknownKey Status = "unknown_key"
 )
 
 // Unauthenticated reports statuses API Gateway answers with 401: the token
 // itself is no good. The others (valid token, refused request) are 403.
 func (s Status) Unauthenticated() bool {
 	switch s {
-	case Malformed, NotFound, BadSecret, Expired, Revoked, Inactive, OwnerDisabled:
+	case Malformed, NotFound, BadSecret, Expired, Revoked, Inactive, OwnerDisabled, UnknownKey:
 		return true
 	}
 	return false

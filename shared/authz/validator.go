@@ -11,6 +11,7 @@ import (
 
 	"github.com/keymint/keymint/shared/clock"
 	"github.com/keymint/keymint/shared/config"
+	"github.com/keymint/keymint/shared/keyring"
 	"github.com/keymint/keymint/shared/lifecycle"
 	"github.com/keymint/keymint/shared/policy"
 	"github.com/keymint/keymint/shared/store"
@@ -111,11 +112,18 @@ func (v *Validator) lookup(ctx context.Context, parsed token.Token, now time.Tim
 		return tokenVerdict{}, fmt.Errorf("validate: %w", err)
 	}
 	ok, err := v.keys.Verify(ctx, t.KeyID, parsed.Secret, t.SecretHash)
+	if errors.Is(err, keyring.ErrUnknownKey) {
+		return tokenVerdict{status: UnknownKey, item: t}, nil
+	}
 	if err != nil {
 		return tokenVerdict{}, fmt.Errorf("validate: %w", err)
 	}
 	if !ok && len(t.PrevSecretHash) > 0 && now.Unix() < t.PrevValidUntil {
-		if ok, err = v.keys.Verify(ctx, t.PrevKeyID, parsed.Secret, t.PrevSecretHash); err != nil {
+		ok, err = v.keys.Verify(ctx, t.PrevKeyID, parsed.Secret, t.PrevSecretHash)
+		if errors.Is(err, keyring.ErrUnknownKey) {
+			ok, err = false, nil // the grace secret's key is retired: only the new secret can match
+		}
+		if err != nil {
 			return tokenVerdict{}, fmt.Errorf("validate: %w", err)
 		}
 		if ok {

@@ -18,6 +18,7 @@ type Config struct {
 	LocalDir           string
 	TokenPrefix        string
 	ScopesFile         string // empty: the catalogue shipped with the function
+	ScopesJSON         string // the catalogue itself (template parameter ScopeCatalogue); wins over the shipped one
 	EventBusName       string // sweeper notices; empty: append to LocalDir/notices.jsonl
 	AuthorizerResp     string // "simple" or "iam" for HTTP API v2 authorizer events
 	ConsistentReads    bool
@@ -47,7 +48,7 @@ var prefixPattern = regexp.MustCompile(`^[a-z]{2,8}$`)
 var ErrInvalid = errors.New("invalid configuration")
 
 // FromEnv reads the settings through getenv (os.Getenv in Lambda, a map in
-// the local stack and tests) and applies DESIGN.md's defaults.
+// the local stack and tests) and applies the documented defaults (README "Configuration").
 func FromEnv(getenv func(string) string) (Config, error) {
 	r := reader{getenv: getenv}
 	c := Config{
@@ -57,6 +58,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		LocalDir:           r.str("LOCAL_DIR", ".local"),
 		TokenPrefix:        r.str("TOKEN_PREFIX", "kmt"),
 		ScopesFile:         r.str("SCOPES_FILE", ""),
+		ScopesJSON:         r.str("SCOPES_JSON", ""),
 		EventBusName:       r.str("EVENT_BUS_NAME", ""),
 		AuthorizerResp:     r.str("AUTHORIZER_RESPONSE", "simple"),
 		ConsistentReads:    r.boolean("CONSISTENT_READS", false),
@@ -88,6 +90,9 @@ func (c Config) check() error {
 	}
 	if !prefixPattern.MatchString(c.TokenPrefix) {
 		errs = append(errs, fmt.Errorf("%w: TOKEN_PREFIX must be 2-8 lower-case letters", ErrInvalid))
+	}
+	if c.ScopesFile != "" && c.ScopesJSON != "" {
+		errs = append(errs, fmt.Errorf("%w: set SCOPES_FILE or SCOPES_JSON, not both", ErrInvalid))
 	}
 	if c.AuthorizerResp != "simple" && c.AuthorizerResp != "iam" {
 		errs = append(errs, fmt.Errorf("%w: AUTHORIZER_RESPONSE must be simple or iam", ErrInvalid))

@@ -1,4 +1,4 @@
-// Package keyring holds the pepper that keys token hashes (DESIGN.md §3).
+// Package keyring holds the pepper that keys token hashes.
 //
 // The keyring is a JSON document, kept in AWS Secrets Manager in production
 // and in a local file (created on first run) otherwise:

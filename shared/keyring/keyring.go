@@ -17,13 +17,17 @@ import (
 var ErrUnknownKey = errors.New("unknown key id")
 
 // UnknownKeyRefreshEvery bounds how often an unknown key id may trigger a
-// re-read of the source (DESIGN.md §3).
+// re-read of the source.
 const UnknownKeyRefreshEvery = time.Minute
 
 // failedRefreshRetry bounds how soon an age-based re-read is retried after
 // one failed while a cached keyring was still serving; without it every
 // request during a Secrets Manager outage would pay for a failing call.
 const failedRefreshRetry = time.Minute
+
+// coldRetryFirst is the first back-off after a failed read while no keyring
+// has loaded yet; it doubles up to failedRefreshRetry.
+const coldRetryFirst = time.Second
 
 // errNoKeyring guards an invariant: a completed read either stores keys or
 // reports why not.
@@ -41,7 +45,14 @@ type Keyring struct {
 	keys        *Keys // nil until a read succeeds; never mutated once stored
 	nextRefresh time.Time
 	lastUnknown time.Time // when an unknown key id last caused a read
-	inflight    *flight
+	// While no keyring has ever loaded (an empty placeholder secret after a
+	// deploy, a malformed one), failed reads back off so a flood of requests
+	// does not become a flood of GetSecretValue calls: coldErr answers until
+	// coldRetryAt, and the wait doubles with each failure up to a minute.
+	coldFailures int
+	coldRetryAt  time.Time
+	coldErr      error
+	inflight     *flight
 }
 
 // flight is one read of the source that concurrent callers wait on.
@@ -103,11 +114,16 @@ func mac(key []byte, secret string) []byte {
 // cache is missing or stale. A failed re-read is not an error while a cached
 // keyring exists.
 func (k *Keyring) keysForUse(ctx context.Context) (*Keys, error) {
+	now := k.clk.Now()
 	k.mu.RLock()
-	keys, stale := k.keys, k.staleLocked(k.clk.Now())
+	keys, stale := k.keys, k.staleLocked(now)
+	coldErr, backingOff := k.coldErr, k.keys == nil && now.Before(k.coldRetryAt)
 	k.mu.RUnlock()
 	if !stale {
 		return keys, nil
+	}
+	if backingOff {
+		return nil, fmt.Errorf("keyring: not loaded yet, next read after a back-off: %w", coldErr)
 	}
 	// Re-check under the write lock: another caller may have finished a read
 	// between our look and the start of this one.
@@ -193,14 +209,19 @@ func (k *Keyring) read(ctx context.Context, f *flight) {
 	defer func() {
 		now := k.clk.Now()
 		k.mu.Lock()
-		if f.err == nil {
+		switch {
+		case f.err == nil:
 			k.keys = &keys
 			k.nextRefresh = now.Add(k.refreshEvery)
-		} else {
-			f.abandoned = ctx.Err() != nil
-			if k.keys != nil && !f.abandoned {
-				k.nextRefresh = now.Add(min(k.refreshEvery, failedRefreshRetry))
-			}
+			k.coldFailures, k.coldRetryAt, k.coldErr = 0, time.Time{}, nil
+		case ctx.Err() != nil:
+			f.abandoned = true
+		case k.keys != nil:
+			k.nextRefresh = now.Add(min(k.refreshEvery, failedRefreshRetry))
+		default:
+			k.coldFailures++
+			wait := min(coldRetryFirst<<min(k.coldFailures-1, 16), failedRefreshRetry)
+			k.coldRetryAt, k.coldErr = now.Add(wait), f.err
 		}
 		k.inflight = nil
 		k.mu.Unlock()

@@ -290,11 +290,48 @@ func TestNoKeyringIsAnError(t *testing.T) {
 			if _, err := kr.Verify(t.Context(), "k1", "s", nil); !errors.Is(err, want) {
 				t.Errorf("Verify error = %v, want %v", err, want)
 			}
-			// With no keyring there is no backoff: each call tries again.
-			if n := src.loads.Load(); n != 2 {
-				t.Errorf("loads = %d, want 2", n)
+			// The second call falls inside the first back-off: one read.
+			if n := src.loads.Load(); n != 1 {
+				t.Errorf("loads = %d, want 1", n)
 			}
 		})
+	}
+}
+
+// Until a keyring first loads, failed reads back off (1 s, doubling to a
+// minute), so a flood of requests is not a flood of GetSecretValue calls;
+// once a good keyring appears it is used at the next read.
+func TestNoKeyringBacksOff(t *testing.T) {
+	src := &memSource{}
+	src.set([]byte(`{"current":"","keys":{}}`), nil) // the stack's placeholder
+	clk := clock.NewManual(t0)
+	kr := keyring.New(src, clk, 15*time.Minute)
+	steps := []struct {
+		advance time.Duration
+		calls   int
+		loads   int64
+	}{
+		{0, 50, 1},                // first read fails; the rest wait out 1 s
+		{time.Second, 10, 2},      // then 2 s
+		{time.Second, 10, 2},      // still inside the 2 s
+		{time.Second, 10, 3},      // then 4 s
+		{10 * time.Minute, 10, 4}, // capped at a minute, never more
+	}
+	for i, st := range steps {
+		clk.Advance(st.advance)
+		for range st.calls {
+			if _, _, err := kr.Hash(t.Context(), "s"); !errors.Is(err, keyring.ErrInvalidKeyring) {
+				t.Fatalf("step %d: Hash error = %v, want ErrInvalidKeyring", i, err)
+			}
+		}
+		if n := src.loads.Load(); n != st.loads {
+			t.Fatalf("step %d: loads = %d, want %d", i, n, st.loads)
+		}
+	}
+	src.set(doc(t, "k1", map[string][]byte{"k1": key1}), nil)
+	clk.Advance(time.Minute)
+	if _, _, err := kr.Hash(t.Context(), "s"); err != nil {
+		t.Fatalf("after the real keyring was put: %v", err)
 	}
 }
 

@@ -2,7 +2,7 @@ package manage
 
 import "slices"
 
-// Management scopes (DESIGN.md §6).
+// Management scopes (shared/policy/scopes.json).
 const (
 	ScopeRead  = "tokens:read"
 	ScopeWrite = "tokens:write"

@@ -1,4 +1,4 @@
-// Package manage holds the token management operations of DESIGN.md §6
+// Package manage holds the token management operations
 // (issue, edit, regenerate, copy, deactivate/activate, revoke, IP blocks,
 // owner status, reads). It checks input and authority, builds the new state
 // and hands it to the store as one conditional transaction with its audit

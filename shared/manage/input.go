@@ -16,7 +16,7 @@ var (
 	ownerPattern = regexp.MustCompile(`^[A-Za-z0-9._@:+-]{1,128}$`)
 )
 
-// Input limits beyond DESIGN.md's: they keep one token item far below
+// Input limits: they keep one token item far below
 // DynamoDB's 400 KB item limit.
 const (
 	MaxDescription = 1024

@@ -3,6 +3,7 @@ package manage
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/keymint/keymint/shared/audit"
 	"github.com/keymint/keymint/shared/lifecycle"
@@ -39,8 +40,8 @@ func (s *Service) List(ctx context.Context, caller Caller, req ListRequest) ([]*
 	default:
 		return nil, "", invalid("status", "must be active, inactive, expired or revoked")
 	}
-	if req.Limit < 0 || req.Limit > store.MaxPageSize {
-		return nil, "", invalid("limit", "must be between 1 and %d", store.MaxPageSize)
+	if err := checkLimit(req.Limit); err != nil {
+		return nil, "", err
 	}
 	toks, next, err := s.store.ListByOwner(ctx, owner, req.Status, s.now(), req.Limit, req.Cursor)
 	if errors.Is(err, store.ErrBadCursor) {
@@ -49,12 +50,23 @@ func (s *Service) List(ctx context.Context, caller Caller, req ListRequest) ([]*
 	return toks, next, err
 }
 
+// checkLimit refuses a page size the store would not honour.
+func checkLimit(limit int32) error {
+	if limit < 0 || limit > store.MaxPageSize {
+		return invalid("limit", "must be between 1 and %d", store.MaxPageSize)
+	}
+	return nil
+}
+
 // Usage lists the source IPs that used a token.
 func (s *Service) Usage(ctx context.Context, caller Caller, id string, limit int32, cursor string) ([]store.IPUse, string, error) {
+	if err := checkLimit(limit); err != nil {
+		return nil, "", err
+	}
 	if _, err := s.visible(ctx, caller, id); err != nil {
 		return nil, "", err
 	}
-	u, next, err := s.store.Usage(ctx, id, limit, cursor)
+	u, next, err := s.store.Usage(ctx, id, s.now(), limit, cursor)
 	if errors.Is(err, store.ErrBadCursor) {
 		return nil, "", invalid("cursor", "not a cursor from this list")
 	}
@@ -63,12 +75,21 @@ func (s *Service) Usage(ctx context.Context, caller Caller, id string, limit int
 
 // Audit lists a token's audit events, newest first.
 func (s *Service) Audit(ctx context.Context, caller Caller, id string, limit int32, cursor string) ([]audit.Event, string, error) {
+	if err := checkLimit(limit); err != nil {
+		return nil, "", err
+	}
 	if _, err := s.visible(ctx, caller, id); err != nil {
 		return nil, "", err
 	}
-	ev, next, err := s.store.Audit(ctx, id, limit, cursor)
+	ev, next, err := s.store.Audit(ctx, id, s.now(), limit, cursor)
 	if errors.Is(err, store.ErrBadCursor) {
 		return nil, "", invalid("cursor", "not a cursor from this list")
 	}
 	return ev, next, err
+}
+
+// KeyUsage reports, per pepper key id, the live tokens and grace-period
+// secrets it still verifies (ops only: reached by direct invoke).
+func (s *Service) KeyUsage(ctx context.Context, now time.Time) (map[string]store.KeyUse, int, error) {
+	return s.store.KeyUsage(ctx, now)
 }

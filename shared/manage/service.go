@@ -113,6 +113,11 @@ func (s *Service) visible(ctx context.Context, caller Caller, id string) (*store
 	if t.Owner != caller.Owner && !caller.Admin() {
 		return nil, ErrNotFound
 	}
+	// Past expiresTTL the item is DynamoDB's to delete at any moment; it is
+	// gone for readers already, as it is from lists.
+	if t.ExpiresTTL != 0 && t.ExpiresTTL <= s.now().Unix() {
+		return nil, ErrNotFound
+	}
 	return t, nil
 }
 
@@ -127,6 +132,8 @@ func storeOutcome(err error) error {
 		return ErrOwnerDisabled
 	case errors.Is(err, store.ErrTooManyChanges):
 		return conflict("too many tokens to change in one step")
+	case errors.Is(err, store.ErrConflict):
+		return conflict("changed concurrently; read it again and retry")
 	}
 	return err
 }

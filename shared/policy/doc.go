@@ -1,4 +1,4 @@
-// Package policy is the scope catalogue (DESIGN.md §6, §7): which scopes and
+// Package policy is the scope catalogue: which scopes and
 // bundles exist, which routes each scope opens, and the IAM policies a REST
 // API Lambda authorizer returns for them.
 //

@@ -53,19 +53,20 @@ func (s *Store) auditPut(ev audit.Event) (types.TransactWriteItem, error) {
 	return s.txPut(item, expression.AttributeNotExists(expression.Name("SK")))
 }
 
-// Audit lists a token's audit events, newest first.
-func (s *Store) Audit(ctx context.Context, tokenID string, limit int32, cursor string) ([]audit.Event, string, error) {
-	return s.auditOf(ctx, tokenPK(tokenID), limit, cursor)
+// Audit lists a token's audit events, newest first (not those past their TTL).
+func (s *Store) Audit(ctx context.Context, tokenID string, now time.Time, limit int32, cursor string) ([]audit.Event, string, error) {
+	return s.auditOf(ctx, tokenPK(tokenID), now, limit, cursor)
 }
 
 // OwnerAudit lists an owner's own audit events (status changes), newest first.
-func (s *Store) OwnerAudit(ctx context.Context, owner string, limit int32, cursor string) ([]audit.Event, string, error) {
-	return s.auditOf(ctx, ownerPK(owner), limit, cursor)
+func (s *Store) OwnerAudit(ctx context.Context, owner string, now time.Time, limit int32, cursor string) ([]audit.Event, string, error) {
+	return s.auditOf(ctx, ownerPK(owner), now, limit, cursor)
 }
 
-func (s *Store) auditOf(ctx context.Context, pk string, limit int32, cursor string) ([]audit.Event, string, error) {
+func (s *Store) auditOf(ctx context.Context, pk string, now time.Time, limit int32, cursor string) ([]audit.Event, string, error) {
 	cond := expression.Key("PK").Equal(expression.Value(pk)).And(expression.Key("SK").BeginsWith(auditSK))
-	items, next, err := s.queryPage(ctx, "", cond, nil, limit, cursor, auditPage(pk), false)
+	live := notPastTTL(now)
+	items, next, err := s.queryPage(ctx, "", cond, &live, limit, cursor, auditPage(pk), false)
 	if err != nil {
 		return nil, "", err
 	}

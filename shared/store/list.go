@@ -32,6 +32,17 @@ func statusFilter(status string, now time.Time) (*expression.ConditionBuilder, e
 	return &c, nil
 }
 
+// notPastTTL keeps items DynamoDB may already delete out of what readers
+// see: TTL deletes within days of expiresTTL, not at that second
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/howitworks-ttl.html),
+// and until then the items still answer queries.
+func notPastTTL(now time.Time) expression.ConditionBuilder {
+	return expression.Or(
+		expression.AttributeNotExists(expression.Name(TTLAttribute)),
+		expression.Name(TTLAttribute).GreaterThan(expression.Value(now.Unix())),
+	)
+}
+
 func decodeTokens(items []map[string]types.AttributeValue) ([]*Token, error) {
 	out := make([]*Token, 0, len(items))
 	for _, raw := range items {
@@ -51,8 +62,12 @@ func (s *Store) ListByOwner(ctx context.Context, owner, status string, now time.
 	if err != nil {
 		return nil, "", err
 	}
+	live := notPastTTL(now)
+	if filter != nil {
+		live = live.And(*filter)
+	}
 	keyCond := expression.Key("GSI1PK").Equal(expression.Value(ownerPK(owner)))
-	items, next, err := s.queryPage(ctx, IndexByOwner, keyCond, filter, limit, cursor, ownerPage(owner), false)
+	items, next, err := s.queryPage(ctx, IndexByOwner, keyCond, &live, limit, cursor, ownerPage(owner), false)
 	if err != nil {
 		return nil, "", err
 	}

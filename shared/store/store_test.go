@@ -350,7 +350,7 @@ func TestUsageLogOncePerInterval(t *testing.T) {
 			t.Fatalf("at %v: wrote=%v err=%v, want wrote=%v", s.at, wrote, err, s.wrote)
 		}
 	}
-	uses, _, err := f.st.Usage(ctx, id, 10, "")
+	uses, _, err := f.st.Usage(ctx, id, now, 10, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -374,7 +374,7 @@ func TestAuditNewestFirst(t *testing.T) {
 		}
 		read, _ = f.st.Token(ctx, x.ID, store.Consistent)
 	}
-	evs, _, err := f.st.Audit(ctx, x.ID, 10, "")
+	evs, _, err := f.st.Audit(ctx, x.ID, now, 10, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -434,5 +434,60 @@ func TestDueReadsOnlyDueTokens(t *testing.T) {
 	}
 	if got := count(now.Add(31 * day)); got != 2 {
 		t.Fatalf("due in 31 days = %d, want 2", got)
+	}
+}
+
+// Items past expiresTTL are DynamoDB's to delete at any moment (TTL acts
+// within days, not at the second): lists, usage and audit no longer show
+// them, though they are still in the table.
+func TestReadsHideItemsPastTheirTTL(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	x := tok("ttl", "alice", "short")
+	x.ExpiresAt = now.Add(day).Unix()
+	if err := f.st.Apply(ctx, now, store.Change{After: x, Event: ev(x, audit.Issue)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.RecordUse(ctx, x.ID, "192.0.2.1", 1, now, 0); err != nil {
+		t.Fatal(err)
+	}
+	read, _ := f.st.Token(ctx, x.ID, store.Consistent)
+	cases := []struct {
+		name   string
+		past   time.Time // just past this kind of item's TTL
+		listed func(at time.Time) int
+	}{
+		{"token in its owner's list", time.Unix(read.ExpiresTTL, 0), func(at time.Time) int {
+			toks, _, err := f.st.ListByOwner(ctx, "alice", "", at, 10, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(toks)
+		}},
+		{"usage", now.Add(rules.DeleteAfterIdle), func(at time.Time) int {
+			uses, _, err := f.st.Usage(ctx, x.ID, at, 10, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(uses)
+		}},
+		{"audit", now.Add(rules.AuditRetention), func(at time.Time) int {
+			evs, _, err := f.st.Audit(ctx, x.ID, at, 10, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(evs)
+		}},
+	}
+	for _, c := range cases {
+		if n := c.listed(c.past.Add(-time.Second)); n != 1 {
+			t.Errorf("%s: %d shown a second before its TTL, want 1", c.name, n)
+		}
+		if n := c.listed(c.past); n != 0 {
+			t.Errorf("%s: %d shown at its TTL, want 0", c.name, n)
+		}
+	}
+	if _, err := f.st.Token(ctx, x.ID, store.Consistent); err != nil {
+		t.Fatalf("the item itself is still there for the sweeper: %v", err)
 	}
 }

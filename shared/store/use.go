@@ -68,11 +68,12 @@ func (s *Store) RecordUse(ctx context.Context, tokenID, ip string, n int64, now 
 	return wrote, nil
 }
 
-// Usage lists the source IPs that used a token.
-func (s *Store) Usage(ctx context.Context, tokenID string, limit int32, cursor string) ([]IPUse, string, error) {
+// Usage lists the source IPs that used a token (not those past their TTL).
+func (s *Store) Usage(ctx context.Context, tokenID string, now time.Time, limit int32, cursor string) ([]IPUse, string, error) {
 	pk := tokenPK(tokenID)
 	keyCond := expression.Key("PK").Equal(expression.Value(pk)).And(expression.Key("SK").BeginsWith(ipSKPre))
-	items, next, err := s.queryPage(ctx, "", keyCond, nil, limit, cursor, usagePage(tokenID), true)
+	live := notPastTTL(now)
+	items, next, err := s.queryPage(ctx, "", keyCond, &live, limit, cursor, usagePage(tokenID), true)
 	if err != nil {
 		return nil, "", err
 	}

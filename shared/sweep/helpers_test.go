@@ -191,7 +191,7 @@ func (f *fixture) token(t testing.TB, id string) *store.Token {
 // sweeperEvents lists the audit actions the sweeper wrote for a token, sorted.
 func (f *fixture) sweeperEvents(t testing.TB, id string) []audit.Action {
 	t.Helper()
-	evs, _, err := f.Store.Audit(context.Background(), id, 100, "")
+	evs, _, err := f.Store.Audit(context.Background(), id, f.Clock.Now(), 100, "")
 	if err != nil {
 		t.Fatal(err)
 	}

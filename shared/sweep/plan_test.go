@@ -11,7 +11,7 @@ import (
 
 const day = int64(24 * time.Hour / time.Second)
 
-// testRules are DESIGN.md's defaults.
+// testRules are the documented defaults.
 func testRules() lifecycle.Rules {
 	return lifecycle.Rules{
 		InactiveAfter:   30 * 24 * time.Hour,

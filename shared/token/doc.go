@@ -1,5 +1,5 @@
 // Package token generates, serialises and parses keymint API tokens
-// (DESIGN.md §2):
+// (README "Token format"):
 //
 //	<prefix>_<id>_<secret><check>
 //

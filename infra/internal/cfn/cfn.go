@@ -29,12 +29,43 @@ func ParseFile(path string, opts *intrinsics.ProcessorOptions) (*cloudformation.
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return goformation.ParseJSONWithOptions(js, opts)
+	return ParseJSON(js, opts)
 }
 
 // ParseJSON processes a JSON template (as ToJSON returns) with opts.
 func ParseJSON(js []byte, opts *intrinsics.ProcessorOptions) (*cloudformation.Template, error) {
+	js, err := withoutNewerProperties(js)
+	if err != nil {
+		return nil, err
+	}
 	return goformation.ParseJSONWithOptions(js, opts)
+}
+
+// newerThanGoformation are SAM properties goformation v7.14.9's typed
+// resources do not know yet; it refuses unknown fields. Nothing local reads
+// them (log routing and the API's access log are AWS's), so they are dropped
+// before parsing. SAM's own schema check (infra/templatecheck) still sees
+// them.
+var newerThanGoformation = map[string][]string{
+	"AWS::Serverless::Function": {"LoggingConfig"},
+	"AWS::Serverless::HttpApi":  {"AccessLogSettings"},
+}
+
+func withoutNewerProperties(js []byte) ([]byte, error) {
+	var t map[string]any
+	if err := json.Unmarshal(js, &t); err != nil {
+		return nil, err
+	}
+	res, _ := t["Resources"].(map[string]any)
+	for _, v := range res {
+		r, _ := v.(map[string]any)
+		props, _ := r["Properties"].(map[string]any)
+		typ, _ := r["Type"].(string)
+		for _, k := range newerThanGoformation[typ] {
+			delete(props, k)
+		}
+	}
+	return json.Marshal(t)
 }
 
 // ToJSON converts a YAML (or JSON, which is YAML) template to JSON, turning

@@ -1,0 +1,39 @@
+package api
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/keymint/keymint/shared/app"
+)
+
+// Route is one route a handler serves: its function's logical id in
+// template.yaml, its route key, and whether it is served without the
+// authorizer.
+type Route struct {
+	Function string
+	Key      string
+	Public   bool
+}
+
+// Routes lists every route NewIssue, NewRevoke and NewDescribe register,
+// sorted by function then key.
+func Routes(a *app.App) []Route {
+	var out []Route
+	for _, h := range []struct {
+		function string
+		r        *router
+	}{
+		{"DescribeFunction", NewDescribe(a).r},
+		{"IssueFunction", NewIssue(a).r},
+		{"RevokeFunction", NewRevoke(a).r},
+	} {
+		for _, k := range slices.Sorted(maps.Keys(h.r.routes)) {
+			out = append(out, Route{Function: h.function, Key: k})
+		}
+		for _, k := range slices.Sorted(maps.Keys(h.r.public)) {
+			out = append(out, Route{Function: h.function, Key: k, Public: true})
+		}
+	}
+	return out
+}
