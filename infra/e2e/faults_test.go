@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/keymint/keymint/infra/ddbtest"
 	"github.com/keymint/keymint/infra/faultproxy"
 	"github.com/keymint/keymint/infra/localrt"
 )
@@ -84,16 +83,7 @@ func TestFaultsNeverAllowNorLoseTokens(t *testing.T) {
 }
 
 func runFaultCase(t *testing.T, c faultCase, tally *faultTally) {
-	proxy, err := faultproxy.New(ddbtest.Endpoint())
-	if err != nil {
-		t.Fatal(err)
-	}
-	endpoint, err := proxy.Listen()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = proxy.Close() })
-	s := newLocalStack(t, stackOptions{endpoint: endpoint, env: map[string]string{"VALIDATE_CACHE_TTL": "0", "LAST_USED_INTERVAL": "0"}})
+	s, proxy := newFaultStack(t, map[string]string{"VALIDATE_CACHE_TTL": "0", "LAST_USED_INTERVAL": "0"})
 	inject := func(ops ...string) {
 		t.Helper()
 		if err := proxy.Inject(faultproxy.Rule{Kind: c.kind, Ops: ops, Delay: c.delay}); err != nil {

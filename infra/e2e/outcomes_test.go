@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/keymint/keymint/infra/ddbtest"
 	"github.com/keymint/keymint/infra/faultproxy"
 )
 
@@ -12,16 +11,7 @@ import (
 // through the local API for each row of README's HTTP API table and checks
 // the status and API Gateway's message are the ones AWS documents.
 func TestAuthorizerOutcomesMatchREADME(t *testing.T) {
-	proxy, err := faultproxy.New(ddbtest.Endpoint())
-	if err != nil {
-		t.Fatal(err)
-	}
-	endpoint, err := proxy.Listen()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = proxy.Close() })
-	s := newLocalStack(t, stackOptions{endpoint: endpoint, env: map[string]string{"VALIDATE_CACHE_TTL": "0"}})
+	s, proxy := newFaultStack(t, map[string]string{"VALIDATE_CACHE_TTL": "0"})
 	reader := s.opsIssue(map[string]any{"owner": "o", "name": "r", "scopes": []string{"orders:read"}})["token"].(string)
 	revoked := s.opsIssue(map[string]any{"owner": "o", "name": "x", "scopes": []string{"tokens:read"}})
 	s.do("DELETE", "/tokens/"+revoked["id"].(string), s.admin, nil, nil)

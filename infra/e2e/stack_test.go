@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/keymint/keymint/infra/ddbtest"
+	"github.com/keymint/keymint/infra/faultproxy"
 	"github.com/keymint/keymint/infra/localapi"
 	"github.com/keymint/keymint/infra/localfn"
 	"github.com/keymint/keymint/infra/localrt"
@@ -98,6 +99,22 @@ func newLocalStack(t *testing.T, o stackOptions) *localStack {
 	s := &localStack{t: t, url: hs.URL, db: db, table: table, fns: fns, logs: logs}
 	s.admin = s.opsIssue(map[string]any{"owner": "admin", "name": "root", "scopes": []string{"tokens:admin"}})["token"].(string)
 	return s
+}
+
+// newFaultStack is a local stack whose functions reach DynamoDB Local
+// through a fault-injecting proxy.
+func newFaultStack(t *testing.T, env map[string]string) (*localStack, *faultproxy.Proxy) {
+	t.Helper()
+	proxy, err := faultproxy.New(ddbtest.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	endpoint, err := proxy.Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = proxy.Close() })
+	return newLocalStack(t, stackOptions{endpoint: endpoint, env: env}), proxy
 }
 
 // opsIssue issues by IssueFunction's direct invoke (the ops path).

@@ -16,7 +16,8 @@ import (
 	"github.com/keymint/keymint/shared/authz"
 )
 
-// routes mirrors DESIGN.md §6: routeKey -> function.
+// routes maps each routeKey to the function that serves it (as template.yaml
+// does; TestOpenAPIRoutesAgree holds the handlers to the template).
 var routes = map[string]string{
 	"POST /tokens": "issue", "PATCH /tokens/{id}": "issue", "POST /tokens/{id}/regenerate": "issue", "POST /tokens/{id}/copy": "issue",
 	"POST /tokens/{id}/deactivate": "revoke", "POST /tokens/{id}/activate": "revoke", "DELETE /tokens/{id}": "revoke",

@@ -7,7 +7,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/keymint/keymint/infra/localfn"
 	"github.com/keymint/keymint/infra/localrt"
 )
 
@@ -25,21 +24,11 @@ func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	useLocalAWS()
-	st, err := localrt.LoadStack(s.template)
+	fns, done, err := functionsOnData(ctx, s, stdout, stderr, "ValidateFunction", "IssueFunction", "RevokeFunction")
 	if err != nil {
 		return err
 	}
-	stop, err := withData(ctx, s, stderr)
-	if err != nil {
-		return err
-	}
-	defer stop()
-	defer logsToStderr(stdout)()
-	fns, err := localfn.Build(ctx, st, s.envOptions(), "ValidateFunction", "IssueFunction", "RevokeFunction")
-	if err != nil {
-		return err
-	}
+	defer done()
 	issued, err := localrt.EnsureAdminToken(ctx, adminFunctions(fns), s.adminFile, time.Now())
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/keymint/keymint/infra/ddblocal"
+	"github.com/keymint/keymint/infra/localfn"
 	"github.com/keymint/keymint/infra/localrt"
 	"github.com/keymint/keymint/infra/tabledef"
 )
@@ -129,4 +130,27 @@ func logsToStderr(stdout io.Writer) (restore func()) {
 	}
 	os.Stdout = os.Stderr
 	return func() { os.Stdout = answerOut }
+}
+
+// functionsOnData builds the named functions as the template wires them, on
+// the local data (started for this command when nothing serves it), with
+// function logs on stderr. done undoes all of it.
+func functionsOnData(ctx context.Context, s settings, stdout, stderr io.Writer, ids ...string) (fns map[string]localrt.Target, done func(), err error) {
+	useLocalAWS()
+	st, err := localrt.LoadStack(s.template)
+	if err != nil {
+		return nil, func() {}, err
+	}
+	stop, err := withData(ctx, s, stderr)
+	if err != nil {
+		return nil, func() {}, err
+	}
+	restore := logsToStderr(stdout)
+	done = func() { restore(); stop() }
+	fns, err = localfn.Build(ctx, st, s.envOptions(), ids...)
+	if err != nil {
+		done()
+		return nil, func() {}, err
+	}
+	return fns, done, nil
 }

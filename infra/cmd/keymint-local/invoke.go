@@ -11,7 +11,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/keymint/keymint/infra/localfn"
 	"github.com/keymint/keymint/infra/localrt"
 )
 
@@ -46,21 +45,11 @@ func cmdInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	useLocalAWS()
-	st, err := localrt.LoadStack(s.template)
+	fns, done, err := functionsOnData(ctx, s, stdout, stderr, id)
 	if err != nil {
 		return err
 	}
-	stop, err := withData(ctx, s, stderr)
-	if err != nil {
-		return err
-	}
-	defer stop()
-	defer logsToStderr(stdout)()
-	fns, err := localfn.Build(ctx, st, s.envOptions(), id)
-	if err != nil {
-		return err
-	}
+	defer done()
 	return writeInvokeResult(stdout, localrt.Invoke)(ctx, fns[id], event)
 }
 
