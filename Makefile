@@ -25,7 +25,7 @@ TOOLS       := $(LOCAL_DIR)/bin
 DDBLOCAL    := $(TOOLS)/ddblocal
 KEYMINT     := $(TOOLS)/keymint-local
 
-.PHONY: help deps java run test build clean invoke bench keyring tools admin fuzz FORCE \
+.PHONY: help deps java run test lint build clean invoke bench keyring tools admin fuzz FORCE \
 	build-IssueFunction build-ValidateFunction build-RevokeFunction build-DescribeFunction build-SweeperFunction
 
 help: ## list targets
@@ -50,11 +50,22 @@ run: deps $(KEYMINT) ## serve the API on 127.0.0.1:$(PORT) with DynamoDB Local o
 
 # Packages with concurrency of their own run under the race detector (in
 # place of a plain run, so the suite does not pay twice).
-RACE_PKGS := ./shared/keyring ./shared/authz ./shared/manage ./shared/api ./infra/localrt ./infra/localapi ./infra/faultproxy
+# Tests that own a table run in parallel; most of their time is spent
+# waiting on DynamoDB Local, so more than one per core.
+TEST_PARALLEL ?= 8
+RACE_PKGS := ./shared/keyring ./shared/validate ./shared/manage ./shared/api ./infra/localrt ./infra/localapi ./infra/faultproxy
 
-test: deps ## go vet, then unit and integration tests (race detector where there is concurrency) under one DynamoDB Local
+test: deps lint ## the lint gate, then unit and integration tests (race detector where there is concurrency) under one DynamoDB Local
+	$(DDBLOCAL) exec -- bash -c '$(GO) test -count=1 -parallel=$(TEST_PARALLEL) $$($(GO) list ./... | grep -vxF "$$($(GO) list $(RACE_PKGS))") && $(GO) test -race -count=1 -parallel=$(TEST_PARALLEL) $(RACE_PKGS)'
+
+# The lint gate: formatting, vet, staticcheck and deadcode (both pinned as
+# tools in go.mod), and go.mod/go.sum exactly as `go mod tidy` leaves them.
+lint: ## gofmt, go vet, staticcheck, deadcode, go mod tidy -diff; any finding fails
+	@out=$$(gofmt -l .); [ -z "$$out" ] || { echo "gofmt would change:"; echo "$$out"; exit 1; }
 	$(GO) vet ./...
-	$(DDBLOCAL) exec -- bash -c '$(GO) test -count=1 $$($(GO) list ./... | grep -vxF "$$($(GO) list $(RACE_PKGS))") && $(GO) test -race -count=1 $(RACE_PKGS)'
+	$(GO) tool staticcheck ./...
+	@out=$$($(GO) tool deadcode -test ./...); [ -z "$$out" ] || { echo "deadcode: unreachable code:"; echo "$$out"; exit 1; }
+	$(GO) mod tidy -diff
 
 build: ## one bootstrap per function into bin/<function>/bootstrap (linux/arm64)
 	@for f in $(FUNCTIONS); do \

@@ -1,5 +1,5 @@
 // Command describe is the DescribeFunction Lambda: the read routes (list, get,
-// usage, audit, whoami).
+// usage, audit, whoami), the OpenAPI document, and the key usage report.
 package main
 
 import (
@@ -7,17 +7,16 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/keymint/keymint/shared/api"
 	"github.com/keymint/keymint/shared/app"
 )
 
 func main() {
-	a, err := app.New(context.Background(), os.Getenv)
+	h, err := app.Handler(context.Background(), "DescribeFunction", os.Getenv)
 	if err != nil {
 		// JSON like every other record, so Lambda's log-level filter and
 		// Logs Insights see it; log.Fatal's plain text would be dropped.
-		app.NewLogger().Error("init failed", "function", "describe", "error", err)
+		app.NewLogger().Error("init failed", "function", "DescribeFunction", "error", err)
 		os.Exit(1)
 	}
-	lambda.Start(api.NewDescribe(a).Handle)
+	lambda.Start(h)
 }

@@ -7,17 +7,16 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/keymint/keymint/shared/api"
 	"github.com/keymint/keymint/shared/app"
 )
 
 func main() {
-	a, err := app.New(context.Background(), os.Getenv)
+	h, err := app.Handler(context.Background(), "RevokeFunction", os.Getenv)
 	if err != nil {
 		// JSON like every other record, so Lambda's log-level filter and
 		// Logs Insights see it; log.Fatal's plain text would be dropped.
-		app.NewLogger().Error("init failed", "function", "revoke", "error", err)
+		app.NewLogger().Error("init failed", "function", "RevokeFunction", "error", err)
 		os.Exit(1)
 	}
-	lambda.Start(api.NewRevoke(a).Handle)
+	lambda.Start(h)
 }

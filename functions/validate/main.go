@@ -8,16 +8,15 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/keymint/keymint/shared/app"
-	"github.com/keymint/keymint/shared/authz"
 )
 
 func main() {
-	a, err := app.New(context.Background(), os.Getenv)
+	h, err := app.Handler(context.Background(), "ValidateFunction", os.Getenv)
 	if err != nil {
 		// JSON like every other record, so Lambda's log-level filter and
 		// Logs Insights see it; log.Fatal's plain text would be dropped.
-		app.NewLogger().Error("init failed", "function", "validate", "error", err)
+		app.NewLogger().Error("init failed", "function", "ValidateFunction", "error", err)
 		os.Exit(1)
 	}
-	lambda.Start(authz.NewHandler(a).Handle)
+	lambda.Start(h)
 }

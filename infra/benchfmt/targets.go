@@ -58,7 +58,7 @@ func (r Report) Targets() []Target {
 			Met:      large <= 1.5*small,
 		})
 	}
-	if ns, ok := r.find("shared/authz", "Validate/cache-hit", "ns/op"); ok {
+	if ns, ok := r.find("shared/validate", "Validate/cache-hit", "ns/op"); ok {
 		out = append(out, Target{Goal: "validate, cached decision: ≤ 100 µs per authorizer event", Measured: fmt.Sprintf("%.1f µs", ns/1000), Met: ns <= 100_000})
 	}
 	for _, z := range []struct{ pkg, prefix, what string }{

@@ -7,6 +7,7 @@ import (
 
 // A token pasted into a URL path reaches the local API's access log masked.
 func TestAccessLogMasksTokensInPaths(t *testing.T) {
+	t.Parallel()
 	s := newLocalStack(t, stackOptions{})
 	for _, path := range []string{"/tokens/" + s.admin, "/tokens/" + s.admin + "/usage", "/nowhere/" + s.admin} {
 		s.do("GET", path, s.admin, nil, nil)

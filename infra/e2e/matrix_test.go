@@ -20,8 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/keymint/keymint/infra/ddbtest"
 	"github.com/keymint/keymint/infra/localrt"
+	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/token"
 )
 
@@ -69,6 +69,7 @@ const (
 	mxOwnerStatus                 // PUT /owners/{owner}/status
 	mxWhoAmI                      // GET /whoami
 	mxPublic                      // GET /openapi.json: no authorizer at all
+	mxOwnerAudit                  // GET /owners/{owner}/audit
 )
 
 type mxRoute struct {
@@ -97,6 +98,7 @@ var mxRoutes = map[string]mxRoute{
 	"DELETE /tokens/{id}/blocked-ips/{ip}": {"tokens:write", mxChange, 200},
 	"PUT /owners/{owner}/status":           {"tokens:admin", mxOwnerStatus, 200},
 	"GET /openapi.json":                    {"", mxPublic, 200},
+	"GET /owners/{owner}/audit":            {"tokens:admin", mxOwnerAudit, 200},
 }
 
 // mxCred is one credential of the matrix.
@@ -212,7 +214,7 @@ func mxOracle(r mxRoute, c mxCred, k mxTargetKind) mxWant {
 		if !admin && (!own || !covers) {
 			return mxWant{status: http.StatusForbidden}
 		}
-	case mxOwnerStatus, mxWhoAmI:
+	case mxOwnerStatus, mxOwnerAudit, mxWhoAmI:
 	}
 	return mxWant{status: r.ok}
 }
@@ -308,6 +310,7 @@ func mxVersion(t *testing.T, s *localStack, id string) string {
 // and the production-wired functions, and holds each answer to the outcome
 // mxOracle derives from the rules (README's management API, scopes.json).
 func TestRouteCredentialTargetMatrix(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	// No validate cache: a revoke, deactivate or owner disable bites at once.
 	s := newLocalStack(t, stackOptions{env: map[string]string{"VALIDATE_CACHE_TTL": "0"}})
@@ -324,7 +327,7 @@ func TestRouteCredentialTargetMatrix(t *testing.T) {
 		t.Fatalf("template has %d routes, the oracle knows %d: %v", len(routes), len(mxRoutes), routes)
 	}
 	slices.Sort(routes)
-	root, err := ddbtest.RepoRoot()
+	root, err := testkit.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

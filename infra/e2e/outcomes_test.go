@@ -11,7 +11,8 @@ import (
 // through the local API for each row of README's HTTP API table and checks
 // the status and API Gateway's message are the ones AWS documents.
 func TestAuthorizerOutcomesMatchREADME(t *testing.T) {
-	s, proxy := newFaultStack(t, map[string]string{"VALIDATE_CACHE_TTL": "0"})
+	t.Parallel()
+	s, proxy := newFaultStack(t, map[string]string{"VALIDATE_CACHE_TTL": "0"}, 0)
 	reader := s.opsIssue(map[string]any{"owner": "o", "name": "r", "scopes": []string{"orders:read"}})["token"].(string)
 	revoked := s.opsIssue(map[string]any{"owner": "o", "name": "x", "scopes": []string{"tokens:read"}})
 	s.do("DELETE", "/tokens/"+revoked["id"].(string), s.admin, nil, nil)

@@ -12,14 +12,15 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/keymint/keymint/infra/ddbtest"
 	"github.com/keymint/keymint/infra/faultproxy"
 	"github.com/keymint/keymint/infra/localapi"
 	"github.com/keymint/keymint/infra/localfn"
 	"github.com/keymint/keymint/infra/localrt"
 	"github.com/keymint/keymint/infra/stack"
+	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/token"
 )
 
@@ -33,7 +34,7 @@ func TestMain(m *testing.M) {
 		os.Setenv(k, v)
 	}
 	os.Unsetenv("AWS_PROFILE")
-	ddbtest.Main(m)
+	testkit.Main(m)
 }
 
 // localStack is keymint as `make run` serves it, on a fresh table.
@@ -53,12 +54,15 @@ type stackOptions struct {
 	endpoint string
 	// env overrides every function's declared variables.
 	env map[string]string
+	// timeout, when set, replaces the management functions' timeouts
+	// (validate keeps its own), so faults that wait out a deadline wait less.
+	timeout time.Duration
 }
 
 // loadTemplate reads the repository's template.yaml as the local stack does.
 func loadTemplate(t *testing.T) *stack.Stack {
 	t.Helper()
-	root, err := ddbtest.RepoRoot()
+	root, err := testkit.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,14 +75,14 @@ func loadTemplate(t *testing.T) *stack.Stack {
 
 func newLocalStack(t *testing.T, o stackOptions) *localStack {
 	t.Helper()
-	db, table := ddbtest.NewTable(t)
+	db, table := testkit.NewTable(t)
 	st := loadTemplate(t)
 	dir := t.TempDir()
 	if _, err := localrt.EnsureKeyring(filepath.Join(dir, "keyring.json")); err != nil {
 		t.Fatal(err)
 	}
 	if o.endpoint == "" {
-		o.endpoint = ddbtest.Endpoint()
+		o.endpoint = testkit.Endpoint()
 	}
 	params := map[string]string{"TABLE_NAME": table}
 	for k, v := range o.env {
@@ -88,6 +92,12 @@ func newLocalStack(t *testing.T, o stackOptions) *localStack {
 	fns, err := localfn.Build(ctx, st, localrt.EnvOptions{Endpoint: o.endpoint, LocalDir: dir, Overrides: map[string]map[string]string{"Parameters": params}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	for id, f := range fns {
+		if o.timeout > 0 && id != "ValidateFunction" {
+			f.Timeout = o.timeout
+			fns[id] = f
+		}
 	}
 	logs := &syncBuffer{}
 	srv, err := localapi.New(localapi.Config{API: st.APIs["KeymintApi"], Functions: fns, Log: slog.New(token.Masking(slog.NewJSONHandler(logs, nil)))})
@@ -103,9 +113,9 @@ func newLocalStack(t *testing.T, o stackOptions) *localStack {
 
 // newFaultStack is a local stack whose functions reach DynamoDB Local
 // through a fault-injecting proxy.
-func newFaultStack(t *testing.T, env map[string]string) (*localStack, *faultproxy.Proxy) {
+func newFaultStack(t *testing.T, env map[string]string, timeout time.Duration) (*localStack, *faultproxy.Proxy) {
 	t.Helper()
-	proxy, err := faultproxy.New(ddbtest.Endpoint())
+	proxy, err := faultproxy.New(testkit.Endpoint())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +124,7 @@ func newFaultStack(t *testing.T, env map[string]string) (*localStack, *faultprox
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = proxy.Close() })
-	return newLocalStack(t, stackOptions{endpoint: endpoint, env: env}), proxy
+	return newLocalStack(t, stackOptions{endpoint: endpoint, env: env, timeout: timeout}), proxy
 }
 
 // opsIssue issues by IssueFunction's direct invoke (the ops path).

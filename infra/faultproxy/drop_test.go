@@ -10,12 +10,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
-	"github.com/keymint/keymint/infra/ddbtest"
 	"github.com/keymint/keymint/infra/faultproxy"
+	"github.com/keymint/keymint/internal/testkit"
 )
 
 func TestDropsLookLikeConnectionFailures(t *testing.T) {
-	direct, table := ddbtest.NewTable(t)
+	t.Parallel()
+	direct, table := testkit.NewTable(t)
 	tests := []struct {
 		kind      faultproxy.Kind
 		written   bool
@@ -58,7 +59,8 @@ func TestDropsLookLikeConnectionFailures(t *testing.T) {
 // The hazard DropAfter exists to expose: the SDK retries the lost answer,
 // and a create-if-absent write then fails against its own first attempt.
 func TestDropAfterRetryTripsOwnCondition(t *testing.T) {
-	direct, table := ddbtest.NewTable(t)
+	t.Parallel()
+	direct, table := testkit.NewTable(t)
 	p, via := startProxy(t)
 	inject(t, p, faultproxy.Rule{Kind: faultproxy.DropAfter, Times: 1})
 

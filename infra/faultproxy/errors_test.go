@@ -10,8 +10,8 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
-	"github.com/keymint/keymint/infra/ddbtest"
 	"github.com/keymint/keymint/infra/faultproxy"
+	"github.com/keymint/keymint/internal/testkit"
 )
 
 // errorCases are the faults that answer with a DynamoDB error body, with
@@ -43,7 +43,8 @@ var errorCases = []struct {
 }
 
 func TestErrorFaultsReachTheSDKTyped(t *testing.T) {
-	direct, table := ddbtest.NewTable(t)
+	t.Parallel()
+	direct, table := testkit.NewTable(t)
 	standard := retry.NewStandard()
 	throttles := retry.IsErrorThrottles(retry.DefaultThrottles)
 	for _, tc := range errorCases {
@@ -91,7 +92,8 @@ func TestErrorFaultsReachTheSDKTyped(t *testing.T) {
 // The standard retryer, untouched, gets past one fault of every kind it
 // considers retryable.
 func TestDefaultRetryerRecoversFromOneFault(t *testing.T) {
-	direct, table := ddbtest.NewTable(t)
+	t.Parallel()
+	direct, table := testkit.NewTable(t)
 	tests := []struct {
 		kind      faultproxy.Kind
 		forwarded int // DropAfter's first attempt reached DynamoDB too

@@ -3,7 +3,7 @@
 // dropped connections before or after a write - so reliability tests can
 // drive keymint's AWS SDK clients through them.
 //
-//	p, err := faultproxy.New(ddbtest.Endpoint())
+//	p, err := faultproxy.New(testkit.Endpoint())
 //	url, err := p.Listen()
 //	defer p.Close()
 //	p.Inject(faultproxy.Rule{Kind: faultproxy.Throttle, Ops: []string{"PutItem"}, Times: 1})

@@ -9,12 +9,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/keymint/keymint/infra/ddblocal"
-	"github.com/keymint/keymint/infra/ddbtest"
 	"github.com/keymint/keymint/infra/faultproxy"
+	"github.com/keymint/keymint/internal/ddblocal"
+	"github.com/keymint/keymint/internal/testkit"
 )
 
-func TestMain(m *testing.M) { ddbtest.Main(m) }
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 // noRetry makes the SDK give up after one attempt, so the raw fault shows.
 func noRetry(o *dynamodb.Options) { o.RetryMaxAttempts = 1 }
@@ -24,7 +24,7 @@ func noRetry(o *dynamodb.Options) { o.RetryMaxAttempts = 1 }
 // defaults (standard retryer, 3 attempts), like keymint's.
 func startProxy(t *testing.T) (*faultproxy.Proxy, *dynamodb.Client) {
 	t.Helper()
-	p, err := faultproxy.New(ddbtest.Endpoint())
+	p, err := faultproxy.New(testkit.Endpoint())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,12 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/keymint/keymint/infra/ddbtest"
 	"github.com/keymint/keymint/infra/faultproxy"
+	"github.com/keymint/keymint/internal/testkit"
 )
 
 func TestLatencyDelaysThenForwards(t *testing.T) {
-	_, table := ddbtest.NewTable(t)
+	t.Parallel()
+	_, table := testkit.NewTable(t)
 	p, via := startProxy(t)
 	const delay = 300 * time.Millisecond
 	inject(t, p, faultproxy.Rule{Kind: faultproxy.Latency, Ops: []string{"GetItem"}, Delay: delay})
@@ -30,7 +31,8 @@ func TestLatencyDelaysThenForwards(t *testing.T) {
 }
 
 func TestLatencyPastDeadlineFailsFastAndNeverWrites(t *testing.T) {
-	direct, table := ddbtest.NewTable(t)
+	t.Parallel()
+	direct, table := testkit.NewTable(t)
 	p, via := startProxy(t)
 	inject(t, p, faultproxy.Rule{Kind: faultproxy.Latency, Delay: time.Minute})
 
@@ -59,7 +61,8 @@ func TestLatencyPastDeadlineFailsFastAndNeverWrites(t *testing.T) {
 
 // Close must not wait out a long Latency: tests close proxies in cleanup.
 func TestCloseReleasesHeldRequests(t *testing.T) {
-	_, table := ddbtest.NewTable(t)
+	t.Parallel()
+	_, table := testkit.NewTable(t)
 	p, via := startProxy(t)
 	inject(t, p, faultproxy.Rule{Kind: faultproxy.Latency, Delay: time.Minute})
 

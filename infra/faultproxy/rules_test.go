@@ -11,12 +11,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/keymint/keymint/infra/ddbtest"
 	"github.com/keymint/keymint/infra/faultproxy"
+	"github.com/keymint/keymint/internal/testkit"
 )
 
 func TestOperationFilter(t *testing.T) {
-	_, table := ddbtest.NewTable(t)
+	t.Parallel()
+	_, table := testkit.NewTable(t)
 	tests := []struct {
 		name               string
 		ops                []string
@@ -61,7 +62,8 @@ func TestOperationFilter(t *testing.T) {
 
 // Times retires a rule; Clear removes one that would never retire.
 func TestTimesThenClear(t *testing.T) {
-	_, table := ddbtest.NewTable(t)
+	t.Parallel()
+	_, table := testkit.NewTable(t)
 	p, via := startProxy(t)
 	ctx := context.Background()
 	inject(t, p, faultproxy.Rule{Kind: faultproxy.ServerError, Times: 2})
@@ -113,7 +115,8 @@ func throttlePattern(t *testing.T, table string, seed uint64, n int) []bool {
 }
 
 func TestProbabilityIsReproducibleWithSeed(t *testing.T) {
-	_, table := ddbtest.NewTable(t)
+	t.Parallel()
+	_, table := testkit.NewTable(t)
 	const n = 60
 	a := throttlePattern(t, table, 42, n)
 	b := throttlePattern(t, table, 42, n)
@@ -142,6 +145,7 @@ func count(bs []bool) int {
 }
 
 func TestInjectRejectsBadRules(t *testing.T) {
+	t.Parallel()
 	p, err := faultproxy.New("http://127.0.0.1:1")
 	if err != nil {
 		t.Fatal(err)
@@ -174,6 +178,7 @@ func TestInjectRejectsBadRules(t *testing.T) {
 }
 
 func TestNewRejectsBadTargets(t *testing.T) {
+	t.Parallel()
 	for _, target := range []string{"", "127.0.0.1:8000", "ftp://host", "http://", "://x"} {
 		if _, err := faultproxy.New(target); err == nil {
 			t.Errorf("New(%q) accepted it", target)
@@ -182,6 +187,7 @@ func TestNewRejectsBadTargets(t *testing.T) {
 }
 
 func TestKindString(t *testing.T) {
+	t.Parallel()
 	want := map[faultproxy.Kind]string{
 		faultproxy.Throttle: "Throttle", faultproxy.ServerError: "ServerError",
 		faultproxy.Unavailable: "Unavailable", faultproxy.Latency: "Latency",
@@ -196,7 +202,8 @@ func TestKindString(t *testing.T) {
 }
 
 func TestStatsIsACopy(t *testing.T) {
-	_, table := ddbtest.NewTable(t)
+	t.Parallel()
+	_, table := testkit.NewTable(t)
 	p, via := startProxy(t)
 	inject(t, p, faultproxy.Rule{Kind: faultproxy.Throttle, Ops: []string{"PutItem"}})
 	put(context.Background(), via, table, "x", noRetry)
@@ -215,7 +222,8 @@ func TestStatsIsACopy(t *testing.T) {
 // the operation name the filters use; TransactWriteItems is the one keymint
 // cares most about.
 func TestTransactWriteItemsIsRecognised(t *testing.T) {
-	direct, table := ddbtest.NewTable(t)
+	t.Parallel()
+	direct, table := testkit.NewTable(t)
 	p, via := startProxy(t)
 	inject(t, p, faultproxy.Rule{Kind: faultproxy.Throttle, Ops: []string{"TransactWriteItems"}, Times: 1})
 

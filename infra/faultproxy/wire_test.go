@@ -20,6 +20,7 @@ import (
 // against the shape in
 // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html.
 func TestErrorWireFormat(t *testing.T) {
+	t.Parallel()
 	requestID := regexp.MustCompile(`^[A-Z2-7]{52}$`)
 	tests := []struct {
 		rule   faultproxy.Rule
@@ -57,11 +58,13 @@ func TestErrorWireFormat(t *testing.T) {
 				t.Errorf("Content-Type = %q", ct)
 			}
 			// Exact spelling as DynamoDB sends it, not just any casing.
+			//lint:ignore SA1008 the recorder keeps keys as written, and the spelling is what is under test
 			if id := rec.Header()["x-amzn-RequestId"]; len(id) != 1 || !requestID.MatchString(id[0]) {
 				t.Errorf("x-amzn-RequestId = %q", id)
 			}
 			// The recorder keeps header keys as written; DynamoDB writes this one
 			// in lower case.
+			//lint:ignore SA1008 as above
 			if got, want := strings.Join(rec.Header()["x-amz-crc32"], ","), strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10); got != want {
 				t.Errorf("X-Amz-Crc32 = %q, body's CRC32 is %s", got, want)
 			}
@@ -86,6 +89,7 @@ func TestErrorWireFormat(t *testing.T) {
 // Forwarding must not change what the SDK signed or what DynamoDB answered.
 // A recording stub stands in for DynamoDB Local so every byte can be seen.
 func TestForwardPreservesRequestAndResponse(t *testing.T) {
+	t.Parallel()
 	reqBody := []byte(`{"TableName":"t","Key":{"PK":{"S":"a\u00e9"}}}` + "\n")
 	respBody := []byte(`{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"nope"}`)
 	type seen struct {

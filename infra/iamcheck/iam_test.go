@@ -11,22 +11,20 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/keymint/keymint/infra/apptest"
-	"github.com/keymint/keymint/infra/ddbtest"
 	"github.com/keymint/keymint/infra/iamcheck"
-	"github.com/keymint/keymint/shared/api"
+	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/app"
-	"github.com/keymint/keymint/shared/authz"
 	"github.com/keymint/keymint/shared/keyring"
 	"github.com/keymint/keymint/shared/manage"
 	"github.com/keymint/keymint/shared/sweep"
+	"github.com/keymint/keymint/shared/validate"
 )
 
-func TestMain(m *testing.M) { ddbtest.Main(m) }
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 // recorded builds a second App on the test App's table and keyring whose
 // DynamoDB client and keyring source record every call.
-func recorded(t *testing.T, base *apptest.App) (*app.App, *iamcheck.Recorder) {
+func recorded(t *testing.T, base *testkit.App) (*app.App, *iamcheck.Recorder) {
 	t.Helper()
 	rec := iamcheck.NewRecorder()
 	a, err := app.Assemble(base.Config, aws.Config{Region: "us-east-1"}, iamcheck.DB{Inner: base.DB, Rec: rec},
@@ -69,9 +67,9 @@ func httpCall(t *testing.T, h lambda.Handler, routeKey string, params map[string
 	return resp.StatusCode
 }
 
-func issue(t *testing.T, base *apptest.App, owner, name string) *manage.Issued {
+func issue(t *testing.T, base *testkit.App, owner, name string) *manage.Issued {
 	t.Helper()
-	svc := manage.New(base.Store, base.Keyring, base.Catalogue, base.Clock, base.Config)
+	svc := base.Service()
 	out, err := svc.Issue(context.Background(), ops, manage.IssueRequest{Owner: owner, Name: name, Scopes: []string{"tokens:read"}, ExpiresInDays: ptr(10)})
 	if err != nil {
 		t.Fatal(err)
@@ -90,11 +88,11 @@ func (n notifier) Notify(context.Context, []sweep.Notice) error {
 }
 
 // scenarios drive every code path of each function that reaches AWS.
-var scenarios = map[string]func(t *testing.T, base *apptest.App, a *app.App, rec *iamcheck.Recorder){
-	"ValidateFunction": func(t *testing.T, base *apptest.App, a *app.App, rec *iamcheck.Recorder) {
+var scenarios = map[string]func(t *testing.T, base *testkit.App, a *app.App, rec *iamcheck.Recorder){
+	"ValidateFunction": func(t *testing.T, base *testkit.App, a *app.App, rec *iamcheck.Recorder) {
 		tok := issue(t, base, "alice", "v")
-		h := lambda.NewHandler(authz.NewHandler(a).Handle)
-		for _, req := range []authz.DirectRequest{
+		h := app.Functions()["ValidateFunction"](a)
+		for _, req := range []validate.DirectRequest{
 			{Token: tok.Plaintext, Route: "GET /whoami", SourceIP: "198.51.100.1"},
 			{Token: "kmt_QQQQQQQQQQQQQQQQ_" + tok.Plaintext[len("kmt_")+17:]},
 		} {
@@ -104,9 +102,9 @@ var scenarios = map[string]func(t *testing.T, base *apptest.App, a *app.App, rec
 			}
 		}
 	},
-	"IssueFunction": func(t *testing.T, base *apptest.App, a *app.App, rec *iamcheck.Recorder) {
+	"IssueFunction": func(t *testing.T, base *testkit.App, a *app.App, rec *iamcheck.Recorder) {
 		src := issue(t, base, "admin", "src")
-		h := lambda.NewHandler(api.NewIssue(a).Handle)
+		h := app.Functions()["IssueFunction"](a)
 		httpCall(t, h, "POST /tokens", nil, map[string]any{"name": "n1", "scopes": []string{"tokens:read"}}, nil)
 		httpCall(t, h, "PATCH /tokens/{id}", map[string]string{"id": src.Token.ID}, map[string]any{"name": "renamed"}, nil)
 		httpCall(t, h, "POST /tokens/{id}/regenerate", map[string]string{"id": src.Token.ID}, map[string]any{"graceSeconds": 60}, nil)
@@ -116,10 +114,10 @@ var scenarios = map[string]func(t *testing.T, base *apptest.App, a *app.App, rec
 			t.Fatal(err)
 		}
 	},
-	"RevokeFunction": func(t *testing.T, base *apptest.App, a *app.App, rec *iamcheck.Recorder) {
+	"RevokeFunction": func(t *testing.T, base *testkit.App, a *app.App, rec *iamcheck.Recorder) {
 		x := issue(t, base, "carol", "x")
 		y := issue(t, base, "carol", "y")
-		h := lambda.NewHandler(api.NewRevoke(a).Handle)
+		h := app.Functions()["RevokeFunction"](a)
 		id := map[string]string{"id": x.Token.ID}
 		httpCall(t, h, "POST /tokens/{id}/deactivate", id, nil, nil)
 		httpCall(t, h, "POST /tokens/{id}/activate", id, nil, nil)
@@ -130,9 +128,9 @@ var scenarios = map[string]func(t *testing.T, base *apptest.App, a *app.App, rec
 		httpCall(t, h, "DELETE /tokens/{id}", id, nil, nil)
 		httpCall(t, h, "POST /tokens/revoke", nil, map[string]any{"ids": []string{y.Token.ID}}, nil)
 	},
-	"DescribeFunction": func(t *testing.T, base *apptest.App, a *app.App, rec *iamcheck.Recorder) {
+	"DescribeFunction": func(t *testing.T, base *testkit.App, a *app.App, rec *iamcheck.Recorder) {
 		x := issue(t, base, "admin", "x")
-		h := lambda.NewHandler(api.NewDescribe(a).Handle)
+		h := app.Functions()["DescribeFunction"](a)
 		id := map[string]string{"id": x.Token.ID}
 		httpCall(t, h, "GET /tokens", nil, nil, map[string]string{"owner": "admin"})
 		httpCall(t, h, "GET /tokens/{id}", id, nil, nil)
@@ -140,17 +138,18 @@ var scenarios = map[string]func(t *testing.T, base *apptest.App, a *app.App, rec
 		httpCall(t, h, "GET /tokens/{id}/audit", id, nil, nil)
 		httpCall(t, h, "GET /whoami", nil, nil, nil)
 		httpCall(t, h, "GET /openapi.json", nil, nil, nil)
+		httpCall(t, h, "GET /owners/{owner}/audit", map[string]string{"owner": "admin"}, nil, nil)
 		if _, err := h.Invoke(context.Background(), []byte(`{"report":"keyUsage"}`)); err != nil {
 			t.Fatal(err)
 		}
 	},
-	"SweeperFunction": func(t *testing.T, base *apptest.App, a *app.App, rec *iamcheck.Recorder) {
+	"SweeperFunction": func(t *testing.T, base *testkit.App, a *app.App, rec *iamcheck.Recorder) {
 		issue(t, base, "dan", "ten-days")
 		issue(t, base, "erin", "other")
-		s := sweep.New(a.Store, notifier{rec}, base.Clock, base.Log, true)
+		s := sweep.New(a.Store, notifier{rec}, base.Clock, base.Log, sweep.NowAllowed)
 		// Notices (within 7 days of expiry), expiry, then the TTL backstop.
 		for _, days := range []int{4, 11, 200} {
-			if _, err := s.Run(context.Background(), sweep.Options{Now: apptest.Start.Add(time.Duration(days) * 24 * time.Hour)}); err != nil {
+			if _, err := s.Run(context.Background(), sweep.Options{Now: testkit.Start.Add(time.Duration(days) * 24 * time.Hour)}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -158,7 +157,8 @@ var scenarios = map[string]func(t *testing.T, base *apptest.App, a *app.App, rec
 }
 
 func TestEachPolicyNamesExactlyWhatItsCodeCalls(t *testing.T) {
-	root, err := ddbtest.RepoRoot()
+	t.Parallel()
+	root, err := testkit.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestEachPolicyNamesExactlyWhatItsCodeCalls(t *testing.T) {
 	}
 	for fn, scenario := range scenarios {
 		t.Run(fn, func(t *testing.T) {
-			base := apptest.New(t, apptest.Env{"SINGLE_TOKEN_PER_OWNER": "true"})
+			base := testkit.NewApp(t, testkit.Env{"SINGLE_TOKEN_PER_OWNER": "true"})
 			a, rec := recorded(t, base)
 			scenario(t, base, a, rec)
 			got := rec.Actions()

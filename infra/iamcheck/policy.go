@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/keymint/keymint/infra/internal/cfn"
+	"github.com/keymint/keymint/internal/cfn"
 )
 
 // Policies reads each function's "action@resource" set from template.yaml.

@@ -23,6 +23,7 @@ func mustTrusted(t *testing.T, s string) []netip.Prefix {
 }
 
 func TestSourceIP(t *testing.T) {
+	t.Parallel()
 	const proxies = "127.0.0.1, 10.0.0.0/8, ::1, fd00::/8"
 	tests := []struct {
 		name    string
@@ -76,6 +77,7 @@ func TestSourceIP(t *testing.T) {
 }
 
 func TestParseTrustedProxies(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in      string
 		want    []string
@@ -123,6 +125,7 @@ func TestParseTrustedProxies(t *testing.T) {
 }
 
 func TestForgedForwardedForThroughServer(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		trusted string
@@ -158,6 +161,7 @@ func TestForgedForwardedForThroughServer(t *testing.T) {
 }
 
 func TestNewRejectsInvalidTrustedProxy(t *testing.T) {
+	t.Parallel()
 	_, err := localapi.New(localapi.Config{
 		API:            &stack.HTTPAPI{},
 		TrustedProxies: []netip.Prefix{{}},

@@ -186,6 +186,7 @@ func (f *fixture) do(method, target, auth string, body io.Reader, mutate ...func
 }
 
 func TestRouting(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		method, path string
 		wantStatus   int
@@ -243,6 +244,7 @@ func TestRouting(t *testing.T) {
 }
 
 func TestAuthorizerSimpleResponses(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		auth       string
@@ -280,6 +282,7 @@ func TestAuthorizerSimpleResponses(t *testing.T) {
 }
 
 func TestAuthorizerIAMResponses(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		tok        string
 		wantStatus int
@@ -308,6 +311,7 @@ func TestAuthorizerIAMResponses(t *testing.T) {
 }
 
 func TestAuthorizerEvent(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, true)
 	w := f.do("GET", "/tokens/abc?x=1", "Bearer allow", nil, func(r *http.Request) {
 		r.RemoteAddr = "192.0.2.10:4444"
@@ -341,6 +345,7 @@ func TestAuthorizerEvent(t *testing.T) {
 }
 
 func TestFunctionEvent(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		body   []byte
@@ -466,6 +471,7 @@ func TestFunctionEvent(t *testing.T) {
 }
 
 func TestFunctionResponse(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		answer     func() ([]byte, error)
@@ -551,6 +557,7 @@ func TestFunctionResponse(t *testing.T) {
 }
 
 func TestBodyLimit(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		size       int
 		wantStatus int
@@ -569,6 +576,7 @@ func TestBodyLimit(t *testing.T) {
 }
 
 func TestLogNeverHoldsToken(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, true)
 	const secret = "allow"
 	f.do("GET", "/tokens/abc?cursor=opaque", "Bearer "+secret, nil)
@@ -584,6 +592,7 @@ func TestLogNeverHoldsToken(t *testing.T) {
 }
 
 func TestOverRealTCP(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, true)
 	ts := httptest.NewServer(f.srv)
 	defer ts.Close()
@@ -603,6 +612,7 @@ func TestOverRealTCP(t *testing.T) {
 }
 
 func TestNewRejectsIncompleteConfig(t *testing.T) {
+	t.Parallel()
 	h := lambda.NewHandler(func() error { return nil })
 	route := stack.Route{Method: "GET", Path: "/x", Function: "F", Authorizer: "A"}
 	az := func(version string) map[string]*stack.Authorizer {
@@ -637,6 +647,7 @@ func TestNewRejectsIncompleteConfig(t *testing.T) {
 
 // The HTTP API's own integration timeout, not the function's, is 503.
 func TestIntegrationTimeoutIs503(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, true, func(c *localapi.Config) { c.IntegrationTimeout = 50 * time.Millisecond })
 	f.response = func(events.APIGatewayV2HTTPRequest) ([]byte, error) {
 		time.Sleep(120 * time.Millisecond) // inside the function's 200ms, past the API's 50ms

@@ -23,6 +23,7 @@ type customErr struct{}
 func (*customErr) Error() string { return "custom" }
 
 func TestInvokeErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		handler  any
@@ -55,6 +56,7 @@ func TestInvokeErrors(t *testing.T) {
 }
 
 func TestInvokeGivesLambdaContext(t *testing.T) {
+	t.Parallel()
 	var got *lambdacontext.LambdaContext
 	var deadline time.Time
 	h := lambda.NewHandler(func(ctx context.Context, in map[string]string) (map[string]string, error) {
@@ -78,6 +80,7 @@ func TestInvokeGivesLambdaContext(t *testing.T) {
 }
 
 func TestFunctionEnv(t *testing.T) {
+	t.Parallel()
 	f := &stack.Function{LogicalID: "SweeperFunction", MemorySize: 256, Env: map[string]string{
 		"TABLE_NAME": "keymint-tokens", "EVENT_BUS_NAME": "default", "RETENTION_DAYS": "30", "DYNAMODB_ENDPOINT": "",
 	}}
@@ -118,6 +121,7 @@ func TestFunctionEnv(t *testing.T) {
 }
 
 func TestReadEnvVars(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		body    string
@@ -187,6 +191,7 @@ func fakeTargets(activeToken, issueAnswer string, issued *atomic.Int32, enabled 
 }
 
 func TestEnsureAdminToken(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name        string
 		existing    string // "" means no file
@@ -245,6 +250,7 @@ func TestEnsureAdminToken(t *testing.T) {
 }
 
 func TestEnsureKeyringCreatesPrivateFileOnce(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "sub", "keyring.json")
 	for i, want := range []bool{true, false} {
 		created, err := localrt.EnsureKeyring(path)

@@ -18,7 +18,7 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation/global"
 	"github.com/awslabs/goformation/v7/cloudformation/serverless"
 	"github.com/awslabs/goformation/v7/intrinsics"
-	"github.com/keymint/keymint/infra/internal/cfn"
+	"github.com/keymint/keymint/internal/cfn"
 )
 
 // ErrTemplate marks a template the local stack cannot use.
@@ -408,20 +408,20 @@ func (f *Function) readPolicies(fn *serverless.Function, raw rawTemplate) error 
 	var props struct {
 		Policies json.RawMessage
 	}
-	_ = json.Unmarshal(raw.Resources[f.LogicalID].Properties, &props)
-	var rawPolicies []map[string]any
+	// The typed resource below is what gets read; this only counts policies
+	// that are not inline statements (managed names, SAM templates).
+	if err := json.Unmarshal(raw.Resources[f.LogicalID].Properties, &props); err != nil {
+		return fmt.Errorf("%w: %s Properties: %v", ErrTemplate, f.LogicalID, err)
+	}
 	if len(props.Policies) > 0 && props.Policies[0] == '[' {
 		var items []any
 		if err := json.Unmarshal(props.Policies, &items); err != nil {
 			return fmt.Errorf("%w: %s Policies: %v", ErrTemplate, f.LogicalID, err)
 		}
 		for _, it := range items {
-			m, ok := it.(map[string]any)
-			if !ok || m["Statement"] == nil {
+			if m, ok := it.(map[string]any); !ok || m["Statement"] == nil {
 				f.OtherPolicies++
-				continue
 			}
-			rawPolicies = append(rawPolicies, m)
 		}
 	} else if len(props.Policies) > 0 {
 		f.OtherPolicies++ // a single managed policy name or document

@@ -95,6 +95,7 @@ Resources:
 `
 
 func TestLoadResolvesAndMerges(t *testing.T) {
+	t.Parallel()
 	st, err := stack.Load(write(t, base), stack.Resolver{
 		Refs:   map[string]string{"Table": "local-table"},
 		GetAtt: func(res, attr string) string { return "arn:" + res + "." + attr },
@@ -165,6 +166,7 @@ func TestLoadResolvesAndMerges(t *testing.T) {
 }
 
 func TestLoadParameterOverridesAndDefaults(t *testing.T) {
+	t.Parallel()
 	st, err := stack.Load(write(t, base), stack.Resolver{Parameters: map[string]string{"Prefix": "abc"}})
 	if err != nil {
 		t.Fatal(err)
@@ -183,6 +185,7 @@ func TestLoadParameterOverridesAndDefaults(t *testing.T) {
 }
 
 func TestLoadRejects(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		body string
@@ -247,6 +250,7 @@ Resources:
 }
 
 func TestLoadImplicitAPI(t *testing.T) {
+	t.Parallel()
 	st, err := stack.Load(write(t, `
 Resources:
   A:

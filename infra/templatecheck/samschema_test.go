@@ -69,7 +69,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/keymint/keymint/infra/internal/cfn"
+	"github.com/keymint/keymint/internal/cfn"
 	"github.com/pb33f/jsonschema/v6"
 	"github.com/pb33f/jsonschema/v6/kind"
 	"golang.org/x/text/language"

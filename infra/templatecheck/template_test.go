@@ -13,10 +13,11 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/keymint/keymint/infra/ddbtest"
 	"github.com/keymint/keymint/infra/localrt"
 	"github.com/keymint/keymint/infra/stack"
-	"github.com/keymint/keymint/infra/tabledef"
+	"github.com/keymint/keymint/internal/tabledef"
+	"github.com/keymint/keymint/internal/testkit"
+	"github.com/keymint/keymint/shared/app"
 	"github.com/keymint/keymint/shared/store"
 )
 
@@ -30,7 +31,7 @@ var functionIDs = []string{"DescribeFunction", "IssueFunction", "RevokeFunction"
 
 func root(t *testing.T) string {
 	t.Helper()
-	r, err := ddbtest.RepoRoot()
+	r, err := testkit.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,8 +174,8 @@ func TestRoutesAreAuthorized(t *testing.T) {
 			t.Errorf("%s is not behind KeymintAuthorizer (authorizer %q)", r.Key(), r.Authorizer)
 		}
 	}
-	if public != 1 || len(api.Routes) != 17 {
-		t.Errorf("%d routes, %d public; want 17 and GET /openapi.json alone public", len(api.Routes), public)
+	if public != 1 || len(api.Routes) != 18 {
+		t.Errorf("%d routes, %d public; want 18 and GET /openapi.json alone public", len(api.Routes), public)
 	}
 }
 
@@ -402,6 +403,60 @@ func TestSampleEvents(t *testing.T) {
 		}
 		if !json.Valid(b) {
 			t.Errorf("%s is not JSON", name)
+		}
+	}
+}
+
+// TestFunctionsLinkOnlyWhatTheyRun: a Lambda bootstrap carries keymint's
+// shared packages and the AWS SDK, never the tooling (template parsing,
+// schema validation, test kits, the local stack).
+func TestFunctionsLinkOnlyWhatTheyRun(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command("go", "list", "-deps", "./functions/...")
+	cmd.Dir = root(t)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	deps := strings.Fields(string(out))
+	if !slices.Contains(deps, "github.com/keymint/keymint/shared/app") {
+		t.Fatalf("go list found no shared/app among %d packages; the check would prove nothing", len(deps))
+	}
+	for _, d := range deps {
+		for _, banned := range []string{"github.com/keymint/keymint/infra/", "github.com/keymint/keymint/internal/", "github.com/awslabs/goformation", "github.com/pb33f/", "gopkg.in/yaml", "honnef.co/", "golang.org/x/tools"} {
+			if strings.HasPrefix(d, banned) {
+				t.Errorf("functions link %s", d)
+			}
+		}
+	}
+}
+
+// TestEachMainBuildsItsFunction: functions/<name>/main.go asks the registry
+// for the function the Makefile builds it as (build-<LogicalId> builds
+// ./functions/<name>), and the registry holds exactly the template's
+// functions.
+func TestEachMainBuildsItsFunction(t *testing.T) {
+	t.Parallel()
+	if got := app.FunctionIDs(); !slices.Equal(got, functionIDs) {
+		t.Fatalf("registry %v, template %v", got, functionIDs)
+	}
+	makefile, err := os.ReadFile(filepath.Join(root(t), "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := regexp.MustCompile(`(?m)^build-(\w+):\n\t\$\(LAMBDA_BUILD\) -o \$\(ARTIFACTS_DIR\)/bootstrap \./functions/(\w+)$`)
+	found := target.FindAllStringSubmatch(string(makefile), -1)
+	if len(found) != len(functionIDs) {
+		t.Fatalf("%d build targets in the Makefile, want %d", len(found), len(functionIDs))
+	}
+	for _, m := range found {
+		id, dir := m[1], m[2]
+		src, err := os.ReadFile(filepath.Join(root(t), "functions", dir, "main.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(src), `app.Handler(context.Background(), "`+id+`", os.Getenv)`) {
+			t.Errorf("functions/%s/main.go does not build %s through the registry", dir, id)
 		}
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/keymint/keymint/infra/apptest"
+	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/policy"
 )
 
@@ -38,7 +38,8 @@ var changing = []struct {
 // the target. (shared/manage's TestCoversProperty checks the rule itself
 // over every subset pair.)
 func TestAuthorityThroughTheAPI(t *testing.T) {
-	s := newStack(t, apptest.Env{"VALIDATE_CACHE_TTL": "0"})
+	t.Parallel()
+	s := newStack(t, testkit.Env{"VALIDATE_CACHE_TTL": "0"})
 	cat, err := policy.Default()
 	if err != nil {
 		t.Fatal(err)
@@ -127,7 +128,8 @@ func safe(name string) string {
 // Any token may read and revoke itself, whatever its scopes, and nothing
 // else through those routes: whoever holds a leaked token can kill it.
 func TestTokenReadsAndRevokesItself(t *testing.T) {
-	s := newStack(t, apptest.Env{"VALIDATE_CACHE_TTL": "0"})
+	t.Parallel()
+	s := newStack(t, testkit.Env{"VALIDATE_CACHE_TTL": "0"})
 	self := s.issue(s.admin, map[string]any{"name": "api", "scopes": scopes("orders:read")})
 	other := s.issue(s.admin, map[string]any{"name": "other", "scopes": scopes("orders:read")})
 	if r := s.call("GET", "/tokens/"+self.ID, self.Token, nil); r.status != 200 {

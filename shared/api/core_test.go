@@ -12,12 +12,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/keymint/keymint/infra/apptest"
+	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/api"
 	"github.com/keymint/keymint/shared/token"
 )
 
 func TestIssueShowsTokenOnceAndStoresOnlyKeyedHash(t *testing.T) {
+	t.Parallel()
 	s := newStack(t, nil)
 	v := s.issue(s.admin, map[string]any{"name": "ci", "scopes": scopes("tokens:read"), "description": "CI reader"})
 	if !strings.HasPrefix(v.Token, "kmt_"+v.ID+"_") {
@@ -52,6 +53,7 @@ func TestIssueShowsTokenOnceAndStoresOnlyKeyedHash(t *testing.T) {
 }
 
 func TestAuthenticationOutcomes(t *testing.T) {
+	t.Parallel()
 	s := newStack(t, nil)
 	reader := s.issue(s.admin, map[string]any{"name": "reader", "scopes": scopes("tokens:read")})
 	tampered := []byte(reader.Token)
@@ -85,6 +87,7 @@ func TestAuthenticationOutcomes(t *testing.T) {
 }
 
 func TestGrantingAndVisibility(t *testing.T) {
+	t.Parallel()
 	s := newStack(t, nil)
 	writer := s.direct(map[string]any{"owner": "alice", "name": "w", "scopes": scopes("tokens:read", "tokens:write")})
 	bob := s.direct(map[string]any{"owner": "bob", "name": "b", "scopes": scopes("tokens:read", "tokens:write")})
@@ -128,11 +131,12 @@ func TestGrantingAndVisibility(t *testing.T) {
 }
 
 func TestBadInputIs400AndWritesNothing(t *testing.T) {
+	t.Parallel()
 	s := newStack(t, nil)
 	// The first use of the admin token records its usage; do it before counting.
 	s.call("GET", "/whoami", s.admin, nil)
-	past := apptest.Start.Add(-time.Hour).Format(time.RFC3339)
-	tooFar := apptest.Start.Add(400 * 24 * time.Hour).Format(time.RFC3339)
+	past := testkit.Start.Add(-time.Hour).Format(time.RFC3339)
+	tooFar := testkit.Start.Add(400 * 24 * time.Hour).Format(time.RFC3339)
 	cases := []struct {
 		name  string
 		body  any
@@ -175,6 +179,7 @@ func TestBadInputIs400AndWritesNothing(t *testing.T) {
 }
 
 func TestDuplicateNameAndRevokeFreesIt(t *testing.T) {
+	t.Parallel()
 	s := newStack(t, nil)
 	v := s.issue(s.admin, map[string]any{"name": "deploy", "scopes": scopes("tokens:read")})
 	before := s.itemCount()
@@ -210,6 +215,7 @@ func TestDuplicateNameAndRevokeFreesIt(t *testing.T) {
 }
 
 func TestExpiredTokenRefusedBeforeTTLDeletesIt(t *testing.T) {
+	t.Parallel()
 	s := newStack(t, nil)
 	v := s.issue(s.admin, map[string]any{"name": "short", "scopes": scopes("tokens:read"), "expiresInDays": 1})
 	if s.call("GET", "/whoami", v.Token, nil).status != 200 {
@@ -227,6 +233,7 @@ func TestExpiredTokenRefusedBeforeTTLDeletesIt(t *testing.T) {
 }
 
 func TestBulkRevokePerIDResults(t *testing.T) {
+	t.Parallel()
 	s := newStack(t, nil)
 	a := s.issue(s.admin, map[string]any{"name": "a", "scopes": scopes("tokens:read")})
 	b := s.issue(s.admin, map[string]any{"name": "b", "scopes": scopes("tokens:read")})

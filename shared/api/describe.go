@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/keymint/keymint/shared/app"
+	"github.com/keymint/keymint/shared/audit"
 	"github.com/keymint/keymint/shared/manage"
 	"github.com/keymint/keymint/shared/store"
 )
@@ -19,15 +19,16 @@ import (
 type Describe struct{ r *router }
 
 // NewDescribe builds the DescribeFunction handler.
-func NewDescribe(a *app.App) *Describe {
-	r := newRouter(a)
+func NewDescribe(d Deps) *Describe {
+	r := newRouter(d)
 	h := &Describe{r: r}
 	r.routes = map[string]endpoint{
-		"GET /tokens":            h.list,
-		"GET /tokens/{id}":       h.get,
-		"GET /tokens/{id}/usage": h.usage,
-		"GET /tokens/{id}/audit": h.audit,
-		"GET /whoami":            h.whoami,
+		"GET /tokens":               h.list,
+		"GET /tokens/{id}":          h.get,
+		"GET /tokens/{id}/usage":    h.usage,
+		"GET /tokens/{id}/audit":    h.audit,
+		"GET /whoami":               h.whoami,
+		"GET /owners/{owner}/audit": h.ownerAudit,
 	}
 	r.public = map[string]publicEndpoint{
 		"GET /openapi.json": serveOpenAPI,
@@ -75,7 +76,7 @@ func (h *Describe) direct(ctx context.Context, payload json.RawMessage) (any, er
 func page(req *events.APIGatewayV2HTTPRequest) (int32, string, error) {
 	limit, p := queryInt(req, "limit")
 	if p != nil {
-		return 0, "", fail(p)
+		return 0, "", p
 	}
 	return limit, req.QueryStringParameters["cursor"], nil
 }
@@ -90,10 +91,9 @@ func (h *Describe) list(ctx context.Context, c manage.Caller, req *events.APIGat
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	now := h.r.clock.Now()
 	out := ListView[TokenView]{Items: make([]TokenView, 0, len(toks)), NextCursor: next}
 	for _, t := range toks {
-		out.Items = append(out.Items, viewOf(t, now))
+		out.Items = append(out.Items, h.r.view(t))
 	}
 	return jsonResponse(http.StatusOK, out), nil
 }
@@ -103,7 +103,7 @@ func (h *Describe) get(ctx context.Context, c manage.Caller, req *events.APIGate
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, viewOf(t, h.r.clock.Now())), nil
+	return jsonResponse(http.StatusOK, h.r.view(t)), nil
 }
 
 func (h *Describe) usage(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
@@ -122,6 +122,18 @@ func (h *Describe) usage(ctx context.Context, c manage.Caller, req *events.APIGa
 	return jsonResponse(http.StatusOK, out), nil
 }
 
+func (h *Describe) ownerAudit(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	limit, cursor, err := page(req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	evs, next, err := h.r.svc.OwnerAudit(ctx, c, req.PathParameters["owner"], limit, cursor)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return jsonResponse(http.StatusOK, auditList(evs, next)), nil
+}
+
 func (h *Describe) audit(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	limit, cursor, err := page(req)
 	if err != nil {
@@ -131,11 +143,15 @@ func (h *Describe) audit(ctx context.Context, c manage.Caller, req *events.APIGa
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
+	return jsonResponse(http.StatusOK, auditList(evs, next)), nil
+}
+
+func auditList(evs []audit.Event, next string) ListView[AuditView] {
 	out := ListView[AuditView]{Items: make([]AuditView, 0, len(evs)), NextCursor: next}
 	for _, e := range evs {
-		out.Items = append(out.Items, AuditView{At: e.At, Action: e.Action, Actor: e.Actor, SourceIP: e.SourceIP, TokenID: e.TokenID, Details: e.Details})
+		out.Items = append(out.Items, AuditView{At: e.At, Action: e.Action, Actor: e.Actor, SourceIP: e.SourceIP, TokenID: e.TokenID, Owner: e.Owner, Details: e.Details})
 	}
-	return jsonResponse(http.StatusOK, out), nil
+	return out
 }
 
 // WhoamiView is the caller's own token.
@@ -153,7 +169,7 @@ func (h *Describe) whoami(ctx context.Context, c manage.Caller, req *events.APIG
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	v := viewOf(t, h.r.clock.Now())
+	v := h.r.view(t)
 	return jsonResponse(http.StatusOK, WhoamiView{
 		TokenID: t.ID, Owner: t.Owner, Name: t.Name, Scopes: v.Scopes,
 		ExpiresAt: v.ExpiresAt.Format("2006-01-02T15:04:05Z07:00"), Admin: c.Admin(),

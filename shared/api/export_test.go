@@ -3,8 +3,6 @@ package api
 import (
 	"maps"
 	"slices"
-
-	"github.com/keymint/keymint/shared/app"
 )
 
 // Route is one route a handler serves: its function's logical id in
@@ -18,15 +16,15 @@ type Route struct {
 
 // Routes lists every route NewIssue, NewRevoke and NewDescribe register,
 // sorted by function then key.
-func Routes(a *app.App) []Route {
+func Routes(d Deps) []Route {
 	var out []Route
 	for _, h := range []struct {
 		function string
 		r        *router
 	}{
-		{"DescribeFunction", NewDescribe(a).r},
-		{"IssueFunction", NewIssue(a).r},
-		{"RevokeFunction", NewRevoke(a).r},
+		{"DescribeFunction", NewDescribe(d).r},
+		{"IssueFunction", NewIssue(d).r},
+		{"RevokeFunction", NewRevoke(d).r},
 	} {
 		for _, k := range slices.Sorted(maps.Keys(h.r.routes)) {
 			out = append(out, Route{Function: h.function, Key: k})

@@ -11,9 +11,9 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/keymint/keymint/infra/apptest"
+	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/api"
-	"github.com/keymint/keymint/shared/authz"
+	"github.com/keymint/keymint/shared/app"
 )
 
 // routes maps each routeKey to the function that serves it (as template.yaml
@@ -24,30 +24,33 @@ var routes = map[string]string{
 	"POST /tokens/revoke": "revoke", "PUT /tokens/{id}/blocked-ips/{ip}": "revoke", "DELETE /tokens/{id}/blocked-ips/{ip}": "revoke",
 	"PUT /owners/{owner}/status": "revoke",
 	"GET /tokens":                "describe", "GET /tokens/{id}": "describe", "GET /tokens/{id}/usage": "describe", "GET /tokens/{id}/audit": "describe", "GET /whoami": "describe",
+	"GET /owners/{owner}/audit": "describe",
 }
 
 // stack drives the real handlers the way API Gateway does: the authorizer
 // first (HTTP API v2 event, simple response), then the function with the
 // authorizer's context.
 type stack struct {
-	*apptest.App
+	*testkit.App
 	t        *testing.T
 	handlers map[string]lambda.Handler
 	sourceIP string
 	admin    string
 }
 
-func newStack(t *testing.T, env apptest.Env) *stack {
+func newStack(t *testing.T, env testkit.Env) *stack {
 	return newLoggingStack(t, env, nil)
 }
 
-func newLoggingStack(t *testing.T, env apptest.Env, w io.Writer) *stack {
-	a := apptest.NewLogging(t, env, w)
+func newLoggingStack(t *testing.T, env testkit.Env, w io.Writer) *stack {
+	a := testkit.NewLoggingApp(t, env, w)
+	// The registry's constructors: exactly what Lambda runs.
+	fns := app.Functions()
 	s := &stack{App: a, t: t, sourceIP: "198.51.100.7", handlers: map[string]lambda.Handler{
-		"issue":    lambda.NewHandler(api.NewIssue(a.App).Handle),
-		"revoke":   lambda.NewHandler(api.NewRevoke(a.App).Handle),
-		"describe": lambda.NewHandler(api.NewDescribe(a.App).Handle),
-		"validate": lambda.NewHandler(authz.NewHandler(a.App).Handle),
+		"issue":    fns["IssueFunction"](a.App),
+		"revoke":   fns["RevokeFunction"](a.App),
+		"describe": fns["DescribeFunction"](a.App),
+		"validate": fns["ValidateFunction"](a.App),
 	}}
 	s.admin = s.direct(map[string]any{"owner": "admin", "name": "root", "scopes": []string{"tokens:admin", "tokens:read", "tokens:write"}}).Token
 	return s

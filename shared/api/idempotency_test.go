@@ -5,12 +5,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/keymint/keymint/infra/apptest"
+	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/api"
 )
 
 func TestIdempotencyKey(t *testing.T) {
-	s := newStack(t, apptest.Env{"VALIDATE_CACHE_TTL": "0"})
+	t.Parallel()
+	s := newStack(t, testkit.Env{"VALIDATE_CACHE_TTL": "0"})
 	key := map[string]string{"idempotency-key": "3f1c2a9e-7d1b-4c55-9a0e-2b8f6d0c1e77"}
 	body := map[string]any{"name": "ci", "scopes": scopes("tokens:read"), "expiresInDays": 7}
 
@@ -65,6 +66,7 @@ func TestIdempotencyKey(t *testing.T) {
 
 // Concurrent requests with one key make one token; the rest answer with it.
 func TestIdempotencyKeyRace(t *testing.T) {
+	t.Parallel()
 	s := newStack(t, nil)
 	key := map[string]string{"idempotency-key": "race"}
 	body := map[string]any{"name": "r", "scopes": scopes("tokens:read")}
@@ -99,6 +101,7 @@ func TestIdempotencyKeyRace(t *testing.T) {
 
 // The ops direct invoke takes the key in its payload.
 func TestDirectIssueIdempotencyKey(t *testing.T) {
+	t.Parallel()
 	s := newStack(t, nil)
 	body := map[string]any{"owner": "ops-made", "name": "n", "scopes": scopes("tokens:read"), "idempotencyKey": "ops-1"}
 	first := s.direct(body)

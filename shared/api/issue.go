@@ -8,7 +8,6 @@ import (
 	"net/http"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/keymint/keymint/shared/app"
 	"github.com/keymint/keymint/shared/manage"
 )
 
@@ -17,8 +16,8 @@ import (
 type Issue struct{ r *router }
 
 // NewIssue builds the IssueFunction handler.
-func NewIssue(a *app.App) *Issue {
-	r := newRouter(a)
+func NewIssue(d Deps) *Issue {
+	r := newRouter(d)
 	h := &Issue{r: r}
 	r.routes = map[string]endpoint{
 		"POST /tokens":                 h.issue,
@@ -83,14 +82,14 @@ func (h *Issue) direct(ctx context.Context, payload json.RawMessage) (any, error
 	issued, err := h.r.svc.Issue(ctx, caller, ir)
 	var replay *manage.Replayed
 	if errors.As(err, &replay) {
-		return viewOf(replay.Token, h.r.clock.Now()), nil
+		return h.r.view(replay.Token), nil
 	}
 	if err != nil {
 		p := fromError(ctx, h.r.log, err)
 		return nil, fmt.Errorf("%s: %s", p.Title, p.Detail)
 	}
 	h.r.log.InfoContext(ctx, "issued by direct invoke", "tokenId", issued.Token.ID, "owner", issued.Token.Owner)
-	v := viewOf(issued.Token, h.r.clock.Now())
+	v := h.r.view(issued.Token)
 	v.Token = issued.Plaintext
 	return v, nil
 }
@@ -101,7 +100,7 @@ func (h *Issue) direct(ctx context.Context, payload json.RawMessage) (any, error
 func (h *Issue) created(issued *manage.Issued, err error) (events.APIGatewayV2HTTPResponse, error) {
 	var replay *manage.Replayed
 	if errors.As(err, &replay) {
-		resp := jsonResponse(http.StatusOK, viewOf(replay.Token, h.r.clock.Now()))
+		resp := jsonResponse(http.StatusOK, h.r.view(replay.Token))
 		resp.Headers["Idempotent-Replayed"] = "true"
 		resp.Headers["Location"] = "/tokens/" + replay.Token.ID
 		return resp, nil
@@ -113,7 +112,7 @@ func (h *Issue) created(issued *manage.Issued, err error) (events.APIGatewayV2HT
 }
 
 func (h *Issue) issued(status int, issued *manage.Issued) events.APIGatewayV2HTTPResponse {
-	v := viewOf(issued.Token, h.r.clock.Now())
+	v := h.r.view(issued.Token)
 	v.Token = issued.Plaintext
 	resp := jsonResponse(status, v)
 	resp.Headers["Location"] = "/tokens/" + issued.Token.ID
@@ -123,7 +122,7 @@ func (h *Issue) issued(status int, issued *manage.Issued) events.APIGatewayV2HTT
 func (h *Issue) issue(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	var body issueBody
 	if p := decodeBody(req, &body, false); p != nil {
-		return events.APIGatewayV2HTTPResponse{}, fail(p)
+		return events.APIGatewayV2HTTPResponse{}, p
 	}
 	ir := body.request()
 	ir.IdempotencyKey = idempotencyKey(req)
@@ -151,7 +150,7 @@ type editBody struct {
 func (h *Issue) edit(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	var body editBody
 	if p := decodeBody(req, &body, false); p != nil {
-		return events.APIGatewayV2HTTPResponse{}, fail(p)
+		return events.APIGatewayV2HTTPResponse{}, p
 	}
 	t, err := h.r.svc.Edit(ctx, c, req.PathParameters["id"], manage.EditRequest{
 		Name: body.Name, Description: body.Description, ExpiresAt: body.ExpiresAt.time(),
@@ -160,13 +159,13 @@ func (h *Issue) edit(ctx context.Context, c manage.Caller, req *events.APIGatewa
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, viewOf(t, h.r.clock.Now())), nil
+	return jsonResponse(http.StatusOK, h.r.view(t)), nil
 }
 
 func (h *Issue) regenerate(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	var body regenerateBody
 	if p := decodeBody(req, &body, true); p != nil {
-		return events.APIGatewayV2HTTPResponse{}, fail(p)
+		return events.APIGatewayV2HTTPResponse{}, p
 	}
 	issued, err := h.r.svc.Regenerate(ctx, c, req.PathParameters["id"], body.GraceSeconds)
 	if err != nil {
@@ -178,7 +177,7 @@ func (h *Issue) regenerate(ctx context.Context, c manage.Caller, req *events.API
 func (h *Issue) copy(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	var body copyBody
 	if p := decodeBody(req, &body, false); p != nil {
-		return events.APIGatewayV2HTTPResponse{}, fail(p)
+		return events.APIGatewayV2HTTPResponse{}, p
 	}
 	return h.created(h.r.svc.Copy(ctx, c, req.PathParameters["id"], manage.CopyRequest{Name: body.Name, IdempotencyKey: idempotencyKey(req)}))
 }

@@ -13,6 +13,7 @@ import (
 // The ops report counts, per pepper key id, the tokens that would stop
 // working without it: live tokens, and old secrets in a grace period.
 func TestKeyUsageReport(t *testing.T) {
+	t.Parallel()
 	s := newStack(t, nil)
 	report := func() map[string]store.KeyUse {
 		t.Helper()

@@ -8,20 +8,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/keymint/keymint/infra/apptest"
+	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/api"
-	"github.com/keymint/keymint/shared/authz"
+	"github.com/keymint/keymint/shared/validate"
 )
 
 // active asks validate directly whether a plaintext token is accepted now.
-func (s *stack) active(tok string) authz.DirectResponse {
+func (s *stack) active(tok string) validate.DirectResponse {
 	s.t.Helper()
-	raw, _ := json.Marshal(authz.DirectRequest{Token: tok})
+	raw, _ := json.Marshal(validate.DirectRequest{Token: tok})
 	out, err := s.handlers["validate"].Invoke(context.Background(), raw)
 	if err != nil {
 		s.t.Fatalf("validate: %v", err)
 	}
-	var r authz.DirectResponse
+	var r validate.DirectResponse
 	if err := json.Unmarshal(out, &r); err != nil {
 		s.t.Fatal(err)
 	}
@@ -39,6 +39,7 @@ func (s *stack) view(r response) api.TokenView {
 }
 
 func TestEdit(t *testing.T) {
+	t.Parallel()
 	s := newStack(t, nil)
 	v := s.issue(s.admin, map[string]any{"name": "old", "scopes": scopes("tokens:read", "tokens:write")})
 	path := "/tokens/" + v.ID
@@ -57,7 +58,7 @@ func TestEdit(t *testing.T) {
 		want int
 	}{
 		{"widen scopes", map[string]any{"scopes": scopes("tokens:read", "tokens:write")}, 400},
-		{"expiry beyond maximum", map[string]any{"expiresAt": apptest.Start.Add(400 * 24 * time.Hour).Format(time.RFC3339)}, 400},
+		{"expiry beyond maximum", map[string]any{"expiresAt": testkit.Start.Add(400 * 24 * time.Hour).Format(time.RFC3339)}, 400},
 		{"bad name", map[string]any{"name": "no/slash"}, 400},
 		{"rename onto a live name", map[string]any{"name": "old"}, 409},
 		{"unknown field", map[string]any{"owner": "bob"}, 400},
@@ -82,14 +83,15 @@ func TestEdit(t *testing.T) {
 }
 
 func TestRegenerateGraceWindow(t *testing.T) {
-	s := newStack(t, apptest.Env{"VALIDATE_CACHE_TTL": "0"})
+	t.Parallel()
+	s := newStack(t, testkit.Env{"VALIDATE_CACHE_TTL": "0"})
 	v := s.issue(s.admin, map[string]any{"name": "roll", "scopes": scopes("tokens:read"), "description": "keep me"})
 
 	withGrace := s.view(s.call("POST", "/tokens/"+v.ID+"/regenerate", s.admin, map[string]any{"graceSeconds": 600}))
 	if withGrace.ID != v.ID || withGrace.Token == "" || withGrace.Token == v.Token || withGrace.Description != "keep me" {
 		t.Fatalf("regenerated: %+v", withGrace)
 	}
-	if withGrace.PrevValidUntil == nil || !withGrace.PrevValidUntil.Equal(apptest.Start.Add(600*time.Second)) {
+	if withGrace.PrevValidUntil == nil || !withGrace.PrevValidUntil.Equal(testkit.Start.Add(600*time.Second)) {
 		t.Fatalf("prevValidUntil = %v", withGrace.PrevValidUntil)
 	}
 	if !s.active(v.Token).Active || !s.active(withGrace.Token).Active {
@@ -113,20 +115,22 @@ func TestRegenerateGraceWindow(t *testing.T) {
 }
 
 func TestRegenerateExpiredButRetained(t *testing.T) {
-	s := newStack(t, apptest.Env{"VALIDATE_CACHE_TTL": "0"})
+	t.Parallel()
+	s := newStack(t, testkit.Env{"VALIDATE_CACHE_TTL": "0"})
 	v := s.issue(s.admin, map[string]any{"name": "exp", "scopes": scopes("tokens:read"), "expiresInDays": 2})
 	s.Clock.Advance(3 * 24 * time.Hour)
-	if s.active(v.Token).Reason != authz.Expired {
+	if s.active(v.Token).Reason != validate.Expired {
 		t.Fatal("token should be expired")
 	}
 	next := s.view(s.call("POST", "/tokens/"+v.ID+"/regenerate", s.admin, nil))
-	if next.Status != "active" || !next.ExpiresAt.Equal(apptest.Start.Add(5*24*time.Hour)) || !s.active(next.Token).Active {
+	if next.Status != "active" || !next.ExpiresAt.Equal(testkit.Start.Add(5*24*time.Hour)) || !s.active(next.Token).Active {
 		t.Fatalf("regenerated expired token: status %s expires %v", next.Status, next.ExpiresAt)
 	}
 }
 
 func TestConcurrentRegenerateLeavesExactlyOneSecret(t *testing.T) {
-	s := newStack(t, apptest.Env{"VALIDATE_CACHE_TTL": "0"})
+	t.Parallel()
+	s := newStack(t, testkit.Env{"VALIDATE_CACHE_TTL": "0"})
 	v := s.issue(s.admin, map[string]any{"name": "race", "scopes": scopes("tokens:read")})
 	const n = 6
 	var wg sync.WaitGroup
@@ -166,6 +170,7 @@ func TestConcurrentRegenerateLeavesExactlyOneSecret(t *testing.T) {
 }
 
 func TestCopy(t *testing.T) {
+	t.Parallel()
 	s := newStack(t, nil)
 	src := s.issue(s.admin, map[string]any{"name": "src", "scopes": scopes("orders:read"), "description": "d", "expiresInDays": 10, "allowedCidrs": []string{"10.0.0.0/8"}})
 	s.Clock.Advance(24 * time.Hour)
@@ -190,7 +195,8 @@ func TestCopy(t *testing.T) {
 }
 
 func TestDeactivateActivate(t *testing.T) {
-	s := newStack(t, apptest.Env{"VALIDATE_CACHE_TTL": "0"})
+	t.Parallel()
+	s := newStack(t, testkit.Env{"VALIDATE_CACHE_TTL": "0"})
 	v := s.issue(s.admin, map[string]any{"name": "sw", "scopes": scopes("tokens:read"), "expiresInDays": 5})
 	if got := s.view(s.call("POST", "/tokens/"+v.ID+"/deactivate", s.admin, nil)); got.Status != "inactive" {
 		t.Fatalf("deactivate: %s", got.Status)
@@ -198,7 +204,7 @@ func TestDeactivateActivate(t *testing.T) {
 	if r := s.call("GET", "/whoami", v.Token, nil); r.status != 403 {
 		t.Fatalf("inactive token: %d", r.status)
 	}
-	if s.active(v.Token).Reason != authz.Inactive {
+	if s.active(v.Token).Reason != validate.Inactive {
 		t.Fatal("reason should be inactive")
 	}
 	if got := s.view(s.call("POST", "/tokens/"+v.ID+"/activate", s.admin, nil)); got.Status != "active" {
@@ -220,7 +226,8 @@ func TestDeactivateActivate(t *testing.T) {
 }
 
 func TestIPControlsAndUsage(t *testing.T) {
-	s := newStack(t, apptest.Env{"VALIDATE_CACHE_TTL": "0", "LAST_USED_INTERVAL": "0"})
+	t.Parallel()
+	s := newStack(t, testkit.Env{"VALIDATE_CACHE_TTL": "0", "LAST_USED_INTERVAL": "0"})
 	v := s.issue(s.admin, map[string]any{"name": "ip", "scopes": scopes("tokens:read"), "allowedCidrs": []string{"198.51.100.0/24", "2001:db8::/32"}})
 	s.sourceIP = "198.51.100.7"
 	if r := s.call("GET", "/whoami", v.Token, nil); r.status != 200 {
@@ -262,7 +269,8 @@ func TestIPControlsAndUsage(t *testing.T) {
 }
 
 func TestOwnerDisableAndEnable(t *testing.T) {
-	s := newStack(t, apptest.Env{"VALIDATE_CACHE_TTL": "2s"})
+	t.Parallel()
+	s := newStack(t, testkit.Env{"VALIDATE_CACHE_TTL": "2s"})
 	a := s.direct(map[string]any{"owner": "carol", "name": "a", "scopes": scopes("tokens:read", "tokens:write")})
 	b := s.direct(map[string]any{"owner": "carol", "name": "b", "scopes": scopes("tokens:read")})
 	other := s.direct(map[string]any{"owner": "dave", "name": "a", "scopes": scopes("tokens:read")})
@@ -285,7 +293,7 @@ func TestOwnerDisableAndEnable(t *testing.T) {
 	}
 	s.Clock.Advance(2 * time.Second)
 	for _, tok := range []string{a.Token, b.Token} {
-		if s.call("GET", "/whoami", tok, nil).status != 403 || s.active(tok).Reason != authz.OwnerDisabled {
+		if s.call("GET", "/whoami", tok, nil).status != 403 || s.active(tok).Reason != validate.OwnerDisabled {
 			t.Fatal("disabled owner's token accepted")
 		}
 	}
@@ -308,6 +316,7 @@ func TestOwnerDisableAndEnable(t *testing.T) {
 }
 
 func TestAuditTrail(t *testing.T) {
+	t.Parallel()
 	s := newStack(t, nil)
 	s.sourceIP = "192.0.2.44"
 	v := s.issue(s.admin, map[string]any{"name": "aud", "scopes": scopes("tokens:read")})
@@ -343,10 +352,11 @@ func TestAuditTrail(t *testing.T) {
 }
 
 func TestSingleTokenPerOwner(t *testing.T) {
-	s := newStack(t, apptest.Env{"SINGLE_TOKEN_PER_OWNER": "true", "VALIDATE_CACHE_TTL": "0"})
+	t.Parallel()
+	s := newStack(t, testkit.Env{"SINGLE_TOKEN_PER_OWNER": "true", "VALIDATE_CACHE_TTL": "0"})
 	first := s.issue(s.admin, map[string]any{"name": "ci", "scopes": scopes("tokens:read"), "owner": "erin"})
 	second := s.issue(s.admin, map[string]any{"name": "ci", "scopes": scopes("tokens:read"), "owner": "erin"})
-	if s.active(first.Token).Reason != authz.Revoked || !s.active(second.Token).Active {
+	if s.active(first.Token).Reason != validate.Revoked || !s.active(second.Token).Active {
 		t.Fatal("issuing in single-token mode must revoke the owner's other token")
 	}
 	var audit api.ListView[api.AuditView]

@@ -3,7 +3,7 @@ package api_test
 import (
 	"testing"
 
-	"github.com/keymint/keymint/infra/ddbtest"
+	"github.com/keymint/keymint/internal/testkit"
 )
 
-func TestMain(m *testing.M) { ddbtest.Main(m) }
+func TestMain(m *testing.M) { testkit.Main(m) }

@@ -21,8 +21,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/keymint/keymint/infra/apptest"
 	sam "github.com/keymint/keymint/infra/stack"
+	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/api"
 	"github.com/keymint/keymint/shared/policy"
 	"github.com/pb33f/libopenapi"
@@ -193,6 +193,7 @@ func checkAnswer(t testing.TB, a answer) {
 }
 
 func TestOpenAPIDocumentIsValid(t *testing.T) {
+	t.Parallel()
 	c, err := loadContract()
 	if err != nil {
 		t.Fatal(err)
@@ -218,6 +219,7 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 // Every problem type the code can produce is in the document's list, and
 // the list holds nothing else.
 func TestOpenAPIProblemTypes(t *testing.T) {
+	t.Parallel()
 	fset := token.NewFileSet()
 	files, err := filepath.Glob("*.go")
 	if err != nil {
@@ -278,6 +280,7 @@ func TestOpenAPIProblemTypes(t *testing.T) {
 // The document's routes are the handlers' routes and the template's, each
 // on the same function, and only GET /openapi.json is public.
 func TestOpenAPIRoutesMatchHandlersAndTemplate(t *testing.T) {
+	t.Parallel()
 	c, err := loadContract()
 	if err != nil {
 		t.Fatal(err)
@@ -287,9 +290,9 @@ func TestOpenAPIRoutesMatchHandlersAndTemplate(t *testing.T) {
 		documented[key] = op.Function
 	}
 
-	a := apptest.New(t, nil)
+	a := testkit.NewApp(t, nil)
 	handled := map[string]string{}
-	for _, r := range api.Routes(a.App) {
+	for _, r := range api.Routes(a.APIDeps()) {
 		if other, dup := handled[r.Key]; dup {
 			t.Errorf("%s is served by %s and %s", r.Key, other, r.Function)
 		}
@@ -356,6 +359,7 @@ func diffRoutes(aName string, a map[string]string, bName string, b map[string]st
 // in x-keymint-scope and in its security requirement; the self and
 // anyToken routes say so; and the catalogue agrees that the scope opens it.
 func TestOpenAPIScopesMatchCatalogue(t *testing.T) {
+	t.Parallel()
 	c, err := loadContract()
 	if err != nil {
 		t.Fatal(err)
@@ -455,8 +459,9 @@ func wildcard(path, w string) string {
 // GET /openapi.json needs no token: the Describe handler answers a request
 // without an authorizer context with the embedded document, cacheable.
 func TestOpenAPIServedWithoutAuthorizer(t *testing.T) {
-	a := apptest.New(t, nil)
-	h := api.NewDescribe(a.App)
+	t.Parallel()
+	a := testkit.NewApp(t, nil)
+	h := api.NewDescribe(a.App.APIDeps())
 	req := events.APIGatewayV2HTTPRequest{
 		Version: "2.0", RouteKey: openAPIRoute, RawPath: "/openapi.json",
 		RequestContext: events.APIGatewayV2HTTPRequestContext{

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/keymint/keymint/infra/apptest"
+	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/api"
-	"github.com/keymint/keymint/shared/authz"
+	"github.com/keymint/keymint/shared/validate"
 )
 
 // The probes below are what a hostile user tried against an earlier build
@@ -20,9 +20,10 @@ import (
 // sees its owner's admin token, but may not act on it: acting on a token
 // needs the caller's scopes to cover the target's.
 func TestWriteTokenCannotTakeOverAnAdminToken(t *testing.T) {
+	t.Parallel()
 	for _, grant := range [][]string{scopes("tokens:write"), scopes("tokens:manage"), scopes("tokens:read", "tokens:write", "orders:read")} {
 		t.Run(strings.Join(grant, "+"), func(t *testing.T) {
-			s := newStack(t, apptest.Env{"VALIDATE_CACHE_TTL": "0"})
+			s := newStack(t, testkit.Env{"VALIDATE_CACHE_TTL": "0"})
 			adminID := s.active(s.admin).TokenID
 			w := s.issue(s.admin, map[string]any{"name": "w", "scopes": grant})
 			s.call("GET", "/whoami", w.Token, nil) // its usage record is written now, not during a probe
@@ -62,7 +63,8 @@ func TestWriteTokenCannotTakeOverAnAdminToken(t *testing.T) {
 // An admin deactivates an admin token; a write token of the same owner may
 // not switch it back on, nor may it move a token's expiry out.
 func TestWriteTokenCannotReactivateOrExtend(t *testing.T) {
-	s := newStack(t, apptest.Env{"VALIDATE_CACHE_TTL": "0"})
+	t.Parallel()
+	s := newStack(t, testkit.Env{"VALIDATE_CACHE_TTL": "0"})
 	other := s.issue(s.admin, map[string]any{"name": "admin2", "scopes": scopes("tokens:admin")})
 	s.view(s.call("POST", "/tokens/"+other.ID+"/deactivate", s.admin, nil))
 	w := s.issue(s.admin, map[string]any{"name": "w", "scopes": scopes("tokens:read", "tokens:write"), "expiresInDays": 30})
@@ -87,14 +89,15 @@ func TestWriteTokenCannotReactivateOrExtend(t *testing.T) {
 // Expiry is final: an expired token's expiry cannot be edited, and its old
 // secret never works again, whatever regenerate's grace period says.
 func TestExpiryIsFinal(t *testing.T) {
-	s := newStack(t, apptest.Env{"VALIDATE_CACHE_TTL": "0"})
+	t.Parallel()
+	s := newStack(t, testkit.Env{"VALIDATE_CACHE_TTL": "0"})
 	v := s.issue(s.admin, map[string]any{"name": "e", "scopes": scopes("tokens:read"), "expiresInDays": 1})
 	s.Clock.Advance(25 * time.Hour)
-	later := apptest.Start.Add(30 * 24 * time.Hour).Format(time.RFC3339)
+	later := testkit.Start.Add(30 * 24 * time.Hour).Format(time.RFC3339)
 	if r := s.call("PATCH", "/tokens/"+v.ID, s.admin, map[string]any{"expiresAt": later}); r.status != 409 {
 		t.Fatalf("PATCH expiresAt on an expired token: %d %s", r.status, r.body)
 	}
-	if got := s.active(v.Token); got.Active || got.Reason != authz.Expired {
+	if got := s.active(v.Token); got.Active || got.Reason != validate.Expired {
 		t.Fatalf("expired secret after PATCH: %+v", got)
 	}
 	next := s.view(s.call("POST", "/tokens/"+v.ID+"/regenerate", s.admin, map[string]any{"graceSeconds": 3600}))
@@ -108,7 +111,8 @@ func TestExpiryIsFinal(t *testing.T) {
 
 // With REGENERATE_EXPIRED=false an expired token is gone for good.
 func TestRegenerateExpiredSetting(t *testing.T) {
-	s := newStack(t, apptest.Env{"VALIDATE_CACHE_TTL": "0", "REGENERATE_EXPIRED": "false"})
+	t.Parallel()
+	s := newStack(t, testkit.Env{"VALIDATE_CACHE_TTL": "0", "REGENERATE_EXPIRED": "false"})
 	v := s.issue(s.admin, map[string]any{"name": "e", "scopes": scopes("tokens:read"), "expiresInDays": 1})
 	live := s.issue(s.admin, map[string]any{"name": "l", "scopes": scopes("tokens:read")})
 	s.Clock.Advance(25 * time.Hour)
@@ -122,7 +126,8 @@ func TestRegenerateExpiredSetting(t *testing.T) {
 
 // A grace period never outlives the old secret's own expiry.
 func TestGraceEndsAtTheOldExpiry(t *testing.T) {
-	s := newStack(t, apptest.Env{"VALIDATE_CACHE_TTL": "0"})
+	t.Parallel()
+	s := newStack(t, testkit.Env{"VALIDATE_CACHE_TTL": "0"})
 	v := s.issue(s.admin, map[string]any{"name": "g", "scopes": scopes("tokens:read"), "expiresInDays": 1})
 	s.Clock.Advance(23 * time.Hour)
 	next := s.view(s.call("POST", "/tokens/"+v.ID+"/regenerate", s.admin, map[string]any{"graceSeconds": 604800}))
@@ -137,7 +142,8 @@ func TestGraceEndsAtTheOldExpiry(t *testing.T) {
 
 // The admin cannot lock every admin out by disabling its own owner.
 func TestNoAdminLockout(t *testing.T) {
-	s := newStack(t, apptest.Env{"VALIDATE_CACHE_TTL": "0"})
+	t.Parallel()
+	s := newStack(t, testkit.Env{"VALIDATE_CACHE_TTL": "0"})
 	r := s.call("PUT", "/owners/admin/status", s.admin, map[string]any{"status": "disabled"})
 	if r.status != 409 || r.problem(t).Type != "https://keymint.dev/problems/lockout" {
 		t.Fatalf("disabling its own owner: %d %s", r.status, r.body)
@@ -173,6 +179,7 @@ func TestNoAdminLockout(t *testing.T) {
 // numbers that would overflow, field names in the wrong case, repeated keys,
 // hidden characters, zoned and mapped addresses.
 func TestHostileInputIs400(t *testing.T) {
+	t.Parallel()
 	s := newStack(t, nil)
 	v := s.issue(s.admin, map[string]any{"name": "t", "scopes": scopes("tokens:read")})
 	cursor := func(m map[string]string) string {
@@ -232,18 +239,19 @@ func TestHostileInputIs400(t *testing.T) {
 // the IPv4 block it names (and then matches), and a zone does not slip an
 // address past its block.
 func TestAddressesCompareAsStored(t *testing.T) {
-	s := newStack(t, apptest.Env{"VALIDATE_CACHE_TTL": "0"})
+	t.Parallel()
+	s := newStack(t, testkit.Env{"VALIDATE_CACHE_TTL": "0"})
 	v := s.issue(s.admin, map[string]any{"name": "m", "scopes": scopes("tokens:read"), "allowedCidrs": []string{"::ffff:10.0.0.0/104"}})
 	if strings.Join(v.AllowedCIDRs, ",") != "10.0.0.0/8" {
 		t.Fatalf("stored %v, want 10.0.0.0/8", v.AllowedCIDRs)
 	}
-	check := func(tok, ip string) authz.DirectResponse {
-		raw, _ := json.Marshal(authz.DirectRequest{Token: tok, SourceIP: ip})
+	check := func(tok, ip string) validate.DirectResponse {
+		raw, _ := json.Marshal(validate.DirectRequest{Token: tok, SourceIP: ip})
 		out, err := s.handlers["validate"].Invoke(context.Background(), raw)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var d authz.DirectResponse
+		var d validate.DirectResponse
 		if err := json.Unmarshal(out, &d); err != nil {
 			t.Fatal(err)
 		}
@@ -255,7 +263,7 @@ func TestAddressesCompareAsStored(t *testing.T) {
 	b := s.issue(s.admin, map[string]any{"name": "b", "scopes": scopes("tokens:read")})
 	s.view(s.call("PUT", "/tokens/"+b.ID+"/blocked-ips/2001:db8::1", s.admin, nil))
 	for _, ip := range []string{"2001:db8::1", "2001:db8::1%eth0", "not-an-ip"} {
-		if got := check(b.Token, ip); got.Active || got.Reason != authz.IPBlocked {
+		if got := check(b.Token, ip); got.Active || got.Reason != validate.IPBlocked {
 			t.Errorf("source %q against a block on 2001:db8::1: %+v", ip, got)
 		}
 	}
@@ -267,8 +275,9 @@ func TestAddressesCompareAsStored(t *testing.T) {
 // A token placed in a URL path (by mistake, or to probe) never reaches the
 // log in plain text, nor does one in an error text.
 func TestTokenInPathIsMaskedInLogs(t *testing.T) {
+	t.Parallel()
 	var logs lockedBuffer
-	s := newLoggingStack(t, apptest.Env{"VALIDATE_CACHE_TTL": "0"}, &logs)
+	s := newLoggingStack(t, testkit.Env{"VALIDATE_CACHE_TTL": "0"}, &logs)
 	v := s.issue(s.admin, map[string]any{"name": "p", "scopes": scopes("tokens:read")})
 	s.call("GET", "/tokens/"+v.Token, s.admin, nil)
 	s.call("GET", "/tokens/"+v.Token+"/usage", v.Token, nil)

@@ -24,6 +24,10 @@ type Problem struct {
 	RequestID string         `json:"requestId,omitempty"`
 }
 
+// Error makes a Problem the one error type handlers return: a handler
+// that has its answer ready returns it, and fromError passes it through.
+func (p *Problem) Error() string { return p.Detail }
+
 // FieldProblem names the field at fault.
 type FieldProblem struct {
 	Field  string `json:"field"`
@@ -66,12 +70,12 @@ func fromError(ctx context.Context, log *slog.Logger, err error) *Problem {
 	var fe *manage.FieldError
 	var ce *manage.ConflictError
 	var fb *manage.ForbiddenError
-	var pe *problemError
+	var pe *Problem
 	var le *manage.LockoutError
 	var ue *manage.UnknownOutcomeError
 	switch {
 	case errors.As(err, &pe):
-		return pe.p
+		return pe
 	case errors.As(err, &le):
 		return problem(http.StatusConflict, "lockout", le.Reason)
 	case errors.Is(err, manage.ErrIdempotencyMismatch):

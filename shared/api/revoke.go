@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/keymint/keymint/shared/app"
 	"github.com/keymint/keymint/shared/manage"
 	"github.com/keymint/keymint/shared/store"
 )
@@ -18,8 +17,8 @@ import (
 type Revoke struct{ r *router }
 
 // NewRevoke builds the RevokeFunction handler.
-func NewRevoke(a *app.App) *Revoke {
-	r := newRouter(a)
+func NewRevoke(d Deps) *Revoke {
+	r := newRouter(d)
 	h := &Revoke{r: r}
 	r.routes = map[string]endpoint{
 		"POST /tokens/{id}/deactivate":         h.deactivate,
@@ -85,7 +84,7 @@ func (h *Revoke) one(ctx context.Context, t *store.Token, err error) (events.API
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, viewOf(t, h.r.clock.Now())), nil
+	return jsonResponse(http.StatusOK, h.r.view(t)), nil
 }
 
 func (h *Revoke) deactivate(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
@@ -129,13 +128,12 @@ type RevokeResultView struct {
 func (h *Revoke) revokeMany(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	var body idsBody
 	if p := decodeBody(req, &body, false); p != nil {
-		return events.APIGatewayV2HTTPResponse{}, fail(p)
+		return events.APIGatewayV2HTTPResponse{}, p
 	}
 	results, err := h.r.svc.RevokeMany(ctx, c, body.IDs)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	now := h.r.clock.Now()
 	out := make([]RevokeResultView, 0, len(results))
 	for _, res := range results {
 		rv := RevokeResultView{ID: res.ID, Status: http.StatusOK}
@@ -143,7 +141,7 @@ func (h *Revoke) revokeMany(ctx context.Context, c manage.Caller, req *events.AP
 			p := fromError(ctx, h.r.log, res.Err)
 			rv.Status, rv.Error = p.Status, p
 		} else {
-			v := viewOf(res.Token, now)
+			v := h.r.view(res.Token)
 			rv.Token = &v
 		}
 		out = append(out, rv)
@@ -157,7 +155,7 @@ const ownerStatusBudget = 3 * time.Second
 func (h *Revoke) ownerStatus(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	var body ownerStatusBody
 	if p := decodeBody(req, &body, false); p != nil {
-		return events.APIGatewayV2HTTPResponse{}, fail(p)
+		return events.APIGatewayV2HTTPResponse{}, p
 	}
 	res, err := h.r.svc.SetOwnerStatus(ctx, c, req.PathParameters["owner"], body.Status, marking(ctx))
 	if err != nil {

@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/keymint/keymint/shared/app"
 	"github.com/keymint/keymint/shared/clock"
 	"github.com/keymint/keymint/shared/manage"
 	"github.com/keymint/keymint/shared/policy"
+	"github.com/keymint/keymint/shared/store"
 )
 
 // endpoint is one route's handler. Which tokens may call it is the scope
@@ -37,13 +37,22 @@ type router struct {
 	public map[string]publicEndpoint
 }
 
-func newRouter(a *app.App) *router {
-	return &router{
-		svc:   manage.New(a.Store, a.Keyring, a.Catalogue, a.Clock, a.Config),
-		cat:   a.Catalogue,
-		clock: a.Clock,
-		log:   a.Log,
-	}
+// Deps are what the management handlers use: the operations, the scope
+// catalogue that decides who may call which route, the clock and the log.
+type Deps struct {
+	Service   *manage.Service
+	Catalogue *policy.Catalogue
+	Clock     clock.Clock
+	Log       *slog.Logger
+}
+
+func newRouter(d Deps) *router {
+	return &router{svc: d.Service, cat: d.Catalogue, clock: d.Clock, log: d.Log}
+}
+
+// view is a token as clients see it now.
+func (r *router) view(t *store.Token) TokenView {
+	return viewOf(t, r.clock.Now(), r.svc.Rules())
 }
 
 // responseMargin is how long before the function's deadline a handler stops
@@ -104,10 +113,3 @@ func (r *router) dispatch(ctx context.Context, payload json.RawMessage, direct f
 	defer cancel()
 	return direct(ctx, payload)
 }
-
-// problemError lets handlers return a ready problem through the error path.
-type problemError struct{ p *Problem }
-
-func (e *problemError) Error() string { return e.p.Detail }
-
-func fail(p *Problem) error { return &problemError{p: p} }

@@ -30,6 +30,7 @@ func (l *lockedBuffer) String() string {
 // A secret may appear in exactly one response: the one that issues it.
 // Logs, later reads, lists and audit trails never hold it.
 func TestSecretsNeverLoggedOrReturnedTwice(t *testing.T) {
+	t.Parallel()
 	var logs lockedBuffer
 	s := newLoggingStack(t, nil, &logs)
 	v := s.issue(s.admin, map[string]any{"name": "s", "scopes": scopes("tokens:read")})

@@ -47,10 +47,10 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func viewOf(t *store.Token, now time.Time) TokenView {
+func viewOf(t *store.Token, now time.Time, rules lifecycle.Rules) TokenView {
 	v := TokenView{
 		ID: t.ID, Name: t.Name, Description: t.Description, Owner: t.Owner,
-		Scopes: nonNil(t.Scopes), Status: lifecycle.Shown(t.Times(), now),
+		Scopes: nonNil(t.Scopes), Status: rules.Status(t.Times(), now),
 		CreatedAt: epoch(t.CreatedAt), UpdatedAt: epoch(t.UpdatedAt), ExpiresAt: epoch(t.ExpiresAt),
 		LastUsedAt: optEpoch(t.LastUsedAt), LastUsedIP: t.LastUsedIP,
 		AllowedCIDRs: nonNil(t.AllowedCIDRs), BlockedIPs: nonNil(t.BlockedIPs),
@@ -83,5 +83,6 @@ type AuditView struct {
 	Actor    string         `json:"actor"`
 	SourceIP string         `json:"sourceIp,omitempty"`
 	TokenID  string         `json:"tokenId,omitempty"`
+	Owner    string         `json:"owner,omitempty"` // owner events (status changes)
 	Details  map[string]any `json:"details,omitempty"`
 }

@@ -76,7 +76,7 @@ func Assemble(cfg config.Config, awsCfg aws.Config, db store.API, src keyring.So
 	return &App{
 		Config:    cfg,
 		AWS:       awsCfg,
-		Store:     store.New(db, cfg.TableName, lifecycle.FromConfig(cfg), cfg.ConsistentReads),
+		Store:     store.New(db, cfg.TableName, lifecycle.FromConfig(cfg), store.ReadMode(cfg.ConsistentReads)),
 		Keyring:   keyring.New(src, clk, cfg.KeyringRefresh),
 		Catalogue: cat,
 		Clock:     clk,

@@ -17,6 +17,7 @@ import (
 // A deployment picks its scope catalogue: SCOPES_JSON (the template's
 // ScopeCatalogue parameter), SCOPES_FILE, or the one shipped.
 func TestScopeCatalogueChoice(t *testing.T) {
+	t.Parallel()
 	custom := `{"scopes":{"orders:ship":{"description":"ship orders","routes":["POST /orders/*/ship"]}}}`
 	cases := []struct {
 		name  string

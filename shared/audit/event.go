@@ -37,11 +37,3 @@ type Event struct {
 	SourceIP string         `json:"sourceIp,omitempty" dynamodbav:"sourceIp,omitempty"`
 	Details  map[string]any `json:"details,omitempty" dynamodbav:"details,omitempty"`
 }
-
-// Actor identifies who made a change: the caller's token and owner.
-func Actor(owner, tokenID string) string {
-	if tokenID == "" {
-		return owner
-	}
-	return owner + "/" + tokenID
-}

@@ -96,14 +96,6 @@ func (f *fakeSecretsManager) setEmpty(id string) {
 	f.empty[id] = true
 }
 
-func (f *fakeSecretsManager) remove(id string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	delete(f.strings, id)
-	delete(f.binary, id)
-	delete(f.empty, id)
-}
-
 func (f *fakeSecretsManager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.calls.Add(1)
 	if r.Method != http.MethodPost || r.URL.Path != "/" {

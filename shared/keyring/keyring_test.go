@@ -23,6 +23,7 @@ import (
 const secretID = "keymint/pepper"
 
 func TestSecretsManagerSource(t *testing.T) {
+	t.Parallel()
 	raw := doc(t, "k1", map[string][]byte{"k1": key1})
 	tests := []struct {
 		name    string
@@ -53,6 +54,7 @@ func TestSecretsManagerSource(t *testing.T) {
 }
 
 func TestSecretsManagerResourceNotFound(t *testing.T) {
+	t.Parallel()
 	fake, client := newFakeSecretsManager(t)
 	kr := keyring.New(keyring.NewSecretsManagerSource(client, "no/such/secret"), clock.NewManual(t0), time.Minute)
 
@@ -70,6 +72,7 @@ func TestSecretsManagerResourceNotFound(t *testing.T) {
 }
 
 func TestRotation(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	fake, client := newFakeSecretsManager(t)
 	fake.setString(secretID, doc(t, "k1", map[string][]byte{"k1": key1}))
@@ -118,6 +121,7 @@ func TestRotation(t *testing.T) {
 }
 
 func TestUnknownKeyRefreshIsRateLimited(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	fake, client := newFakeSecretsManager(t)
 	fake.setString(secretID, doc(t, "k1", map[string][]byte{"k1": key1}))
@@ -162,6 +166,7 @@ func TestUnknownKeyRefreshIsRateLimited(t *testing.T) {
 }
 
 func TestUnknownKeyConcurrentCallersShareOneRead(t *testing.T) {
+	t.Parallel()
 	src := &memSource{}
 	src.set(doc(t, "k1", map[string][]byte{"k1": key1}), nil)
 	kr := keyring.New(src, clock.NewManual(t0), 0)
@@ -183,6 +188,7 @@ func TestUnknownKeyConcurrentCallersShareOneRead(t *testing.T) {
 }
 
 func TestAgeRefresh(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name         string
 		refreshEvery time.Duration
@@ -218,6 +224,7 @@ func TestAgeRefresh(t *testing.T) {
 }
 
 func TestFailedRefreshKeepsServingCache(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	outage := errors.New("secrets manager unavailable")
 	src := &memSource{}
@@ -266,6 +273,7 @@ func TestFailedRefreshKeepsServingCache(t *testing.T) {
 }
 
 func TestNoKeyringIsAnError(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		raw  []byte
@@ -302,6 +310,7 @@ func TestNoKeyringIsAnError(t *testing.T) {
 // minute), so a flood of requests is not a flood of GetSecretValue calls;
 // once a good keyring appears it is used at the next read.
 func TestNoKeyringBacksOff(t *testing.T) {
+	t.Parallel()
 	src := &memSource{}
 	src.set([]byte(`{"current":"","keys":{}}`), nil) // the stack's placeholder
 	clk := clock.NewManual(t0)
@@ -336,6 +345,7 @@ func TestNoKeyringBacksOff(t *testing.T) {
 }
 
 func TestColdStartSingleFlight(t *testing.T) {
+	t.Parallel()
 	src := newGatedSource(doc(t, "k1", map[string][]byte{"k1": key1}))
 	kr := keyring.New(src, clock.System{}, time.Hour)
 	var wg sync.WaitGroup
@@ -356,6 +366,7 @@ func TestColdStartSingleFlight(t *testing.T) {
 }
 
 func TestAbandonedReadIsRetriedByWaiter(t *testing.T) {
+	t.Parallel()
 	src := newGatedSource(doc(t, "k1", map[string][]byte{"k1": key1}))
 	kr := keyring.New(src, clock.System{}, time.Hour)
 
@@ -403,6 +414,7 @@ func TestAbandonedReadIsRetriedByWaiter(t *testing.T) {
 }
 
 func TestVerify(t *testing.T) {
+	t.Parallel()
 	kr := keyring.New(keyring.StaticSource(doc(t, "k2", map[string][]byte{"k1": key1, "k2": key2})), clock.NewManual(t0), 0)
 	ctx := t.Context()
 	id, sum, err := kr.Hash(ctx, "the-secret")
@@ -442,6 +454,7 @@ func TestVerify(t *testing.T) {
 }
 
 func TestEnsureFileAndFileSource(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "nested", ".local", "keyring.json")
 
@@ -504,6 +517,7 @@ func TestEnsureFileAndFileSource(t *testing.T) {
 }
 
 func TestEnsureFileConcurrent(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "keyring.json")
 	var (
@@ -539,6 +553,7 @@ func TestEnsureFileConcurrent(t *testing.T) {
 }
 
 func TestFileSourceMissingFile(t *testing.T) {
+	t.Parallel()
 	_, err := keyring.NewFileSource(filepath.Join(t.TempDir(), "missing.json")).Load(t.Context())
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Load error = %v, want os.ErrNotExist", err)
@@ -561,6 +576,7 @@ func assertNoTempFiles(t *testing.T, dir string) {
 }
 
 func TestParseKeysInvalid(t *testing.T) {
+	t.Parallel()
 	short := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 31))
 	good := base64.StdEncoding.EncodeToString(key1)
 	tests := []struct {
@@ -599,6 +615,7 @@ func TestParseKeysInvalid(t *testing.T) {
 }
 
 func TestParseKeysValid(t *testing.T) {
+	t.Parallel()
 	keys, err := keyring.ParseKeys(doc(t, "k2", map[string][]byte{"k1": key1, "k2": key2}))
 	if err != nil {
 		t.Fatal(err)
@@ -609,6 +626,7 @@ func TestParseKeysValid(t *testing.T) {
 }
 
 func TestKeysNeverPrintMaterial(t *testing.T) {
+	t.Parallel()
 	keys, err := keyring.ParseKeys(doc(t, "k1", map[string][]byte{"k1": key1}))
 	if err != nil {
 		t.Fatal(err)
@@ -630,6 +648,7 @@ func TestKeysNeverPrintMaterial(t *testing.T) {
 }
 
 func TestNewKeyringJSON(t *testing.T) {
+	t.Parallel()
 	a, err := keyring.NewKeyringJSON("k7")
 	if err != nil {
 		t.Fatal(err)

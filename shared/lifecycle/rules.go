@@ -57,20 +57,9 @@ type Times struct {
 	NotifiedAt  int64 // when the expiry notice went out; 0 until then
 }
 
-// Shown is the status a reader sees at now: revoked wins, then expiry (which
-// DynamoDB TTL may not have acted on yet), then the stored status.
-func Shown(t Times, now time.Time) string {
-	switch {
-	case t.Status == StatusRevoked:
-		return StatusRevoked
-	case t.ExpiresAt <= now.Unix():
-		return StatusExpired
-	default:
-		return t.Status
-	}
-}
-
-// Status is the status a token has at now under the rules: revoked wins,
+// Status is the one answer to "what state is this token in at now": what
+// validate decides by, what readers see, what list filters select, what
+// activate and edit check and what the sweeper writes down. Revoked wins,
 // then expiry (which DynamoDB TTL may not have acted on yet), then
 // inactivity, stored or by time (the sweeper may not have run yet). Any
 // other stored value counts as inactive, so it is refused, never allowed.

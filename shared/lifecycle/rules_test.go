@@ -11,27 +11,36 @@ const day = int64(24 * 3600)
 
 var rules = lifecycle.Rules{InactiveAfter: 30 * 24 * time.Hour, DeleteAfterIdle: 90 * 24 * time.Hour, Retention: 30 * 24 * time.Hour}
 
-func TestShown(t *testing.T) {
+func TestStatus(t *testing.T) {
+	t.Parallel()
 	now := time.Unix(1000*day, 0)
+	fresh := now.Unix() - 10*day // inside the 30-day inactivity window
+	stale := now.Unix() - 30*day // exactly 30 days idle: inactive
 	cases := []struct {
 		name string
 		t    lifecycle.Times
 		want string
 	}{
-		{"active", lifecycle.Times{Status: "active", ExpiresAt: now.Unix() + 1}, "active"},
-		{"expired at the second", lifecycle.Times{Status: "active", ExpiresAt: now.Unix()}, "expired"},
-		{"inactive", lifecycle.Times{Status: "inactive", ExpiresAt: now.Unix() + 1}, "inactive"},
-		{"inactive and expired", lifecycle.Times{Status: "inactive", ExpiresAt: now.Unix() - 1}, "expired"},
-		{"revoked wins over expiry", lifecycle.Times{Status: "revoked", ExpiresAt: now.Unix() - 1}, "revoked"},
+		{"active", lifecycle.Times{Status: "active", CreatedAt: fresh, ExpiresAt: now.Unix() + 1}, "active"},
+		{"expired at the second", lifecycle.Times{Status: "active", CreatedAt: fresh, ExpiresAt: now.Unix()}, "expired"},
+		{"inactive, stored", lifecycle.Times{Status: "inactive", CreatedAt: fresh, ExpiresAt: now.Unix() + 1}, "inactive"},
+		{"inactive by time, before the sweeper writes it", lifecycle.Times{Status: "active", CreatedAt: stale, ExpiresAt: now.Unix() + day}, "inactive"},
+		{"recent use keeps it active", lifecycle.Times{Status: "active", CreatedAt: stale, LastUsedAt: fresh, ExpiresAt: now.Unix() + day}, "active"},
+		{"activation restarts the clock", lifecycle.Times{Status: "active", CreatedAt: stale, ActivatedAt: now.Unix(), ExpiresAt: now.Unix() + day}, "active"},
+		{"idle and expired: expired", lifecycle.Times{Status: "active", CreatedAt: stale, ExpiresAt: now.Unix() - 1}, "expired"},
+		{"inactive and expired", lifecycle.Times{Status: "inactive", CreatedAt: fresh, ExpiresAt: now.Unix() - 1}, "expired"},
+		{"revoked wins over expiry", lifecycle.Times{Status: "revoked", CreatedAt: fresh, ExpiresAt: now.Unix() - 1}, "revoked"},
+		{"an unknown stored status is refused", lifecycle.Times{Status: "paused", CreatedAt: fresh, ExpiresAt: now.Unix() + day}, "inactive"},
 	}
 	for _, c := range cases {
-		if got := lifecycle.Shown(c.t, now); got != c.want {
+		if got := rules.Status(c.t, now); got != c.want {
 			t.Errorf("%s: %s, want %s", c.name, got, c.want)
 		}
 	}
 }
 
 func TestExpiresTTLAndDeadline(t *testing.T) {
+	t.Parallel()
 	created := 1000 * day
 	cases := []struct {
 		name      string

@@ -59,6 +59,7 @@ func holds(implies map[string][]string, set []string) map[string]bool {
 // oracle for every pair of scope sets the shipped catalogue can form: every
 // subset of its scopes, and every bundle (expanded as a client would ask).
 func TestCoversProperty(t *testing.T) {
+	t.Parallel()
 	cat, err := policy.Default()
 	if err != nil {
 		t.Fatal(err)

@@ -50,7 +50,7 @@ func (s *Service) Edit(ctx context.Context, caller Caller, id string, req EditRe
 		}
 	}
 	return s.mutate(ctx, caller, id, audit.Edit, false, func(t *store.Token, now time.Time) (map[string]any, error) {
-		switch lifecycle.Shown(t.Times(), now) {
+		switch s.rules.Status(t.Times(), now) {
 		case lifecycle.StatusRevoked:
 			return nil, conflict("a revoked token cannot be edited")
 		case lifecycle.StatusExpired:

@@ -57,7 +57,7 @@ func (s *Service) SetOwnerStatus(ctx context.Context, caller Caller, owner, stat
 		}
 		break
 	}
-	marked, done, err := s.store.MarkOwnerTokens(ctx, owner, status == store.OwnerDisabled, deadline)
+	marked, done, err := s.store.MarkOwnerTokens(ctx, owner, status, deadline)
 	if err != nil {
 		return nil, err
 	}

@@ -88,6 +88,25 @@ func (s *Service) Audit(ctx context.Context, caller Caller, id string, limit int
 	return ev, next, err
 }
 
+// OwnerAudit lists an owner's own audit events (status changes), newest
+// first. Admins only: an owner is not a token its holder can see.
+func (s *Service) OwnerAudit(ctx context.Context, caller Caller, owner string, limit int32, cursor string) ([]audit.Event, string, error) {
+	if !caller.Admin() {
+		return nil, "", forbidden("an owner's audit trail needs tokens:admin")
+	}
+	if err := CheckOwner(owner); err != nil {
+		return nil, "", err
+	}
+	if err := checkLimit(limit); err != nil {
+		return nil, "", err
+	}
+	ev, next, err := s.store.OwnerAudit(ctx, owner, s.now(), limit, cursor)
+	if errors.Is(err, store.ErrBadCursor) {
+		return nil, "", invalid("cursor", "not a cursor from this list")
+	}
+	return ev, next, err
+}
+
 // KeyUsage reports, per pepper key id, the live tokens and grace-period
 // secrets it still verifies (ops only: reached by direct invoke).
 func (s *Service) KeyUsage(ctx context.Context, now time.Time) (map[string]store.KeyUse, int, error) {

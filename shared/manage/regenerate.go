@@ -23,7 +23,7 @@ func (s *Service) Regenerate(ctx context.Context, caller Caller, id string, grac
 	grace := time.Duration(graceSeconds) * time.Second
 	var plaintext string
 	t, err := s.mutate(ctx, caller, id, audit.Regenerate, true, func(t *store.Token, now time.Time) (map[string]any, error) {
-		switch lifecycle.Shown(t.Times(), now) {
+		switch s.rules.Status(t.Times(), now) {
 		case lifecycle.StatusRevoked:
 			return nil, conflict("a revoked token cannot be regenerated")
 		case lifecycle.StatusExpired:

@@ -37,17 +37,32 @@ type Service struct {
 	lastStamp time.Time
 }
 
+// Options are the deployment's choices a Service follows.
+type Options struct {
+	TokenPrefix string
+	Rules       lifecycle.Rules
+	// SingleToken: issuing revokes the owner's other live tokens.
+	SingleToken bool
+	// RegenerateExpired: regenerate may give an expired token a new secret.
+	RegenerateExpired bool
+}
+
+// OptionsFrom picks a Service's options out of the configuration.
+func OptionsFrom(cfg config.Config) Options {
+	return Options{TokenPrefix: cfg.TokenPrefix, Rules: lifecycle.FromConfig(cfg), SingleToken: cfg.SingleToken, RegenerateExpired: cfg.RegenerateExpired}
+}
+
 // New builds a Service.
-func New(st *store.Store, keys Hasher, cat *policy.Catalogue, clk clock.Clock, cfg config.Config) *Service {
+func New(st *store.Store, keys Hasher, cat *policy.Catalogue, clk clock.Clock, o Options) *Service {
 	return &Service{
 		store: st, keys: keys, cat: cat, clock: clk,
-		prefix: cfg.TokenPrefix, single: cfg.SingleToken, rules: lifecycle.FromConfig(cfg),
-		regenerateExpired: cfg.RegenerateExpired,
+		prefix: o.TokenPrefix, single: o.SingleToken, rules: o.Rules,
+		regenerateExpired: o.RegenerateExpired,
 	}
 }
 
-// Catalogue is the scope catalogue the service grants from.
-func (s *Service) Catalogue() *policy.Catalogue { return s.cat }
+// Rules are the lifecycle rules the service judges tokens by.
+func (s *Service) Rules() lifecycle.Rules { return s.rules }
 
 // Issued is a token with its plaintext, which exists only in this value.
 type Issued struct {

@@ -23,11 +23,12 @@ func (s *Service) Deactivate(ctx context.Context, caller Caller, id string) (*st
 	})
 }
 
-// Activate switches an inactive token back on and restarts its inactivity
-// clock. Expired and revoked tokens stay off.
+// Activate switches an inactive token back on, whether it was deactivated or
+// went unused too long (before the sweeper wrote that down), and restarts
+// its inactivity clock. Expired and revoked tokens stay off.
 func (s *Service) Activate(ctx context.Context, caller Caller, id string) (*store.Token, error) {
 	return s.mutate(ctx, caller, id, audit.Activate, false, func(t *store.Token, now time.Time) (map[string]any, error) {
-		switch lifecycle.Shown(t.Times(), now) {
+		switch s.rules.Status(t.Times(), now) {
 		case lifecycle.StatusRevoked:
 			return nil, conflict("a revoked token cannot be activated")
 		case lifecycle.StatusExpired:

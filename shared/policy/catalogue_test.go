@@ -31,7 +31,7 @@ var (
 		{"PUT", "/tokens/*/blocked-ips/*"},
 		{"DELETE", "/tokens/*/blocked-ips/*"},
 	}
-	designAdmin    = []Route{{"PUT", "/owners/*/status"}}
+	designAdmin    = []Route{{"PUT", "/owners/*/status"}, {"GET", "/owners/*/audit"}}
 	designAnyToken = []Route{{"GET", "/whoami"}}
 )
 
@@ -54,6 +54,7 @@ func sortedRoutes(groups ...[]Route) []Route {
 }
 
 func TestDefaultManagementRoutes(t *testing.T) {
+	t.Parallel()
 	c := defaultCat(t)
 	tests := []struct {
 		scopes []string
@@ -77,6 +78,7 @@ func TestDefaultManagementRoutes(t *testing.T) {
 
 // No example API scope may reach into the management API.
 func TestDefaultOtherScopesStayOffManagementRoutes(t *testing.T) {
+	t.Parallel()
 	c := defaultCat(t)
 	management := map[string]bool{"tokens:read": true, "tokens:write": true, "tokens:admin": true}
 	for _, s := range c.Scopes() {
@@ -95,6 +97,7 @@ func TestDefaultOtherScopesStayOffManagementRoutes(t *testing.T) {
 }
 
 func TestDefaultCatalogueContents(t *testing.T) {
+	t.Parallel()
 	c := defaultCat(t)
 	wantScopes := []string{"orders:read", "orders:write", "reports:read", "tokens:admin", "tokens:read", "tokens:write"}
 	if got := c.Scopes(); !slices.Equal(got, wantScopes) {
@@ -120,6 +123,7 @@ func TestDefaultCatalogueContents(t *testing.T) {
 }
 
 func TestCataloguePartsAreCopies(t *testing.T) {
+	t.Parallel()
 	c := defaultCat(t)
 	c.Scopes()[0] = "mutated"
 	b := c.Bundles()
@@ -135,6 +139,7 @@ func TestCataloguePartsAreCopies(t *testing.T) {
 }
 
 func TestAllowsDefault(t *testing.T) {
+	t.Parallel()
 	c := defaultCat(t)
 	read := []string{"tokens:read"}
 	write := []string{"tokens:write"}
@@ -205,6 +210,7 @@ func TestAllowsDefault(t *testing.T) {
 }
 
 func TestAllowsRouteMalformed(t *testing.T) {
+	t.Parallel()
 	c := defaultCat(t)
 	for _, route := range []string{"", "GET", "/whoami", "GET/whoami", " /whoami", "GET  /whoami"} {
 		t.Run(route, func(t *testing.T) {
@@ -229,6 +235,7 @@ func TestAllowsDoesNotAllocate(t *testing.T) {
 }
 
 func TestExpand(t *testing.T) {
+	t.Parallel()
 	c := defaultCat(t)
 	tests := []struct {
 		name      string
@@ -279,6 +286,7 @@ func TestExpand(t *testing.T) {
 }
 
 func TestEffective(t *testing.T) {
+	t.Parallel()
 	c := defaultCat(t)
 	tests := []struct {
 		in, want []string
@@ -299,6 +307,7 @@ func TestEffective(t *testing.T) {
 }
 
 func TestKnown(t *testing.T) {
+	t.Parallel()
 	c := defaultCat(t)
 	tests := []struct {
 		scope string
@@ -318,6 +327,7 @@ func TestKnown(t *testing.T) {
 }
 
 func TestImpliesIsTransitive(t *testing.T) {
+	t.Parallel()
 	c, err := Parse([]byte(`{"scopes": {
 		"a": {"implies": ["b"], "routes": ["GET /a"]},
 		"b": {"implies": ["c"], "routes": ["GET /b"]},
@@ -344,6 +354,7 @@ func TestImpliesIsTransitive(t *testing.T) {
 }
 
 func TestParseAccepts(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		raw  string
@@ -363,6 +374,7 @@ func TestParseAccepts(t *testing.T) {
 }
 
 func TestParseRejects(t *testing.T) {
+	t.Parallel()
 	scope := func(routes string) string {
 		return `{"scopes": {"a": {"routes": [` + routes + `]}}}`
 	}
@@ -422,6 +434,7 @@ func TestParseRejects(t *testing.T) {
 }
 
 func TestLoad(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	custom := filepath.Join(dir, "custom.json")
 	if err := os.WriteFile(custom, []byte(`{"scopes": {"pets:read": {"routes": ["GET /pets"]}}}`), 0o600); err != nil {

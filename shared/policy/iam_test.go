@@ -8,6 +8,7 @@ import (
 )
 
 func TestParseMethodARN(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		arn  string
@@ -73,6 +74,7 @@ func TestParseMethodARN(t *testing.T) {
 }
 
 func TestParseMethodARNRejects(t *testing.T) {
+	t.Parallel()
 	for _, arn := range []string{
 		"",
 		"*",
@@ -106,6 +108,7 @@ func mustARN(t *testing.T, s string) MethodARN {
 }
 
 func TestAllowPolicyTokensRead(t *testing.T) {
+	t.Parallel()
 	c := defaultCat(t)
 	arn := mustARN(t, "arn:aws:execute-api:us-east-1:123456789012:abcdef123/prod/GET/tokens/tk_1")
 	got := AllowPolicy(arn, c.Routes([]string{"tokens:read"}))
@@ -133,6 +136,7 @@ func TestAllowPolicyTokensRead(t *testing.T) {
 }
 
 func TestAllowPolicyResources(t *testing.T) {
+	t.Parallel()
 	arn := mustARN(t, "arn:aws:execute-api:eu-west-1:111122223333:api1/$default/GET/whoami")
 	base := "arn:aws:execute-api:eu-west-1:111122223333:api1/$default/"
 	tests := []struct {
@@ -161,6 +165,7 @@ func TestAllowPolicyResources(t *testing.T) {
 }
 
 func TestAllowPolicyWithoutRoutesDenies(t *testing.T) {
+	t.Parallel()
 	arn := mustARN(t, "arn:aws:execute-api:us-east-1:123456789012:abcdef123/prod/GET/orders")
 	got := AllowPolicy(arn, nil)
 	want := DenyPolicy(arn)
@@ -171,6 +176,7 @@ func TestAllowPolicyWithoutRoutesDenies(t *testing.T) {
 }
 
 func TestDenyPolicy(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		arn, want string
 	}{
@@ -213,6 +219,7 @@ func iamGlob(pattern, s string) bool {
 // The cached policy must let through every call Allows accepts; otherwise a
 // token gets 403 on routes it holds once its policy is cached.
 func TestAllowPolicyCoversAllowedCalls(t *testing.T) {
+	t.Parallel()
 	c := defaultCat(t)
 	arn := mustARN(t, "arn:aws:execute-api:us-east-1:123456789012:abcdef123/prod/GET/whoami")
 	calls := []struct{ method, path string }{

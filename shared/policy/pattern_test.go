@@ -3,6 +3,7 @@ package policy
 import "testing"
 
 func TestPatternMatch(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		pattern string
@@ -78,6 +79,7 @@ func TestPatternMatch(t *testing.T) {
 }
 
 func TestCompilePatternCanonical(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want Route

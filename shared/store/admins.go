@@ -2,10 +2,9 @@ package store
 
 import (
 	"context"
-	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
 // AdminTokens lists every unrevoked token that carries tokens:admin, from
@@ -14,23 +13,11 @@ import (
 // which the lockout rule accepts: it errs towards refusing.
 func (s *Store) AdminTokens(ctx context.Context) ([]*Token, error) {
 	var out []*Token
-	keyCond := expression.Key("GSI3PK").Equal(expression.Value(adminsPK))
-	cursor := ""
-	for {
-		items, next, err := s.queryPage(ctx, IndexAdmins, keyCond, nil, MaxPageSize, cursor, adminsPage, true)
-		if err != nil {
-			return nil, err
-		}
-		for _, raw := range items {
-			var t Token
-			if err := attributevalue.UnmarshalMap(raw, &t); err != nil {
-				return nil, fmt.Errorf("store: decode admin token: %w", err)
-			}
-			out = append(out, &t)
-		}
-		if next == "" {
-			return out, nil
-		}
-		cursor = next
-	}
+	q := query{index: IndexAdmins, keyCond: expression.Key("GSI3PK").Equal(expression.Value(adminsPK)), order: Ascending}
+	err := s.queryEach(ctx, q, func(items []map[string]types.AttributeValue) error {
+		toks, err := decodeTokens(items)
+		out = append(out, toks...)
+		return err
+	})
+	return out, err
 }

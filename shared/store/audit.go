@@ -66,7 +66,7 @@ func (s *Store) OwnerAudit(ctx context.Context, owner string, now time.Time, lim
 func (s *Store) auditOf(ctx context.Context, pk string, now time.Time, limit int32, cursor string) ([]audit.Event, string, error) {
 	cond := expression.Key("PK").Equal(expression.Value(pk)).And(expression.Key("SK").BeginsWith(auditSK))
 	live := notPastTTL(now)
-	items, next, err := s.queryPage(ctx, "", cond, &live, limit, cursor, auditPage(pk), false)
+	items, next, err := s.queryPage(ctx, query{keyCond: cond, filter: &live, order: Descending}, limit, cursor, auditPage(pk))
 	if err != nil {
 		return nil, "", err
 	}
@@ -76,7 +76,10 @@ func (s *Store) auditOf(ctx context.Context, pk string, now time.Time, limit int
 		if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
 			return nil, "", fmt.Errorf("store: decode audit event: %w", err)
 		}
-		at, _ := time.Parse(auditTime, it.At)
+		at, err := time.Parse(auditTime, it.At)
+		if err != nil {
+			return nil, "", fmt.Errorf("store: audit event %s#%s has a bad time: %w", it.PK, it.SK, err)
+		}
 		out = append(out, audit.Event{TokenID: it.TokenID, Owner: it.Owner, At: at, Action: audit.Action(it.Action), Actor: it.Actor, SourceIP: it.SourceIP, Details: it.Details})
 	}
 	return out, next, nil

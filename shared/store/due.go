@@ -15,7 +15,7 @@ func (s *Store) Due(ctx context.Context, shardNo int, now time.Time, limit int32
 	// "~" sorts after every digit and '#', so the bound includes all ids due at now.
 	keyCond := expression.Key("GSI2PK").Equal(expression.Value(pk)).
 		And(expression.Key("GSI2SK").LessThanEqual(expression.Value(sortTime(now.Unix()) + "#~")))
-	items, next, err := s.queryPage(ctx, IndexDeadline, keyCond, nil, limit, cursor, duePage(shardNo), true)
+	items, next, err := s.queryPage(ctx, query{index: IndexDeadline, keyCond: keyCond, order: Ascending}, limit, cursor, duePage(shardNo))
 	if err != nil {
 		return nil, "", err
 	}

@@ -12,10 +12,22 @@ import (
 	"github.com/keymint/keymint/shared/lifecycle"
 )
 
-// statusFilter turns a shown status (lifecycle.Shown) into a filter on the
-// stored attributes, so a page holds only matching tokens.
-func statusFilter(status string, now time.Time) (*expression.ConditionBuilder, error) {
-	st, exp, n := expression.Name("status"), expression.Name("expiresAt"), expression.Value(now.Unix())
+// statusFilter selects, on the stored attributes, the tokens whose
+// lifecycle.Rules.Status at now is status, so a page holds only matching
+// tokens. Inactivity by time is part of it: a token stored active but idle
+// for InactiveAfter is inactive here too, before the sweeper writes it down.
+func (s *Store) statusFilter(status string, now time.Time) (*expression.ConditionBuilder, error) {
+	st, exp := expression.Name("status"), expression.Name("expiresAt")
+	n := expression.Value(now.Unix())
+	live := st.NotEqual(expression.Value(lifecycle.StatusRevoked)).And(exp.GreaterThan(n))
+	// Some activity (creation, use, activation) inside the window.
+	cut := expression.Value(now.Add(-s.rules.InactiveAfter).Unix())
+	recent := expression.Or(
+		expression.Name("createdAt").GreaterThan(cut),
+		expression.Name("lastUsedAt").GreaterThan(cut),
+		expression.Name("activatedAt").GreaterThan(cut),
+	)
+	active := st.Equal(expression.Value(lifecycle.StatusActive)).And(exp.GreaterThan(n), recent)
 	var c expression.ConditionBuilder
 	switch status {
 	case "":
@@ -24,8 +36,10 @@ func statusFilter(status string, now time.Time) (*expression.ConditionBuilder, e
 		c = st.Equal(expression.Value(lifecycle.StatusRevoked))
 	case lifecycle.StatusExpired:
 		c = st.NotEqual(expression.Value(lifecycle.StatusRevoked)).And(exp.LessThanEqual(n))
-	case lifecycle.StatusActive, lifecycle.StatusInactive:
-		c = st.Equal(expression.Value(status)).And(exp.GreaterThan(n))
+	case lifecycle.StatusActive:
+		c = active
+	case lifecycle.StatusInactive:
+		c = live.And(expression.Not(active))
 	default:
 		return nil, fmt.Errorf("store: unknown status filter %q", status)
 	}
@@ -58,7 +72,7 @@ func decodeTokens(items []map[string]types.AttributeValue) ([]*Token, error) {
 // ListByOwner lists an owner's tokens newest first; status ("" for all)
 // filters by the status a reader would see at now.
 func (s *Store) ListByOwner(ctx context.Context, owner, status string, now time.Time, limit int32, cursor string) ([]*Token, string, error) {
-	filter, err := statusFilter(status, now)
+	filter, err := s.statusFilter(status, now)
 	if err != nil {
 		return nil, "", err
 	}
@@ -67,7 +81,7 @@ func (s *Store) ListByOwner(ctx context.Context, owner, status string, now time.
 		live = live.And(*filter)
 	}
 	keyCond := expression.Key("GSI1PK").Equal(expression.Value(ownerPK(owner)))
-	items, next, err := s.queryPage(ctx, IndexByOwner, keyCond, &live, limit, cursor, ownerPage(owner), false)
+	items, next, err := s.queryPage(ctx, query{index: IndexByOwner, keyCond: keyCond, filter: &live, order: Descending}, limit, cursor, ownerPage(owner))
 	if err != nil {
 		return nil, "", err
 	}
@@ -80,33 +94,26 @@ func (s *Store) ListByOwner(ctx context.Context, owner, status string, now time.
 // re-read before a caller bases a conditional write on it).
 func (s *Store) LiveTokens(ctx context.Context, owner string) ([]*Token, error) {
 	var live []*Token
-	cursor := ""
-	keyCond := expression.Key("GSI1PK").Equal(expression.Value(ownerPK(owner)))
 	filter := expression.Name("status").NotEqual(expression.Value(lifecycle.StatusRevoked))
-	for {
-		items, next, err := s.queryPage(ctx, IndexByOwner, keyCond, &filter, MaxPageSize, cursor, ownerPage(owner), false)
+	q := query{index: IndexByOwner, keyCond: expression.Key("GSI1PK").Equal(expression.Value(ownerPK(owner))), filter: &filter, order: Descending}
+	err := s.queryEach(ctx, q, func(items []map[string]types.AttributeValue) error {
+		toks, err := decodeTokens(items)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		for _, raw := range items {
-			var t Token
-			if err := attributevalue.UnmarshalMap(raw, &t); err != nil {
-				return nil, fmt.Errorf("store: decode token: %w", err)
-			}
+		for _, t := range toks {
 			fresh, err := s.Token(ctx, t.ID, Consistent)
 			if errors.Is(err, ErrNotFound) {
 				continue
 			}
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if fresh.Status != lifecycle.StatusRevoked {
 				live = append(live, fresh)
 			}
 		}
-		if next == "" {
-			return live, nil
-		}
-		cursor = next
-	}
+		return nil
+	})
+	return live, err
 }

@@ -2,12 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/keymint/keymint/shared/audit"
 )
@@ -55,22 +55,20 @@ func (s *Store) SetOwnerStatus(ctx context.Context, before *Owner, status string
 	if before.Version > 0 {
 		cond = expression.Name("version").Equal(expression.Value(before.Version))
 	}
+	var b txBuilder
 	ownerIt, err := s.txPut(item, cond)
 	if err != nil {
 		return nil, err
 	}
+	b.add(guardOwnerVersion, ownerIt)
 	ev.Owner = before.Owner
 	auditIt, err := s.auditPut(ev)
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{ownerIt, auditIt}})
-	if err != nil {
-		var tce *types.TransactionCanceledException
-		if asCanceled(err, &tce) {
-			return nil, ErrConflict
-		}
-		return nil, fault("set owner status", err)
+	b.add(guardAudit, auditIt)
+	if err := s.commit(ctx, &b); err != nil {
+		return nil, err
 	}
 	return &after, nil
 }
@@ -80,39 +78,39 @@ func (s *Store) SetOwnerStatus(ctx context.Context, before *Owner, status string
 // and stops at deadline; done is false when tokens remain, and calling again
 // resumes (marking is idempotent). Each mark bumps version so a concurrent
 // management write, which puts a whole item, cannot undo it.
-func (s *Store) MarkOwnerTokens(ctx context.Context, owner string, disabled bool, deadline time.Time) (marked int, done bool, err error) {
-	cursor := ""
-	keyCond := expression.Key("GSI1PK").Equal(expression.Value(ownerPK(owner)))
-	for {
+func (s *Store) MarkOwnerTokens(ctx context.Context, owner, status string, deadline time.Time) (marked int, done bool, err error) {
+	disabled := status == OwnerDisabled
+	q := query{index: IndexByOwner, keyCond: expression.Key("GSI1PK").Equal(expression.Value(ownerPK(owner))), order: Descending}
+	err = s.queryEach(ctx, q, func(items []map[string]types.AttributeValue) error {
 		if !deadline.IsZero() && time.Now().After(deadline) {
-			return marked, false, nil
+			return errOutOfTime
 		}
-		items, next, err := s.queryPage(ctx, IndexByOwner, keyCond, nil, MaxPageSize, cursor, ownerPage(owner), false)
+		toks, err := decodeTokens(items)
 		if err != nil {
-			return marked, false, err
+			return err
 		}
-		for _, raw := range items {
-			var t Token
-			if err := attributevalue.UnmarshalMap(raw, &t); err != nil {
-				return marked, false, fmt.Errorf("store: decode token: %w", err)
-			}
+		for _, t := range toks {
 			if t.OwnerDisabled == disabled {
 				continue
 			}
 			ok, err := s.markOwnerDisabled(ctx, t.ID, disabled)
 			if err != nil {
-				return marked, false, err
+				return err
 			}
 			if ok {
 				marked++
 			}
 		}
-		if next == "" {
-			return marked, true, nil
-		}
-		cursor = next
+		return nil
+	})
+	if errors.Is(err, errOutOfTime) {
+		return marked, false, nil
 	}
+	return marked, err == nil, err
 }
+
+// errOutOfTime stops a walk whose caller must answer soon.
+var errOutOfTime = errors.New("out of time")
 
 func (s *Store) markOwnerDisabled(ctx context.Context, id string, disabled bool) (bool, error) {
 	upd := expression.Add(expression.Name("version"), expression.Value(1))

@@ -14,17 +14,17 @@ import (
 
 // Store reads and writes keymint's table.
 type Store struct {
-	db         API
-	table      string
-	rules      lifecycle.Rules
-	consistent bool
+	db    API
+	table string
+	rules lifecycle.Rules
+	reads ReadMode // the least every read is; a caller may ask for more
 }
 
-// New returns a Store on table. consistentReads makes token reads strongly
-// consistent; the default (false) halves read cost and DynamoDB's replicas
-// converge well within validate's cache TTL.
-func New(db API, table string, rules lifecycle.Rules, consistentReads bool) *Store {
-	return &Store{db: db, table: table, rules: rules, consistent: consistentReads}
+// New returns a Store on table. reads is the least every read is: Eventual
+// halves read cost, and DynamoDB's replicas converge well within validate's
+// cache TTL; Consistent (CONSISTENT_READS) makes every read strong.
+func New(db API, table string, rules lifecycle.Rules, reads ReadMode) *Store {
+	return &Store{db: db, table: table, rules: rules, reads: reads}
 }
 
 // Rules returns the lifecycle rules the store derives attributes with.
@@ -68,7 +68,7 @@ func (s *Store) get(ctx context.Context, k map[string]types.AttributeValue, mode
 	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(s.table),
 		Key:            k,
-		ConsistentRead: aws.Bool(bool(mode) || s.consistent),
+		ConsistentRead: aws.Bool(bool(mode || s.reads)),
 	})
 	if err != nil {
 		return false, fault("get "+what, err)
@@ -86,8 +86,4 @@ func (s *Store) get(ctx context.Context, k map[string]types.AttributeValue, mode
 func isConditionFailed(err error) bool {
 	var ccf *types.ConditionalCheckFailedException
 	return errors.As(err, &ccf)
-}
-
-func asCanceled(err error, target **types.TransactionCanceledException) bool {
-	return errors.As(err, target)
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/keymint/keymint/infra/ddbtest"
+	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/audit"
 	"github.com/keymint/keymint/shared/lifecycle"
 	"github.com/keymint/keymint/shared/store"
@@ -31,8 +31,8 @@ type fixture struct {
 }
 
 func newFixture(t *testing.T) fixture {
-	db, table := ddbtest.NewTable(t)
-	return fixture{st: store.New(db, table, rules, false), db: db, table: table}
+	db, table := testkit.NewTable(t)
+	return fixture{st: store.New(db, table, rules, store.Eventual), db: db, table: table}
 }
 
 func tok(id, owner, name string) *store.Token {
@@ -74,6 +74,7 @@ func (f fixture) create(t *testing.T, x *store.Token) {
 }
 
 func TestCreateWritesTokenReservationAndAuditTogether(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	x := tok("a", "alice", "ci")
 	f.create(t, x)
@@ -106,6 +107,7 @@ func TestCreateWritesTokenReservationAndAuditTogether(t *testing.T) {
 }
 
 func TestCreateOutcomesWriteNothing(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		setup func(t *testing.T, f fixture)
@@ -141,12 +143,14 @@ func TestCreateOutcomesWriteNothing(t *testing.T) {
 }
 
 func TestSameNameOtherOwnerIsFine(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.create(t, tok("a", "alice", "ci"))
 	f.create(t, tok("b", "bob", "ci"))
 }
 
 func TestOptimisticLock(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	x := tok("a", "alice", "ci")
 	f.create(t, x)
@@ -171,6 +175,7 @@ func TestOptimisticLock(t *testing.T) {
 }
 
 func TestTouchInvalidatesStaleManagementWrite(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	x := tok("a", "alice", "ci")
 	x.ExpiresAt = now.Add(300 * day).Unix() // the inactivity deadline comes first
@@ -201,6 +206,7 @@ func TestTouchInvalidatesStaleManagementWrite(t *testing.T) {
 }
 
 func TestRevokeFreesNameAndRenameMovesReservation(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	x := tok("a", "alice", "ci")
@@ -235,6 +241,7 @@ func TestRevokeFreesNameAndRenameMovesReservation(t *testing.T) {
 }
 
 func TestExpiredTokensNameCanBeReusedAndItsRevokeKeepsTheNewReservation(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	old := tok("a", "alice", "ci")
@@ -258,6 +265,7 @@ func TestExpiredTokensNameCanBeReusedAndItsRevokeKeepsTheNewReservation(t *testi
 }
 
 func TestSingleTokenStyleSwapInOneTransaction(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	old := tok("a", "alice", "ci")
@@ -279,6 +287,7 @@ func TestSingleTokenStyleSwapInOneTransaction(t *testing.T) {
 }
 
 func TestListByOwnerPagesAndCursorIsScoped(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	for i := 0; i < 5; i++ {
@@ -317,6 +326,7 @@ func TestListByOwnerPagesAndCursorIsScoped(t *testing.T) {
 }
 
 func TestListStatusFilter(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	active := tok("a", "alice", "active")
@@ -336,6 +346,7 @@ func TestListStatusFilter(t *testing.T) {
 }
 
 func TestUsageLogOncePerInterval(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	id := fmt.Sprintf("%016s", "a")
@@ -360,6 +371,7 @@ func TestUsageLogOncePerInterval(t *testing.T) {
 }
 
 func TestAuditNewestFirst(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	x := tok("a", "alice", "ci")
@@ -388,18 +400,19 @@ func TestAuditNewestFirst(t *testing.T) {
 }
 
 func TestMarkOwnerTokens(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	for i := 0; i < 3; i++ {
 		f.create(t, tok(fmt.Sprint(i), "alice", fmt.Sprintf("t%d", i)))
 	}
 	f.create(t, tok("z", "bob", "other"))
-	marked, done, err := f.st.MarkOwnerTokens(ctx, "alice", true, time.Time{})
+	marked, done, err := f.st.MarkOwnerTokens(ctx, "alice", store.OwnerDisabled, time.Time{})
 	if err != nil || !done || marked != 3 {
 		t.Fatalf("mark: marked=%d done=%v err=%v", marked, done, err)
 	}
 	// Idempotent: a second pass marks nothing.
-	if marked, _, _ := f.st.MarkOwnerTokens(ctx, "alice", true, time.Time{}); marked != 0 {
+	if marked, _, _ := f.st.MarkOwnerTokens(ctx, "alice", store.OwnerDisabled, time.Time{}); marked != 0 {
 		t.Fatalf("second pass marked %d", marked)
 	}
 	a, _ := f.st.Token(ctx, fmt.Sprintf("%016s", "0"), store.Consistent)
@@ -410,6 +423,7 @@ func TestMarkOwnerTokens(t *testing.T) {
 }
 
 func TestDueReadsOnlyDueTokens(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	soon := tok("a", "alice", "soon")
@@ -441,6 +455,7 @@ func TestDueReadsOnlyDueTokens(t *testing.T) {
 // within days, not at the second): lists, usage and audit no longer show
 // them, though they are still in the table.
 func TestReadsHideItemsPastTheirTTL(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	x := tok("ttl", "alice", "short")

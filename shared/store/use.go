@@ -73,7 +73,7 @@ func (s *Store) Usage(ctx context.Context, tokenID string, now time.Time, limit 
 	pk := tokenPK(tokenID)
 	keyCond := expression.Key("PK").Equal(expression.Value(pk)).And(expression.Key("SK").BeginsWith(ipSKPre))
 	live := notPastTTL(now)
-	items, next, err := s.queryPage(ctx, "", keyCond, &live, limit, cursor, usagePage(tokenID), true)
+	items, next, err := s.queryPage(ctx, query{keyCond: keyCond, filter: &live, order: Ascending}, limit, cursor, usagePage(tokenID))
 	if err != nil {
 		return nil, "", err
 	}

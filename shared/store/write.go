@@ -44,6 +44,7 @@ const (
 	guardOwner
 	guardAudit
 	guardClaim
+	guardOwnerVersion
 )
 
 type txBuilder struct {
@@ -82,6 +83,15 @@ func (s *Store) Apply(ctx context.Context, now time.Time, changes ...Change) err
 	if err := s.addReservations(ctx, &b, now, changes); err != nil {
 		return err
 	}
+	return s.commit(ctx, &b)
+}
+
+// commit writes b's items in one transaction. Every write of the store goes
+// through here, so a failed condition always comes back as the domain error
+// of the item that guarded it, read from the cancellation reasons
+// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html),
+// never from the error's text.
+func (s *Store) commit(ctx context.Context, b *txBuilder) error {
 	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: b.items})
 	if err == nil {
 		return nil
@@ -101,7 +111,7 @@ func (s *Store) Apply(ctx context.Context, now time.Time, changes ...Change) err
 				return ErrOwnerDisabled
 			case guardClaim:
 				return ErrClaimTaken
-			default:
+			default: // a token's or owner's version, an audit event's key
 				return ErrConflict
 			}
 		}

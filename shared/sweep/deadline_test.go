@@ -13,11 +13,12 @@ import (
 // its next lifecycle deadline (GSI2SK) and checks, with the sweeper's own
 // GSI2 query, that it becomes due exactly then: not a second earlier.
 func TestWritesMoveTheDeadline(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	ctx := context.Background()
-	svc := manage.New(f.Store, f.Keyring, f.Catalogue, f.Clock, f.Config)
+	svc := f.Service()
 	ops := manage.Caller{Ops: true}
-	probe := sweep.New(f.store, f.notes, f.Clock, f.Log, true)
+	probe := sweep.New(f.store, f.notes, f.Clock, f.Log, sweep.NowAllowed)
 	at := func(d time.Duration) *time.Time { t := baseTime().Add(d); return &t }
 	ninety := 90
 	var id string

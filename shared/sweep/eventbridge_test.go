@@ -106,6 +106,7 @@ func notices(n int) []sweep.Notice {
 }
 
 func TestEventBridgeNotifier(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name         string
 		count        int

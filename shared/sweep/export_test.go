@@ -10,7 +10,6 @@ import (
 // time budget with few items.
 
 func (s *Sweeper) SetPageSize(n int32)          { s.pageSize = n }
-func (s *Sweeper) SetWorkers(n int)             { s.workers = n }
 func (s *Sweeper) SetMinMargin(d time.Duration) { s.minMargin = d }
 func StopAt(ctx context.Context, started time.Time, minMargin time.Duration) (time.Time, bool) {
 	b := newBudget(ctx, started, minMargin)

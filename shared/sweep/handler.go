@@ -5,12 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/keymint/keymint/shared/app"
 )
 
 // NoticesFile is where notices go, under LOCAL_DIR, when no event bus is
@@ -25,17 +22,8 @@ type Handler struct {
 	sweeper *Sweeper
 }
 
-// NewHandler wires a Sweeper from the app: notices go to the configured
-// event bus, or to LOCAL_DIR/notices.jsonl when there is none.
-func NewHandler(a *app.App) *Handler {
-	var n Notifier
-	if a.Config.EventBusName != "" {
-		n = NewEventBridgeNotifier(eventbridge.NewFromConfig(a.AWS), a.Config.EventBusName)
-	} else {
-		n = NewFileNotifier(filepath.Join(a.Config.LocalDir, NoticesFile))
-	}
-	return &Handler{sweeper: New(a.Store, n, a.Clock, a.Log, a.Config.AllowClockOverride)}
-}
+// NewHandler serves the schedule and ops invokes with s.
+func NewHandler(s *Sweeper) *Handler { return &Handler{sweeper: s} }
 
 // Handle takes the hourly schedule's event, or an ops invoke
 // {"dryRun":bool,"limit":N} ("now": RFC 3339 as well, where the clock

@@ -22,6 +22,7 @@ const scheduledEvent = `{
 }`
 
 func TestParsePayload(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		payload string
@@ -63,6 +64,7 @@ func TestParsePayload(t *testing.T) {
 }
 
 func TestHandle(t *testing.T) {
+	t.Parallel()
 	noticeDue := spec{id: tokID(1), expires: days(35), lastUsed: days(20)} // notice from day 28
 	tests := []struct {
 		name      string
@@ -92,7 +94,7 @@ func TestHandle(t *testing.T) {
 			f.Clock.Set(baseTime().Add(tc.clockAt))
 			snap := f.snapshot(t)
 
-			got, err := sweep.NewHandler(f.App.App).Handle(context.Background(), json.RawMessage(tc.payload))
+			got, err := sweep.NewHandler(f.App.App.Sweeper()).Handle(context.Background(), json.RawMessage(tc.payload))
 			if tc.wantErr != nil {
 				if !errors.Is(err, tc.wantErr) {
 					t.Fatalf("err = %v, want %v", err, tc.wantErr)

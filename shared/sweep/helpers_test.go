@@ -14,15 +14,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/keymint/keymint/infra/apptest"
-	"github.com/keymint/keymint/infra/ddbtest"
+	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/audit"
 	"github.com/keymint/keymint/shared/lifecycle"
 	"github.com/keymint/keymint/shared/store"
 	"github.com/keymint/keymint/shared/sweep"
 )
 
-func TestMain(m *testing.M) { ddbtest.Main(m) }
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 // baseTime is far in the future so DynamoDB Local's own TTL, which compares
 // expiresTTL with the wall clock, never removes what a test ages with the
@@ -107,21 +106,21 @@ func (c *countingAPI) itemsRead() int64 { return c.queried.Load() + c.gets.Load(
 // fixture is a test App on a fresh table, its clock at baseTime, with a
 // Sweeper that counts its reads and records its notices.
 type fixture struct {
-	*apptest.App
+	*testkit.App
 	api   *countingAPI
 	store *store.Store
 	notes *recorder
 	sw    *sweep.Sweeper
 }
 
-func newFixture(t testing.TB, env apptest.Env) *fixture {
+func newFixture(t testing.TB, env testkit.Env) *fixture {
 	t.Helper()
-	a := apptest.New(t, env)
+	a := testkit.NewApp(t, env)
 	a.Clock.Set(baseTime())
 	api := &countingAPI{API: a.DB}
-	st := store.New(api, a.Table, a.Store.Rules(), false)
+	st := store.New(api, a.Table, a.Store.Rules(), store.Eventual)
 	notes := &recorder{fail: map[string]bool{}}
-	return &fixture{App: a, api: api, store: st, notes: notes, sw: sweep.New(st, notes, a.Clock, a.Log, false)}
+	return &fixture{App: a, api: api, store: st, notes: notes, sw: sweep.New(st, notes, a.Clock, a.Log, sweep.ClockOnly)}
 }
 
 // spec is a token's facts, as offsets from baseTime (0: unset).

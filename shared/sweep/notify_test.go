@@ -47,6 +47,7 @@ func readLines(t *testing.T, path string) []fileLine {
 }
 
 func TestFileNotifierAppendsPrivateJSONLines(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "nested", "notices.jsonl")
 	n := sweep.NewFileNotifier(path)
 	exp := time.Date(2100, 2, 3, 4, 5, 6, 0, time.UTC)

@@ -44,7 +44,8 @@ func decide(r lifecycle.Rules, t *store.Token, now int64) plan {
 		p.expire = true
 		return p
 	}
-	p.inactivate = t.Status == lifecycle.StatusActive && now >= r.InactiveAt(times)
+	// Inactive by time but still stored active: write it down.
+	p.inactivate = t.Status == lifecycle.StatusActive && r.Status(times, time.Unix(now, 0)) == lifecycle.StatusInactive
 	p.notify = t.NotifiedAt == 0 && now >= t.ExpiresAt-secs(lifecycle.NoticeWindow)
 	return p
 }

@@ -38,6 +38,7 @@ func tokenAt(f lifecycle.Times) *store.Token {
 }
 
 func TestDecide(t *testing.T) {
+	t.Parallel()
 	active := func(expiresIn int64) lifecycle.Times {
 		return lifecycle.Times{Status: lifecycle.StatusActive, CreatedAt: base, ExpiresAt: base + expiresIn*day}
 	}
@@ -89,6 +90,7 @@ func TestDecide(t *testing.T) {
 // work, and once that work is written its next deadline lies after now (or
 // it is gone), so no token is met twice in one run.
 func TestDecideMovesDeadlinePastNow(t *testing.T) {
+	t.Parallel()
 	statuses := []string{lifecycle.StatusActive, lifecycle.StatusInactive, lifecycle.StatusRevoked}
 	checked, due := 0, 0
 	for _, status := range statuses {

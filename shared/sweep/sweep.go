@@ -67,13 +67,22 @@ type Sweeper struct {
 	minMargin time.Duration
 }
 
+// ClockOverride says whether a run's Options.Now may replace the clock.
+type ClockOverride bool
+
+const (
+	// ClockOnly: runs use the clock (AWS).
+	ClockOnly ClockOverride = false
+	// NowAllowed: Options.Now may replace it (local stacks with
+	// KEYMINT_ALLOW_CLOCK_OVERRIDE=1, tests).
+	NowAllowed ClockOverride = true
+)
+
 // New builds a Sweeper. The lifecycle rules are the store's, so what the
 // sweeper decides and the deadlines the store derives cannot disagree.
-// allowNowOverride lets Options.Now replace the clock; only local stacks
-// (KEYMINT_ALLOW_CLOCK_OVERRIDE=1) set it.
-func New(st *store.Store, n Notifier, clk clock.Clock, log *slog.Logger, allowNowOverride bool) *Sweeper {
+func New(st *store.Store, n Notifier, clk clock.Clock, log *slog.Logger, override ClockOverride) *Sweeper {
 	return &Sweeper{
-		store: st, rules: st.Rules(), notifier: n, clock: clk, log: log, allowNow: allowNowOverride,
+		store: st, rules: st.Rules(), notifier: n, clock: clk, log: log, allowNow: bool(override),
 		pageSize: store.MaxPageSize, workers: defaultWorkers, minMargin: defaultMinMargin,
 	}
 }
@@ -309,7 +318,7 @@ func (r *run) execute(ctx context.Context, p plan, noticeFailed bool) {
 
 	switch {
 	case p.del:
-		details := map[string]any{"expiresTTL": cur.ExpiresTTL, "status": lifecycle.Shown(cur.Times(), r.now)}
+		details := map[string]any{"expiresTTL": cur.ExpiresTTL, "status": r.s.store.Rules().Status(cur.Times(), r.now)}
 		r.count(write(nil, audit.Delete, details), &r.rep.Deleted)
 		return
 	case p.expire:

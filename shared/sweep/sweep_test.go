@@ -28,6 +28,7 @@ type want struct {
 }
 
 func TestSweepRules(t *testing.T) {
+	t.Parallel()
 	a := tokID(1)
 	b := tokID(2)
 	tests := []struct {
@@ -247,6 +248,7 @@ func mixed(n int) ([]spec, sweep.Report) {
 }
 
 func TestDryRunWritesNothing(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	specs, want := mixed(24)
 	f.seed(t, specs...)
@@ -279,6 +281,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 }
 
 func TestConcurrentSweepsEndLikeOne(t *testing.T) {
+	t.Parallel()
 	specs, want := mixed(120)
 	one := newFixture(t, nil)
 	two := newFixture(t, nil)
@@ -294,7 +297,7 @@ func TestConcurrentSweepsEndLikeOne(t *testing.T) {
 	reports := make([]sweep.Report, 2)
 	errs := make([]error, 2)
 	for i := range reports {
-		sw := sweep.New(two.store, two.notes, two.Clock, two.Log, false)
+		sw := sweep.New(two.store, two.notes, two.Clock, two.Log, sweep.ClockOnly)
 		sw.SetPageSize(7) // many small pages: the runs interleave more
 		wg.Go(func() { reports[i], errs[i] = sw.Run(context.Background(), sweep.Options{}) })
 	}
@@ -323,6 +326,7 @@ func TestConcurrentSweepsEndLikeOne(t *testing.T) {
 }
 
 func TestEmptyDueSetReadsNothing(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	specs, _ := mixed(12)
 	f.seed(t, specs...)
@@ -336,6 +340,7 @@ func TestEmptyDueSetReadsNothing(t *testing.T) {
 }
 
 func TestReadsOnlyWhatIsDue(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	var specs []spec
 	for i := range 60 {
@@ -356,6 +361,7 @@ func TestReadsOnlyWhatIsDue(t *testing.T) {
 }
 
 func TestPagesAndLimit(t *testing.T) {
+	t.Parallel()
 	specs, want := mixed(60)
 	tests := []struct {
 		name     string
@@ -392,6 +398,7 @@ func TestPagesAndLimit(t *testing.T) {
 }
 
 func TestNegativeLimitIsRefused(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	_, err := f.sw.Run(context.Background(), sweep.Options{Limit: -1})
 	if !errors.Is(err, sweep.ErrInvalid) {
@@ -400,6 +407,7 @@ func TestNegativeLimitIsRefused(t *testing.T) {
 }
 
 func TestStopsBeforeTheDeadlineAndResumes(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	specs, want := mixed(30)
 	f.seed(t, specs...)
@@ -434,6 +442,7 @@ func TestStopsBeforeTheDeadlineAndResumes(t *testing.T) {
 }
 
 func TestBudgetMargin(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name    string
@@ -464,6 +473,7 @@ func TestBudgetMargin(t *testing.T) {
 }
 
 func TestLostRaceCountsNothing(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	id := tokID(1)
 	f.seed(t, spec{id: id, expires: days(200)})
@@ -492,6 +502,7 @@ func TestLostRaceCountsNothing(t *testing.T) {
 }
 
 func TestUndeliveredNoticesAreRetried(t *testing.T) {
+	t.Parallel()
 	noticeOnly, both, fine := tokID(1), tokID(2), tokID(3)
 	errBus := errors.New("bus unreachable")
 	tests := []struct {

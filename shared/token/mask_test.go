@@ -35,6 +35,7 @@ func TestMask(t *testing.T) {
 }
 
 func TestMaskingHandler(t *testing.T) {
+	t.Parallel()
 	tok := token.Token{Prefix: "kmt", ID: "0123456789ABCDEF", Secret: "GHIJKLMNOPQRSTUVWXYZabcdefghijkl"}.String()
 	var buf bytes.Buffer
 	log := slog.New(token.Masking(slog.NewJSONHandler(&buf, nil))).With("path", "/tokens/"+tok)

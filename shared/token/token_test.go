@@ -59,6 +59,7 @@ func independentCheck(body string) string {
 func withCheck(body string) string { return body + independentCheck(body) }
 
 func TestGenerateParseRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, prefix := range []string{"", "kmt", "ab", "abcdefgh"} {
 		t.Run("prefix="+prefix, func(t *testing.T) {
 			for range 200 {
@@ -90,6 +91,7 @@ func TestGenerateParseRoundTrip(t *testing.T) {
 }
 
 func TestGenerateUnique(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for range 1000 {
 		tok := mustGenerate(t, "kmt")
@@ -101,6 +103,7 @@ func TestGenerateUnique(t *testing.T) {
 }
 
 func TestCheckKnownAnswer(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		tok    token.Token
 		golden string // computed outside Go (Python zlib.crc32)
@@ -138,6 +141,7 @@ func TestCheckKnownAnswer(t *testing.T) {
 }
 
 func TestCheckPadding(t *testing.T) {
+	t.Parallel()
 	// Small CRC values must be left-padded; search for a body whose CRC is
 	// below 62^5 so the first check digit is '0'.
 	for i := range 1 << 20 {
@@ -158,6 +162,7 @@ func TestCheckPadding(t *testing.T) {
 }
 
 func TestParseRejectsMalformed(t *testing.T) {
+	t.Parallel()
 	const secret = "GHIJKLMNOPQRSTUVWXYZabcdefghijkl"
 	valid := token.Token{Prefix: "kmt", ID: "0123456789ABCDEF", Secret: secret}.String()
 	if valid != withCheck("kmt_0123456789ABCDEF_"+secret) {
@@ -226,6 +231,7 @@ func TestParseRejectsMalformed(t *testing.T) {
 }
 
 func TestParseErrorDoesNotContainToken(t *testing.T) {
+	t.Parallel()
 	tok := mustGenerate(t, "kmt")
 	s := tok.String()
 	bad := s[:len(s)-1] + string("0123456789"[(strings.IndexByte("0123456789", s[len(s)-1])+1)%10])
@@ -242,6 +248,7 @@ func TestParseErrorDoesNotContainToken(t *testing.T) {
 }
 
 func TestInvalidPrefix(t *testing.T) {
+	t.Parallel()
 	for _, p := range []string{"k", "abcdefghi", "Kmt", "km1", "km_", "kmt "} {
 		t.Run(p, func(t *testing.T) {
 			if token.ValidPrefix(p) {
@@ -262,6 +269,7 @@ func TestInvalidPrefix(t *testing.T) {
 }
 
 func TestValidID(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		id   string
 		want bool
@@ -293,6 +301,7 @@ func TestValidID(t *testing.T) {
 }
 
 func TestNewSecret(t *testing.T) {
+	t.Parallel()
 	a, err := token.NewSecret()
 	if err != nil {
 		t.Fatal(err)
@@ -310,6 +319,7 @@ func TestNewSecret(t *testing.T) {
 }
 
 func TestGenerateFromIsUnbiased(t *testing.T) {
+	t.Parallel()
 	// Plain b%62 would draw '0'-'7' with probability 5/256 and the rest with
 	// 4/256, 25% more often. With a seeded stream the counts are
 	// deterministic; uniform sampling keeps every count within a few percent
@@ -338,6 +348,7 @@ func TestGenerateFromIsUnbiased(t *testing.T) {
 }
 
 func TestGenerateFromSkipsRejectedBytes(t *testing.T) {
+	t.Parallel()
 	// 248..255 must be skipped; 0..15 then map to "0".."F".
 	src := append(bytes.Repeat([]byte{255, 248}, 4), []byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}...)
 	src = append(src, bytes.Repeat([]byte{61}, 64)...)
@@ -354,6 +365,7 @@ func TestGenerateFromSkipsRejectedBytes(t *testing.T) {
 }
 
 func TestGenerateFromReaderFailure(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		r    io.Reader
@@ -374,6 +386,7 @@ func TestGenerateFromReaderFailure(t *testing.T) {
 }
 
 func TestFormattingRedactsSecret(t *testing.T) {
+	t.Parallel()
 	tok := mustGenerate(t, "kmt")
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d", "%10s"} {
 		out := fmt.Sprintf(verb, tok)
@@ -399,6 +412,7 @@ func TestFormattingRedactsSecret(t *testing.T) {
 }
 
 func TestSlogRedactsSecret(t *testing.T) {
+	t.Parallel()
 	tok := mustGenerate(t, "kmt")
 	var buf bytes.Buffer
 	for _, h := range []slog.Handler{slog.NewJSONHandler(&buf, nil), slog.NewTextHandler(&buf, nil)} {
@@ -429,6 +443,7 @@ func TestSlogRedactsSecret(t *testing.T) {
 }
 
 func TestJSONRedactsSecret(t *testing.T) {
+	t.Parallel()
 	tok := mustGenerate(t, "kmt")
 	b, err := json.Marshal(map[string]any{"t": tok, "p": &tok})
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/keymint/keymint/infra/ddblocal"
+	"github.com/keymint/keymint/internal/ddblocal"
 )
 
 func main() {

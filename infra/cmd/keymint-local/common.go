@@ -8,10 +8,10 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"github.com/keymint/keymint/infra/ddblocal"
 	"github.com/keymint/keymint/infra/localfn"
 	"github.com/keymint/keymint/infra/localrt"
-	"github.com/keymint/keymint/infra/tabledef"
+	"github.com/keymint/keymint/internal/ddblocal"
+	"github.com/keymint/keymint/internal/tabledef"
 )
 
 // settings are the environment knobs shared by run and invoke.

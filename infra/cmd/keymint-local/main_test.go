@@ -19,9 +19,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/keymint/keymint/infra/ddblocal"
-	"github.com/keymint/keymint/infra/ddbtest"
 	"github.com/keymint/keymint/infra/localrt"
+	"github.com/keymint/keymint/internal/ddblocal"
+	"github.com/keymint/keymint/internal/testkit"
 )
 
 func TestReadEvent(t *testing.T) {
@@ -164,7 +164,7 @@ func freePort(t *testing.T) int {
 // bootstraps the keyring and an admin token, the API answers /whoami with
 // it, `invoke` reaches the running stack, SIGTERM stops everything.
 func TestRunEndToEnd(t *testing.T) {
-	repo, err := ddbtest.RepoRoot()
+	repo, err := testkit.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/keymint/keymint/infra/benchfmt"
-	"github.com/keymint/keymint/infra/ddblocal"
 	"github.com/keymint/keymint/infra/localrt"
+	"github.com/keymint/keymint/internal/ddblocal"
 )
 
 // cmdTestDDB runs one command under one in-memory DynamoDB Local (the

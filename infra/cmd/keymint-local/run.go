@@ -14,10 +14,10 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/keymint/keymint/infra/ddblocal"
 	"github.com/keymint/keymint/infra/localapi"
 	"github.com/keymint/keymint/infra/localfn"
 	"github.com/keymint/keymint/infra/localrt"
+	"github.com/keymint/keymint/internal/ddblocal"
 	"github.com/keymint/keymint/shared/token"
 )
 

@@ -1,4 +1,4 @@
-package authz
+package validate
 
 // Status is a validation outcome. Outcomes are values, not errors: an error
 // from Check means the decision could not be made (and nothing is allowed).

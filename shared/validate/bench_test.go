@@ -1,4 +1,4 @@
-package authz_test
+package validate_test
 
 import (
 	"context"
@@ -6,8 +6,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/keymint/keymint/infra/apptest"
-	"github.com/keymint/keymint/shared/authz"
+	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/manage"
 )
 
@@ -17,13 +16,13 @@ import (
 func BenchmarkValidate(b *testing.B) {
 	for _, c := range []struct{ name, ttl string }{{"cache-hit", "1h"}, {"cache-off", "0"}} {
 		b.Run(c.name, func(b *testing.B) {
-			a := apptest.New(b, apptest.Env{"VALIDATE_CACHE_TTL": c.ttl, "SCOPES_FILE": "testdata/scopes.json", "LAST_USED_INTERVAL": "1h"})
-			svc := manage.New(a.Store, a.Keyring, a.Catalogue, a.Clock, a.Config)
+			a := testkit.NewApp(b, testkit.Env{"VALIDATE_CACHE_TTL": c.ttl, "SCOPES_FILE": "testdata/scopes.json", "LAST_USED_INTERVAL": "1h"})
+			svc := a.Service()
 			tok, err := svc.Issue(context.Background(), manage.Caller{Ops: true}, manage.IssueRequest{Owner: "bench", Name: "b", Scopes: []string{"sample:call"}})
 			if err != nil {
 				b.Fatal(err)
 			}
-			h := authz.NewHandler(a.App)
+			h := a.App.ValidateHandler()
 			raw, _ := json.Marshal(map[string]any{
 				"version": "2.0", "type": "REQUEST", "routeArn": "arn:aws:execute-api:us-east-1:123456789012:api/$default/POST/my/path",
 				"identitySource": []string{"Bearer " + tok.Plaintext}, "routeKey": "POST /my/path", "rawPath": "/my/path",

@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	cfnddb "github.com/awslabs/goformation/v7/cloudformation/dynamodb"
 	"github.com/awslabs/goformation/v7/intrinsics"
-	"github.com/keymint/keymint/infra/internal/cfn"
+	"github.com/keymint/keymint/internal/cfn"
 )
 
 // LogicalID is the table's logical id in template.yaml.

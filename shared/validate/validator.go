@@ -1,4 +1,4 @@
-package authz
+package validate
 
 import (
 	"context"
@@ -37,13 +37,32 @@ type Validator struct {
 	log      *slog.Logger
 }
 
+// Options are the deployment's choices a Validator follows.
+type Options struct {
+	TokenPrefix string
+	Rules       lifecycle.Rules
+	// LastUsedInterval: lastUsedAt and the usage log are written at most
+	// this often per token (and IP).
+	LastUsedInterval time.Duration
+	// CacheTTL and CacheMaxEntries bound the decision cache: how long a
+	// revocation may take to bite, and the memory it may take.
+	CacheTTL        time.Duration
+	CacheMaxEntries int
+}
+
+// OptionsFrom picks a Validator's options out of the configuration.
+func OptionsFrom(cfg config.Config) Options {
+	return Options{TokenPrefix: cfg.TokenPrefix, Rules: lifecycle.FromConfig(cfg), LastUsedInterval: cfg.LastUsedInterval,
+		CacheTTL: cfg.CacheTTL, CacheMaxEntries: cfg.CacheMaxEntries}
+}
+
 // NewValidator builds a Validator with its decision cache.
-func NewValidator(st *store.Store, keys Verifier, cat *policy.Catalogue, clk clock.Clock, cfg config.Config, log *slog.Logger) *Validator {
+func NewValidator(st *store.Store, keys Verifier, cat *policy.Catalogue, clk clock.Clock, o Options, log *slog.Logger) *Validator {
 	return &Validator{
-		store: st, keys: keys, cat: cat, clock: clk, prefix: cfg.TokenPrefix,
-		rules: lifecycle.FromConfig(cfg), interval: cfg.LastUsedInterval,
-		cache: newCache(cfg.CacheTTL, cfg.CacheMaxEntries),
-		usage: newUsageLog(cfg.CacheMaxEntries),
+		store: st, keys: keys, cat: cat, clock: clk, prefix: o.TokenPrefix,
+		rules: o.Rules, interval: o.LastUsedInterval,
+		cache: newCache(o.CacheTTL, o.CacheMaxEntries),
+		usage: newUsageLog(o.CacheMaxEntries),
 		log:   log,
 	}
 }
@@ -150,17 +169,16 @@ func withGrace(t *store.Token) *store.Token {
 // expiry and inactivity are judged here, whether or not the sweeper or TTL
 // has acted yet.
 func (v *Validator) tokenState(t *store.Token, now time.Time) Status {
-	switch {
-	case t.Status == lifecycle.StatusRevoked:
+	switch v.rules.Status(t.Times(), now) {
+	case lifecycle.StatusRevoked:
 		return Revoked
-	case t.ExpiresAt <= now.Unix():
+	case lifecycle.StatusExpired:
 		return Expired
-	case t.Status == lifecycle.StatusInactive, v.rules.InactiveAt(t.Times()) <= now.Unix():
+	case lifecycle.StatusInactive:
 		return Inactive
-	case t.OwnerDisabled:
+	}
+	if t.OwnerDisabled {
 		return OwnerDisabled
-	case t.Status != lifecycle.StatusActive:
-		return Inactive // unknown stored status: refuse
 	}
 	return Valid
 }

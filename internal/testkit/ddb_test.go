@@ -1,4 +1,4 @@
-package ddbtest_test
+package testkit_test
 
 import (
 	"context"
@@ -10,12 +10,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/keymint/keymint/infra/ddbtest"
+	"github.com/keymint/keymint/internal/testkit"
 )
 
-func TestMain(m *testing.M) { ddbtest.Main(m) }
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 func TestTableNameIsValidAndUnique(t *testing.T) {
+	t.Parallel()
 	valid := regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
 	tests := []string{
 		"TestX",
@@ -23,7 +24,7 @@ func TestTableNameIsValidAndUnique(t *testing.T) {
 		strings.Repeat("TestVeryLong/", 40),
 	}
 	for _, name := range tests {
-		a, b := ddbtest.TableName(name), ddbtest.TableName(name)
+		a, b := testkit.TableName(name), testkit.TableName(name)
 		if !valid.MatchString(a) {
 			t.Errorf("TableName(%q) = %q, not a valid table name", name, a)
 		}
@@ -34,11 +35,12 @@ func TestTableNameIsValidAndUnique(t *testing.T) {
 }
 
 func TestNewTableIsUsableAndCleanedUp(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	var name string
 	t.Run("inner", func(t *testing.T) {
 		var client *dynamodb.Client
-		client, name = ddbtest.NewTable(t)
+		client, name = testkit.NewTable(t)
 		_, err := client.PutItem(ctx, &dynamodb.PutItemInput{
 			TableName: aws.String(name),
 			Item: map[string]types.AttributeValue{
@@ -64,7 +66,7 @@ func TestNewTableIsUsableAndCleanedUp(t *testing.T) {
 			t.Fatalf("GSI1 query found %d items, want 1", out.Count)
 		}
 	})
-	_, err := ddbtest.Client(t).DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+	_, err := testkit.Client(t).DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
 	var notFound *types.ResourceNotFoundException
 	if !errors.As(err, &notFound) {
 		t.Fatalf("table %s after its test ended: err = %v, want ResourceNotFoundException", name, err)
@@ -72,7 +74,8 @@ func TestNewTableIsUsableAndCleanedUp(t *testing.T) {
 }
 
 func TestRepoRootHoldsTemplate(t *testing.T) {
-	if _, err := ddbtest.Def(); err != nil {
+	t.Parallel()
+	if _, err := testkit.Def(); err != nil {
 		t.Fatalf("template.yaml at the repo root: %v", err)
 	}
 }

@@ -1,18 +1,4 @@
-// Package ddbtest gives tests in any package a DynamoDB Local endpoint and
-// fresh tables built from template.yaml.
-//
-// Use it from TestMain:
-//
-//	func TestMain(m *testing.M) { ddbtest.Main(m) }
-//
-// and in a test:
-//
-//	client, table := ddbtest.NewTable(t)
-//
-// The endpoint travels in the DYNAMODB_ENDPOINT environment variable: `make
-// test` starts one DynamoDB Local and exports it for every package, and Main
-// starts a private in-memory one only when it is unset (plain `go test`).
-package ddbtest
+package testkit
 
 import (
 	"context"
@@ -27,8 +13,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/keymint/keymint/infra/ddblocal"
-	"github.com/keymint/keymint/infra/tabledef"
+	"github.com/keymint/keymint/internal/ddblocal"
+	"github.com/keymint/keymint/internal/tabledef"
 )
 
 // EnvEndpoint names the variable holding the endpoint.
@@ -44,14 +30,14 @@ func run(m *testing.M) int {
 	if ep := Endpoint(); ep != "" {
 		// Fail once, clearly, rather than in every test with a dial error.
 		if !ddblocal.Reachable(context.Background(), ep) {
-			fmt.Fprintf(os.Stderr, "ddbtest: %s=%s does not answer; unset it to let the tests start DynamoDB Local\n", EnvEndpoint, ep)
+			fmt.Fprintf(os.Stderr, "testkit: %s=%s does not answer; unset it to let the tests start DynamoDB Local\n", EnvEndpoint, ep)
 			return 2
 		}
 		return m.Run()
 	}
 	root, err := RepoRoot()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "ddbtest:", err)
+		fmt.Fprintln(os.Stderr, "testkit:", err)
 		return 2
 	}
 	// Relative to the repository, not to the package directory the test
@@ -65,7 +51,7 @@ func run(m *testing.M) int {
 	}
 	srv, err := ddblocal.Start(context.Background(), ddblocal.Options{LocalDir: localDir, InMemory: true})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "ddbtest:", err)
+		fmt.Fprintln(os.Stderr, "testkit:", err)
 		return 2
 	}
 	// The environment, not a package variable, carries the endpoint to
@@ -73,7 +59,7 @@ func run(m *testing.M) int {
 	os.Setenv(EnvEndpoint, srv.Endpoint())
 	code := m.Run()
 	if err := srv.Stop(); err != nil {
-		fmt.Fprintln(os.Stderr, "ddbtest:", err)
+		fmt.Fprintln(os.Stderr, "testkit:", err)
 	}
 	return code
 }
@@ -87,7 +73,7 @@ func Client(t testing.TB) *dynamodb.Client {
 	t.Helper()
 	ep := Endpoint()
 	if ep == "" {
-		t.Fatalf("ddbtest: %s is not set; call ddbtest.Main(m) from TestMain or run under `make test`", EnvEndpoint)
+		t.Fatalf("testkit: %s is not set; call Main(m) from TestMain or run under `make test`", EnvEndpoint)
 	}
 	return ddblocal.NewClient(ep)
 }
@@ -105,13 +91,13 @@ func NewTable(t testing.TB) (*dynamodb.Client, string) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := tabledef.Ensure(ctx, client, name, def); err != nil {
-		t.Fatalf("ddbtest: %v", err)
+		t.Fatalf("testkit: %v", err)
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if _, err := client.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(name)}); err != nil {
-			t.Errorf("ddbtest: delete table %s: %v", name, err)
+			t.Errorf("testkit: delete table %s: %v", name, err)
 		}
 	})
 	return client, name
@@ -139,7 +125,7 @@ func TableName(testName string) string {
 }
 
 // ErrNoRepoRoot means no go.mod was found above the working directory.
-var ErrNoRepoRoot = errors.New("ddbtest: no go.mod above the working directory")
+var ErrNoRepoRoot = errors.New("testkit: no go.mod above the working directory")
 
 // RepoRoot walks up from the working directory to the directory holding
 // go.mod; tests run in their package's directory.

@@ -1,4 +1,4 @@
-package authz
+package validate
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/keymint/keymint/shared/app"
 	"github.com/keymint/keymint/shared/clock"
 	"github.com/keymint/keymint/shared/policy"
 	"github.com/keymint/keymint/shared/store"
@@ -32,12 +31,6 @@ type Handler struct {
 // policy instead of a simple response (AUTHORIZER_RESPONSE=iam).
 func New(v *Validator, cat *policy.Catalogue, iamForHTTP bool, log *slog.Logger) *Handler {
 	return &Handler{v: v, cat: cat, iamHTTP: iamForHTTP, log: log}
-}
-
-// NewHandler builds the validate function's handler from its dependencies.
-func NewHandler(a *app.App) *Handler {
-	v := NewValidator(a.Store, a.Keyring, a.Catalogue, a.Clock, a.Config, a.Log)
-	return New(v, a.Catalogue, a.Config.AuthorizerResp == "iam", a.Log)
 }
 
 // probe holds the fields that tell the event shapes apart.

@@ -11,15 +11,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/keymint/keymint/infra/ddbtest"
-	"github.com/keymint/keymint/infra/tabledef"
+	"github.com/keymint/keymint/internal/tabledef"
+	"github.com/keymint/keymint/internal/testkit"
 )
 
-func TestMain(m *testing.M) { ddbtest.Main(m) }
+func TestMain(m *testing.M) { testkit.Main(m) }
 
 func repoTemplate(t *testing.T) string {
 	t.Helper()
-	root, err := ddbtest.RepoRoot()
+	root, err := testkit.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,6 +27,7 @@ func repoTemplate(t *testing.T) string {
 }
 
 func TestFromTemplateReadsTokenTable(t *testing.T) {
+	t.Parallel()
 	def, err := tabledef.FromTemplate(repoTemplate(t))
 	if err != nil {
 		t.Fatal(err)
@@ -77,6 +78,7 @@ func TestFromTemplateReadsTokenTable(t *testing.T) {
 }
 
 func TestFromTemplateErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		body    string
@@ -108,6 +110,7 @@ func TestFromTemplateErrors(t *testing.T) {
 }
 
 func TestFromTemplateMissingFile(t *testing.T) {
+	t.Parallel()
 	_, err := tabledef.FromTemplate(filepath.Join(t.TempDir(), "nope.yaml"))
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("err = %v, want os.ErrNotExist", err)
@@ -115,12 +118,13 @@ func TestFromTemplateMissingFile(t *testing.T) {
 }
 
 func TestEnsureCreatesTableWithIndexesAndTTL(t *testing.T) {
+	t.Parallel()
 	def, err := tabledef.FromTemplate(repoTemplate(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := ddbtest.Client(t)
-	name := ddbtest.TableName(t.Name())
+	client := testkit.Client(t)
+	name := testkit.TableName(t.Name())
 	ctx := context.Background()
 	t.Cleanup(func() {
 		_, _ = client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)})
@@ -156,11 +160,12 @@ func TestEnsureCreatesTableWithIndexesAndTTL(t *testing.T) {
 }
 
 func TestEnsureRejectsDifferentExistingTable(t *testing.T) {
+	t.Parallel()
 	def, err := tabledef.FromTemplate(repoTemplate(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := ddbtest.Client(t)
+	client := testkit.Client(t)
 	ctx := context.Background()
 	tests := []struct {
 		name  string
@@ -177,7 +182,7 @@ func TestEnsureRejectsDifferentExistingTable(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			name := ddbtest.TableName(t.Name())
+			name := testkit.TableName(t.Name())
 			t.Cleanup(func() {
 				_, _ = client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)})
 			})

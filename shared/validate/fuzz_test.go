@@ -1,4 +1,4 @@
-package authz_test
+package validate_test
 
 import (
 	"bytes"
@@ -7,9 +7,9 @@ import (
 	"os"
 	"testing"
 
-	"github.com/keymint/keymint/infra/apptest"
-	"github.com/keymint/keymint/shared/authz"
+	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/manage"
+	"github.com/keymint/keymint/shared/validate"
 )
 
 // FuzzHandle feeds arbitrary bytes to validate's event router. Whatever
@@ -17,13 +17,13 @@ import (
 // carries the one real token in the table. Decisions are cached for an hour,
 // so after the first lookup the fuzzer runs at memory speed.
 func FuzzHandle(f *testing.F) {
-	a := apptest.New(f, apptest.Env{"VALIDATE_CACHE_TTL": "1h", "LAST_USED_INTERVAL": "1h", "SCOPES_FILE": "testdata/scopes.json"})
-	svc := manage.New(a.Store, a.Keyring, a.Catalogue, a.Clock, a.Config)
+	a := testkit.NewApp(f, testkit.Env{"VALIDATE_CACHE_TTL": "1h", "LAST_USED_INTERVAL": "1h", "SCOPES_FILE": "testdata/scopes.json"})
+	svc := a.Service()
 	issued, err := svc.Issue(context.Background(), ops, manage.IssueRequest{Owner: "alice", Name: "fuzz", Scopes: []string{"sample:call", "tokens:read"}})
 	if err != nil {
 		f.Fatal(err)
 	}
-	h := authz.NewHandler(a.App)
+	h := a.App.ValidateHandler()
 	real := []byte(issued.Plaintext)
 	for _, name := range []string{"http-v2.json", "rest-request.json", "rest-token.json"} {
 		raw, err := os.ReadFile("testdata/" + name)
@@ -34,7 +34,7 @@ func FuzzHandle(f *testing.F) {
 		f.Add(bytes.ReplaceAll(raw, []byte("incoming-client-token"), append([]byte("Bearer "), real...)))
 		f.Add(raw)
 	}
-	direct, _ := json.Marshal(authz.DirectRequest{Token: issued.Plaintext, Route: "GET /tokens", SourceIP: "192.0.2.1"})
+	direct, _ := json.Marshal(validate.DirectRequest{Token: issued.Plaintext, Route: "GET /tokens", SourceIP: "192.0.2.1"})
 	f.Add(direct)
 	f.Add([]byte(`{"token":""}`))
 	f.Add([]byte(`{"version":"2.0"}`))

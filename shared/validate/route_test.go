@@ -1,4 +1,4 @@
-package authz_test
+package validate_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/keymint/keymint/infra/apptest"
+	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/manage"
 )
 
@@ -17,7 +17,8 @@ import (
 // raw path, and neither may hide a route the token opens (or open one it
 // does not). Events are shaped as AWS documents them for each case.
 func TestScopesMatchRoutesBehindStagesAndBasePaths(t *testing.T) {
-	f := newFixture(t, apptest.Env{"VALIDATE_CACHE_TTL": "0"})
+	t.Parallel()
+	f := newFixture(t, testkit.Env{"VALIDATE_CACHE_TTL": "0"})
 	reader := f.issue(t, manage.IssueRequest{Name: "r", Scopes: []string{"tokens:read"}})
 	other := "ABCDEFGHIJKLMNOP"
 	http := func(stage, rawPath, routeKey string, params map[string]string) events.APIGatewayV2CustomAuthorizerV2Request {
@@ -88,7 +89,8 @@ func TestScopesMatchRoutesBehindStagesAndBasePaths(t *testing.T) {
 // With IAM answers for HTTP APIs, a refused token is an explicit Deny, not
 // an error (which API Gateway would turn into a 500).
 func TestHTTPIAMDeniesWithAPolicy(t *testing.T) {
-	f := newFixture(t, apptest.Env{"AUTHORIZER_RESPONSE": "iam"})
+	t.Parallel()
+	f := newFixture(t, testkit.Env{"AUTHORIZER_RESPONSE": "iam"})
 	for _, tok := range []string{"kmt_garbage", tamper(f.issue(t, manage.IssueRequest{Name: "x"}).Plaintext)} {
 		out, err := f.h.Handle(context.Background(), sample(t, "http-v2.json", tok))
 		if err != nil {

@@ -1,8 +1,4 @@
-// Package apptest builds a complete keymint App for tests: a fresh table on
-// DynamoDB Local (from template.yaml), a generated in-memory keyring, the
-// shipped scope catalogue and a manual clock. Tests in any package use it
-// with ddbtest.Main in their TestMain.
-package apptest
+package testkit
 
 import (
 	"io"
@@ -12,7 +8,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/keymint/keymint/infra/ddbtest"
 	"github.com/keymint/keymint/shared/app"
 	"github.com/keymint/keymint/shared/clock"
 	"github.com/keymint/keymint/shared/config"
@@ -39,16 +34,16 @@ type App struct {
 
 // New builds an App on a fresh table. env entries override the defaults
 // (TABLE_NAME is always the fresh table).
-func New(t testing.TB, env Env) *App {
+func NewApp(t testing.TB, env Env) *App {
 	t.Helper()
-	return NewLogging(t, env, nil)
+	return NewLoggingApp(t, env, nil)
 }
 
 // NewLogging is New with the App's log written to w (nil: discarded, or
 // the test log under -v), so tests can inspect what would reach CloudWatch.
-func NewLogging(t testing.TB, env Env, w io.Writer) *App {
+func NewLoggingApp(t testing.TB, env Env, w io.Writer) *App {
 	t.Helper()
-	db, table := ddbtest.NewTable(t)
+	db, table := NewTable(t)
 	vars := map[string]string{"LAST_USED_INTERVAL": "300", "VALIDATE_CACHE_TTL": "2s"}
 	for k, v := range env {
 		vars[k] = v
@@ -56,11 +51,11 @@ func NewLogging(t testing.TB, env Env, w io.Writer) *App {
 	vars["TABLE_NAME"] = table
 	cfg, err := config.FromEnv(func(k string) string { return vars[k] })
 	if err != nil {
-		t.Fatalf("apptest: config: %v", err)
+		t.Fatalf("testkit: config: %v", err)
 	}
 	raw, err := keyring.NewKeyringJSON("k1")
 	if err != nil {
-		t.Fatalf("apptest: keyring: %v", err)
+		t.Fatalf("testkit: keyring: %v", err)
 	}
 	clk := clock.NewManual(Start)
 	switch {
@@ -73,7 +68,7 @@ func NewLogging(t testing.TB, env Env, w io.Writer) *App {
 	log := slog.New(token.Masking(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	a, err := app.Assemble(cfg, aws.Config{Region: "us-east-1"}, db, keyring.StaticSource(raw), clk, log)
 	if err != nil {
-		t.Fatalf("apptest: assemble: %v", err)
+		t.Fatalf("testkit: assemble: %v", err)
 	}
 	return &App{App: a, DB: db, Table: table, Clock: clk, KeyringJSON: raw}
 }

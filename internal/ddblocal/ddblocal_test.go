@@ -14,13 +14,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/keymint/keymint/infra/ddblocal"
-	"github.com/keymint/keymint/infra/ddbtest"
+	"github.com/keymint/keymint/internal/ddblocal"
+	"github.com/keymint/keymint/internal/testkit"
 )
 
 func localDir(t *testing.T) string {
 	t.Helper()
-	root, err := ddbtest.RepoRoot()
+	root, err := testkit.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package authz
+package validate
 
 import (
 	"crypto/sha256"
@@ -91,10 +91,4 @@ func (c *cache) markUsed(k [32]byte, at int64) {
 		v.item = &item
 		c.entries[k] = v
 	}
-}
-
-func (c *cache) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.entries)
 }

@@ -1,4 +1,4 @@
-package authz_test
+package validate_test
 
 import (
 	"context"
@@ -10,30 +10,30 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/keymint/keymint/infra/apptest"
-	"github.com/keymint/keymint/shared/authz"
+	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/keyring"
 	"github.com/keymint/keymint/shared/manage"
 	"github.com/keymint/keymint/shared/store"
 	"github.com/keymint/keymint/shared/token"
+	"github.com/keymint/keymint/shared/validate"
 )
 
 type fixture struct {
-	*apptest.App
+	*testkit.App
 	svc *manage.Service
-	h   *authz.Handler
+	h   *validate.Handler
 }
 
-func newFixture(t *testing.T, env apptest.Env) *fixture {
+func newFixture(t *testing.T, env testkit.Env) *fixture {
 	t.Helper()
 	if env == nil {
-		env = apptest.Env{}
+		env = testkit.Env{}
 	}
 	if _, ok := env["SCOPES_FILE"]; !ok {
 		env["SCOPES_FILE"] = "testdata/scopes.json"
 	}
-	a := apptest.New(t, env)
-	return &fixture{App: a, svc: manage.New(a.Store, a.Keyring, a.Catalogue, a.Clock, a.Config), h: authz.NewHandler(a.App)}
+	a := testkit.NewApp(t, env)
+	return &fixture{App: a, svc: a.Service(), h: a.App.ValidateHandler()}
 }
 
 var ops = manage.Caller{Ops: true, Owner: "ops"}
@@ -53,14 +53,14 @@ func (f *fixture) issue(t *testing.T, req manage.IssueRequest) *manage.Issued {
 	return out
 }
 
-func (f *fixture) direct(t *testing.T, req authz.DirectRequest) authz.DirectResponse {
+func (f *fixture) direct(t *testing.T, req validate.DirectRequest) validate.DirectResponse {
 	t.Helper()
 	raw, _ := json.Marshal(req)
 	out, err := f.h.Handle(context.Background(), raw)
 	if err != nil {
 		t.Fatalf("direct: %v", err)
 	}
-	return out.(authz.DirectResponse)
+	return out.(validate.DirectResponse)
 }
 
 // sample loads one of AWS's sample authorizer events with the token put in
@@ -75,6 +75,7 @@ func sample(t *testing.T, name, tok string) json.RawMessage {
 }
 
 func TestAWSSampleEventsWithARealToken(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	tok := f.issue(t, manage.IssueRequest{Name: "sample"})
 	for _, name := range []string{"rest-token.json", "rest-request.json"} {
@@ -122,7 +123,7 @@ func TestAWSSampleEventsWithARealToken(t *testing.T) {
 	for _, name := range []string{"rest-token.json", "rest-request.json"} {
 		t.Run(name+" bad token", func(t *testing.T) {
 			_, err := f.h.Handle(context.Background(), sample(t, name, bad))
-			if !errors.Is(err, authz.ErrUnauthorized) || err.Error() != "Unauthorized" {
+			if !errors.Is(err, validate.ErrUnauthorized) || err.Error() != "Unauthorized" {
 				t.Fatalf("err = %v, want Unauthorized", err)
 			}
 		})
@@ -141,7 +142,8 @@ func TestAWSSampleEventsWithARealToken(t *testing.T) {
 }
 
 func TestHTTPIAMResponse(t *testing.T) {
-	f := newFixture(t, apptest.Env{"AUTHORIZER_RESPONSE": "iam"})
+	t.Parallel()
+	f := newFixture(t, testkit.Env{"AUTHORIZER_RESPONSE": "iam"})
 	tok := f.issue(t, manage.IssueRequest{Name: "sample"})
 	out, err := f.h.Handle(context.Background(), sample(t, "http-v2.json", tok.Plaintext))
 	if err != nil {
@@ -154,7 +156,8 @@ func TestHTTPIAMResponse(t *testing.T) {
 }
 
 func TestDirectInvokeReasons(t *testing.T) {
-	f := newFixture(t, apptest.Env{"VALIDATE_CACHE_TTL": "0"})
+	t.Parallel()
+	f := newFixture(t, testkit.Env{"VALIDATE_CACHE_TTL": "0"})
 	ctx := context.Background()
 	good := f.issue(t, manage.IssueRequest{Name: "good"})
 	cidr := f.issue(t, manage.IssueRequest{Name: "cidr", AllowedCIDRs: []string{"10.0.0.0/8", "2001:db8::/32"}})
@@ -183,32 +186,32 @@ func TestDirectInvokeReasons(t *testing.T) {
 
 	cases := []struct {
 		name string
-		req  authz.DirectRequest
-		want authz.Status
+		req  validate.DirectRequest
+		want validate.Status
 	}{
-		{"valid", authz.DirectRequest{Token: good.Plaintext, Route: "GET /whoami"}, authz.Valid},
-		{"valid without route", authz.DirectRequest{Token: good.Plaintext}, authz.Valid},
-		{"malformed", authz.DirectRequest{Token: "kmt_short"}, authz.Malformed},
-		{"unknown id", authz.DirectRequest{Token: unknown}, authz.NotFound},
-		{"bad secret", authz.DirectRequest{Token: wrongSecret}, authz.BadSecret},
-		{"revoked", authz.DirectRequest{Token: revoked.Plaintext}, authz.Revoked},
-		{"inactive", authz.DirectRequest{Token: inactive.Plaintext}, authz.Inactive},
-		{"owner disabled", authz.DirectRequest{Token: disabled.Plaintext}, authz.OwnerDisabled},
-		{"scope denied", authz.DirectRequest{Token: good.Plaintext, Route: "POST /tokens"}, authz.ScopeDenied},
-		{"route nobody lists", authz.DirectRequest{Token: good.Plaintext, Route: "GET /secret"}, authz.ScopeDenied},
-		{"ip inside allow list v4", authz.DirectRequest{Token: cidr.Plaintext, SourceIP: "10.1.2.3"}, authz.Valid},
-		{"ip inside allow list v6", authz.DirectRequest{Token: cidr.Plaintext, SourceIP: "2001:db8::5"}, authz.Valid},
-		{"ip outside allow list", authz.DirectRequest{Token: cidr.Plaintext, SourceIP: "192.0.2.1"}, authz.IPNotAllowed},
-		{"junk ip with allow list", authz.DirectRequest{Token: cidr.Plaintext, SourceIP: "..."}, authz.IPNotAllowed},
-		{"junk ip without allow list", authz.DirectRequest{Token: good.Plaintext, SourceIP: "..."}, authz.Valid},
-		{"blocked ip", authz.DirectRequest{Token: blocked.Plaintext, SourceIP: "192.0.2.9"}, authz.IPBlocked},
-		{"blocked ip v4-mapped", authz.DirectRequest{Token: blocked.Plaintext, SourceIP: "::ffff:192.0.2.9"}, authz.IPBlocked},
-		{"other ip not blocked", authz.DirectRequest{Token: blocked.Plaintext, SourceIP: "192.0.2.10"}, authz.Valid},
+		{"valid", validate.DirectRequest{Token: good.Plaintext, Route: "GET /whoami"}, validate.Valid},
+		{"valid without route", validate.DirectRequest{Token: good.Plaintext}, validate.Valid},
+		{"malformed", validate.DirectRequest{Token: "kmt_short"}, validate.Malformed},
+		{"unknown id", validate.DirectRequest{Token: unknown}, validate.NotFound},
+		{"bad secret", validate.DirectRequest{Token: wrongSecret}, validate.BadSecret},
+		{"revoked", validate.DirectRequest{Token: revoked.Plaintext}, validate.Revoked},
+		{"inactive", validate.DirectRequest{Token: inactive.Plaintext}, validate.Inactive},
+		{"owner disabled", validate.DirectRequest{Token: disabled.Plaintext}, validate.OwnerDisabled},
+		{"scope denied", validate.DirectRequest{Token: good.Plaintext, Route: "POST /tokens"}, validate.ScopeDenied},
+		{"route nobody lists", validate.DirectRequest{Token: good.Plaintext, Route: "GET /secret"}, validate.ScopeDenied},
+		{"ip inside allow list v4", validate.DirectRequest{Token: cidr.Plaintext, SourceIP: "10.1.2.3"}, validate.Valid},
+		{"ip inside allow list v6", validate.DirectRequest{Token: cidr.Plaintext, SourceIP: "2001:db8::5"}, validate.Valid},
+		{"ip outside allow list", validate.DirectRequest{Token: cidr.Plaintext, SourceIP: "192.0.2.1"}, validate.IPNotAllowed},
+		{"junk ip with allow list", validate.DirectRequest{Token: cidr.Plaintext, SourceIP: "..."}, validate.IPNotAllowed},
+		{"junk ip without allow list", validate.DirectRequest{Token: good.Plaintext, SourceIP: "..."}, validate.Valid},
+		{"blocked ip", validate.DirectRequest{Token: blocked.Plaintext, SourceIP: "192.0.2.9"}, validate.IPBlocked},
+		{"blocked ip v4-mapped", validate.DirectRequest{Token: blocked.Plaintext, SourceIP: "::ffff:192.0.2.9"}, validate.IPBlocked},
+		{"other ip not blocked", validate.DirectRequest{Token: blocked.Plaintext, SourceIP: "192.0.2.10"}, validate.Valid},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got := f.direct(t, c.req)
-			if (c.want == authz.Valid) != got.Active || (c.want != authz.Valid && got.Reason != c.want) {
+			if (c.want == validate.Valid) != got.Active || (c.want != validate.Valid && got.Reason != c.want) {
 				t.Fatalf("got active=%v reason=%s, want %s", got.Active, got.Reason, c.want)
 			}
 			if got.Active && (got.Owner == "" || got.TokenID == "" || got.ExpiresAt == "") {
@@ -219,65 +222,69 @@ func TestDirectInvokeReasons(t *testing.T) {
 }
 
 func TestExpiryAndInactivityJudgedFromTheClock(t *testing.T) {
-	f := newFixture(t, apptest.Env{"VALIDATE_CACHE_TTL": "0", "INACTIVE_AFTER_DAYS": "30"})
+	t.Parallel()
+	f := newFixture(t, testkit.Env{"VALIDATE_CACHE_TTL": "0", "INACTIVE_AFTER_DAYS": "30"})
 	short := f.issue(t, manage.IssueRequest{Name: "short", ExpiresInDays: ptr(1)})
 	long := f.issue(t, manage.IssueRequest{Name: "long", ExpiresInDays: ptr(90)})
 	f.Clock.Advance(25 * time.Hour)
-	if got := f.direct(t, authz.DirectRequest{Token: short.Plaintext}); got.Reason != authz.Expired {
+	if got := f.direct(t, validate.DirectRequest{Token: short.Plaintext}); got.Reason != validate.Expired {
 		t.Fatalf("past expiresAt: %+v", got)
 	}
 	// long was just used (above is short); after 30 unused days it is inactive
 	// even before the sweeper marks it.
 	f.Clock.Advance(31 * 24 * time.Hour)
-	if got := f.direct(t, authz.DirectRequest{Token: long.Plaintext}); got.Reason != authz.Inactive {
+	if got := f.direct(t, validate.DirectRequest{Token: long.Plaintext}); got.Reason != validate.Inactive {
 		t.Fatalf("unused for 31 days: %+v", got)
 	}
 }
 
 func TestCacheBoundsRevocationLag(t *testing.T) {
-	f := newFixture(t, apptest.Env{"VALIDATE_CACHE_TTL": "2s"})
+	t.Parallel()
+	f := newFixture(t, testkit.Env{"VALIDATE_CACHE_TTL": "2s"})
 	tok := f.issue(t, manage.IssueRequest{Name: "c"})
-	if got := f.direct(t, authz.DirectRequest{Token: tok.Plaintext}); !got.Active {
+	if got := f.direct(t, validate.DirectRequest{Token: tok.Plaintext}); !got.Active {
 		t.Fatal("fresh token refused")
 	}
 	if _, err := f.svc.Revoke(context.Background(), ops, tok.Token.ID); err != nil {
 		t.Fatal(err)
 	}
 	f.Clock.Advance(1999 * time.Millisecond)
-	if got := f.direct(t, authz.DirectRequest{Token: tok.Plaintext}); !got.Active {
+	if got := f.direct(t, validate.DirectRequest{Token: tok.Plaintext}); !got.Active {
 		t.Fatal("within the TTL the cached verdict stands (cache not used?)")
 	}
 	f.Clock.Advance(time.Millisecond)
-	if got := f.direct(t, authz.DirectRequest{Token: tok.Plaintext}); got.Active || got.Reason != authz.Revoked {
+	if got := f.direct(t, validate.DirectRequest{Token: tok.Plaintext}); got.Active || got.Reason != validate.Revoked {
 		t.Fatalf("after the TTL: %+v", got)
 	}
 }
 
 func TestFailsClosedOnStoreError(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	tok := f.issue(t, manage.IssueRequest{Name: "x"})
 	// Point a second handler at a table that does not exist.
 	a := *f.App.App
-	a.Store = store.New(f.DB, "no-such-table", a.Store.Rules(), false)
-	h := authz.NewHandler(&a)
+	a.Store = store.New(f.DB, "no-such-table", a.Store.Rules(), store.Eventual)
+	h := a.ValidateHandler()
 	for _, name := range []string{"rest-token.json", "http-v2.json"} {
 		out, err := h.Handle(context.Background(), sample(t, name, tok.Plaintext))
-		if err == nil || errors.Is(err, authz.ErrUnauthorized) {
+		if err == nil || errors.Is(err, validate.ErrUnauthorized) {
 			t.Fatalf("%s: store failure answered %v / %v; want a 500-class error", name, out, err)
 		}
 	}
-	raw, _ := json.Marshal(authz.DirectRequest{Token: tok.Plaintext})
+	raw, _ := json.Marshal(validate.DirectRequest{Token: tok.Plaintext})
 	if out, err := h.Handle(context.Background(), raw); err == nil {
 		t.Fatalf("direct: store failure answered %+v", out)
 	}
 }
 
 func TestLastUsedWrittenAtMostOncePerInterval(t *testing.T) {
-	f := newFixture(t, apptest.Env{"VALIDATE_CACHE_TTL": "0", "LAST_USED_INTERVAL": "5m"})
+	t.Parallel()
+	f := newFixture(t, testkit.Env{"VALIDATE_CACHE_TTL": "0", "LAST_USED_INTERVAL": "5m"})
 	ctx := context.Background()
 	tok := f.issue(t, manage.IssueRequest{Name: "u"})
 	use := func(ip string) {
-		if got := f.direct(t, authz.DirectRequest{Token: tok.Plaintext, SourceIP: ip}); !got.Active {
+		if got := f.direct(t, validate.DirectRequest{Token: tok.Plaintext, SourceIP: ip}); !got.Active {
 			t.Fatalf("use refused: %+v", got)
 		}
 	}
@@ -286,13 +293,13 @@ func TestLastUsedWrittenAtMostOncePerInterval(t *testing.T) {
 	f.Clock.Advance(time.Minute)
 	use("203.0.113.2")
 	same, _ := f.Store.Token(ctx, tok.Token.ID, store.Consistent)
-	if first.LastUsedAt != apptest.Start.Unix() || same.LastUsedAt != first.LastUsedAt || same.LastUsedIP != "203.0.113.1" {
+	if first.LastUsedAt != testkit.Start.Unix() || same.LastUsedAt != first.LastUsedAt || same.LastUsedIP != "203.0.113.1" {
 		t.Fatalf("lastUsed %d/%s then %d/%s", first.LastUsedAt, first.LastUsedIP, same.LastUsedAt, same.LastUsedIP)
 	}
 	f.Clock.Advance(5 * time.Minute)
 	use("203.0.113.2")
 	later, _ := f.Store.Token(ctx, tok.Token.ID, store.Consistent)
-	if later.LastUsedAt != apptest.Start.Add(6*time.Minute).Unix() || later.LastUsedIP != "203.0.113.2" {
+	if later.LastUsedAt != testkit.Start.Add(6*time.Minute).Unix() || later.LastUsedIP != "203.0.113.2" {
 		t.Fatalf("after the interval: %d %s", later.LastUsedAt, later.LastUsedIP)
 	}
 	if later.Version != first.Version {
@@ -301,10 +308,11 @@ func TestLastUsedWrittenAtMostOncePerInterval(t *testing.T) {
 }
 
 func TestGraceSecretEndsOnTime(t *testing.T) {
-	f := newFixture(t, apptest.Env{"VALIDATE_CACHE_TTL": "2s"})
+	t.Parallel()
+	f := newFixture(t, testkit.Env{"VALIDATE_CACHE_TTL": "2s"})
 	ctx := context.Background()
 	old := f.issue(t, manage.IssueRequest{Name: "g"})
-	if got := f.direct(t, authz.DirectRequest{Token: old.Plaintext}); !got.Active {
+	if got := f.direct(t, validate.DirectRequest{Token: old.Plaintext}); !got.Active {
 		t.Fatal("old secret refused before regenerate")
 	}
 	next, err := f.svc.Regenerate(ctx, ops, old.Token.ID, 3600)
@@ -313,18 +321,18 @@ func TestGraceSecretEndsOnTime(t *testing.T) {
 	}
 	f.Clock.Advance(3 * time.Second)
 	for _, p := range []string{old.Plaintext, next.Plaintext} {
-		if got := f.direct(t, authz.DirectRequest{Token: p}); !got.Active {
+		if got := f.direct(t, validate.DirectRequest{Token: p}); !got.Active {
 			t.Fatalf("inside the grace window: %+v", got)
 		}
 	}
 	// A cached verdict for the old secret must not outlive the grace window.
 	f.Clock.Advance(time.Hour - 4*time.Second)
-	f.direct(t, authz.DirectRequest{Token: old.Plaintext})
+	f.direct(t, validate.DirectRequest{Token: old.Plaintext})
 	f.Clock.Advance(1500 * time.Millisecond)
-	if got := f.direct(t, authz.DirectRequest{Token: old.Plaintext}); got.Active {
+	if got := f.direct(t, validate.DirectRequest{Token: old.Plaintext}); got.Active {
 		t.Fatal("old secret accepted after prevValidUntil")
 	}
-	if got := f.direct(t, authz.DirectRequest{Token: next.Plaintext}); !got.Active {
+	if got := f.direct(t, validate.DirectRequest{Token: next.Plaintext}); !got.Active {
 		t.Fatal("new secret refused")
 	}
 }
@@ -343,6 +351,7 @@ func tamper(tok string) string {
 // A token hashed with a pepper key ops have since retired cannot be
 // checked: it is refused as unknown_key, not answered as a fault.
 func TestRetiredKeyIsRefusedNotAFault(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	tok := f.issue(t, manage.IssueRequest{Name: "old-pepper"})
 	fresh, err := keyring.NewKeyringJSON("k2")
@@ -351,17 +360,17 @@ func TestRetiredKeyIsRefusedNotAFault(t *testing.T) {
 	}
 	a := *f.App.App
 	a.Keyring = keyring.New(keyring.StaticSource(fresh), f.Clock, time.Hour)
-	h := authz.NewHandler(&a)
-	raw, _ := json.Marshal(authz.DirectRequest{Token: tok.Plaintext})
+	h := a.ValidateHandler()
+	raw, _ := json.Marshal(validate.DirectRequest{Token: tok.Plaintext})
 	out, err := h.Handle(context.Background(), raw)
 	if err != nil {
 		t.Fatalf("a retired key answered with an error (a 500): %v", err)
 	}
-	if got := out.(authz.DirectResponse); got.Active || got.Reason != authz.UnknownKey {
+	if got := out.(validate.DirectResponse); got.Active || got.Reason != validate.UnknownKey {
 		t.Fatalf("answer %+v, want refused as unknown_key", got)
 	}
 	// REST: the bad-token answer, 401.
-	if _, err := h.Handle(context.Background(), sample(t, "rest-token.json", tok.Plaintext)); !errors.Is(err, authz.ErrUnauthorized) {
+	if _, err := h.Handle(context.Background(), sample(t, "rest-token.json", tok.Plaintext)); !errors.Is(err, validate.ErrUnauthorized) {
 		t.Fatalf("REST answer %v, want Unauthorized", err)
 	}
 }
