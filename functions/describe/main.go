@@ -7,11 +7,12 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/keymint/keymint/shared/api"
 	"github.com/keymint/keymint/shared/app"
 )
 
 func main() {
-	h, err := app.Handler(context.Background(), "DescribeFunction", os.Getenv)
+	h, err := app.Build(context.Background(), "DescribeFunction", api.DescribeLambda, os.Getenv)
 	if err != nil {
 		// JSON like every other record, so Lambda's log-level filter and
 		// Logs Insights see it; log.Fatal's plain text would be dropped.

@@ -53,8 +53,27 @@ func Parse(r io.Reader) (Report, error) {
 	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	// pending is a benchmark whose name was printed without its numbers:
+	// go test prints the name before running the benchmark, so anything
+	// the benchmark writes to stdout itself (a child process, a log
+	// handler) lands between the name and the numbers.
+	pending := ""
 	for sc.Scan() {
 		line := sc.Text()
+		if pending != "" && cur != nil && !strings.HasPrefix(line, "Benchmark") {
+			if res, ok := parseNumbers(pending, strings.Fields(line)); ok {
+				cur.Results = append(cur.Results, res)
+				pending = ""
+				continue
+			}
+		}
+		// A skipped or failed benchmark, or the package's end, has no
+		// numbers to come.
+		for _, end := range []string{"--- ", "PASS", "FAIL", "ok "} {
+			if strings.HasPrefix(line, end) {
+				pending = ""
+			}
+		}
 		switch {
 		case strings.HasPrefix(line, "goos: "):
 			rep.GOOS = strings.TrimPrefix(line, "goos: ")
@@ -64,17 +83,27 @@ func Parse(r io.Reader) (Report, error) {
 			rep.CPU = strings.TrimPrefix(line, "cpu: ")
 		case strings.HasPrefix(line, "pkg: "):
 			cur = pkg(strings.TrimPrefix(line, "pkg: "))
+			pending = ""
 		case strings.HasPrefix(line, "Benchmark"):
 			res, ok := parseResult(line)
+			pending = ""
 			if ok && cur != nil {
 				cur.Results = append(cur.Results, res)
+			} else if !ok {
+				pending = strings.Fields(line)[0]
 			}
 		case strings.HasPrefix(line, "FAIL\t") || strings.HasPrefix(line, "--- FAIL"):
 			if f := strings.Fields(line); len(f) >= 2 && f[0] == "FAIL" {
 				pkg(f[1]).Failed = true
+				cur = nil
 			} else if cur != nil {
 				cur.Failed = true
 			}
+		case strings.HasPrefix(line, "ok  \t") || strings.HasPrefix(line, "?   \t"):
+			// The package is over. A benchmark of the next one that fails
+			// before printing a result says "--- FAIL" ahead of its "pkg:"
+			// line; its package's own "FAIL\t" line marks it.
+			cur = nil
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -85,15 +114,24 @@ func Parse(r io.Reader) (Report, error) {
 
 func parseResult(line string) (Result, bool) {
 	f := strings.Fields(line)
-	if len(f) < 4 || len(f)%2 != 0 {
+	if len(f) < 1 {
 		return Result{}, false
 	}
-	n, err := strconv.ParseInt(f[1], 10, 64)
+	return parseNumbers(f[0], f[1:])
+}
+
+// parseNumbers reads the part of a result line after the name: the
+// iteration count, then "value unit" pairs (at least one).
+func parseNumbers(name string, f []string) (Result, bool) {
+	if len(f) < 3 || len(f)%2 != 1 {
+		return Result{}, false
+	}
+	n, err := strconv.ParseInt(f[0], 10, 64)
 	if err != nil {
 		return Result{}, false
 	}
-	res := Result{Name: strings.TrimPrefix(f[0], "Benchmark"), Iterations: n}
-	for i := 2; i+1 < len(f); i += 2 {
+	res := Result{Name: strings.TrimPrefix(name, "Benchmark"), Iterations: n}
+	for i := 1; i+1 < len(f); i += 2 {
 		v, err := strconv.ParseFloat(f[i], 64)
 		if err != nil {
 			return Result{}, false
@@ -126,6 +164,7 @@ func (r Report) Markdown(m Meta) string {
 	if m.Command != "" {
 		fmt.Fprintf(&b, "- command: `%s`\n", m.Command)
 	}
+	b.WriteString("- time: CPU time per call (getrusage, user+system) where a row says cpu; wall-clock medians of interleaved repetitions elsewhere; plain ns/op is Go's mean wall time per iteration\n")
 	b.WriteString("- DynamoDB: DynamoDB Local (in-memory, same machine), so store-bound numbers show code cost plus a local round trip, not AWS latency\n")
 	b.WriteString(r.targetsMarkdown())
 	any := false

@@ -1,6 +1,8 @@
 package benchfmt
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -70,6 +72,7 @@ func TestMarkdown(t *testing.T) {
 		"- date: 2026-01-02 03:04 UTC",
 		"- go: go1.26.8 linux/amd64",
 		"AMD EPYC 7B13 (2 logical cores)",
+		"- time: CPU time per call (getrusage, user+system) where a row says cpu; wall-clock medians of interleaved repetitions elsewhere",
 		"## github.com/keymint/keymint/shared/token",
 		"| Parse-2 | 5000000 | 230.5 | 48 | 1 |  |",
 		"| New-2 | 200000 | 6000 | 128 | 3 | 12.5 MB/s |",
@@ -122,5 +125,61 @@ ok  	github.com/keymint/keymint/shared/token	1s
 		if met[g] != w {
 			t.Errorf("%s: met=%v, want %v", g, met[g], w)
 		}
+	}
+}
+
+// go test prints a benchmark's name before running it, so output of the
+// benchmark itself can split the name from its numbers.
+func TestParseSplitResult(t *testing.T) {
+	out := `pkg: example.com/p
+BenchmarkA-2   	{"level":"INFO","msg":"child"}
+{"level":"INFO","msg":"child"}
+       1	        24.6 validate-ms	         4.3 minimal-ms
+BenchmarkB-2   	panic: boom
+--- FAIL: BenchmarkB-2
+       1	        1 x-ms	  2 y-ms
+BenchmarkC-2   	       3	       100 ns/op
+FAIL
+FAIL	example.com/p	1.0s
+`
+	rep, err := Parse(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := rep.Packages[0]
+	var names []string
+	for _, r := range p.Results {
+		names = append(names, fmt.Sprintf("%s %d %v", r.Name, r.Iterations, r.Metrics))
+	}
+	want := []string{"A-2 1 [{24.6 validate-ms} {4.3 minimal-ms}]", "C-2 3 [{100 ns/op}]"}
+	if !slices.Equal(names, want) || !p.Failed {
+		t.Errorf("results %q failed=%v, want %q failed", names, p.Failed, want)
+	}
+}
+
+// A package whose first benchmark fails prints "--- FAIL" before its own
+// "pkg:" line; the failure is not the previous package's.
+func TestParseFailureBeforeHeader(t *testing.T) {
+	out := `pkg: example.com/a
+BenchmarkA-2   	       3	       100 ns/op
+PASS
+ok  	example.com/a	0.1s
+--- FAIL: BenchmarkB
+    b_test.go:45: broken
+pkg: example.com/b
+BenchmarkC-2   	       3	       100 ns/op
+FAIL
+exit status 1
+FAIL	example.com/b	0.3s
+`
+	rep, err := Parse(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Packages) != 2 || rep.Packages[0].Failed || !rep.Packages[1].Failed || len(rep.Packages[1].Results) != 1 {
+		for _, p := range rep.Packages {
+			t.Logf("%s failed=%v results=%v", p.Path, p.Failed, p.Results)
+		}
+		t.Error("want example.com/a passed, example.com/b failed with one result")
 	}
 }

@@ -2,6 +2,9 @@ package benchfmt
 
 import (
 	"fmt"
+	"math"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -12,6 +15,9 @@ type Target struct {
 	Goal     string
 	Measured string
 	Met      bool
+	// Why explains a miss from the same run's numbers, where the
+	// benchmark measures the parts it is made of.
+	Why string
 }
 
 // find returns the metric unit of the first result whose name starts with
@@ -33,6 +39,61 @@ func (r Report) find(pkg, prefix, unit string) (float64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// metric returns the metric unit of the first result named exactly name
+// (plus the -GOMAXPROCS suffix go test adds when GOMAXPROCS > 1) in
+// package pkg (a path suffix).
+func (r Report) metric(pkg, name, unit string) (float64, bool) {
+	for _, p := range r.Packages {
+		if !strings.HasSuffix(p.Path, pkg) {
+			continue
+		}
+		for _, res := range p.Results {
+			if !sameBenchmark(res.Name, name) {
+				continue
+			}
+			for _, m := range res.Metrics {
+				if m.Unit == unit {
+					return m.Value, true
+				}
+			}
+		}
+	}
+	return 0, false
+}
+
+// metrics returns every metric of the first result named name in pkg.
+func (r Report) metrics(pkg, name string) []Metric {
+	for _, p := range r.Packages {
+		if !strings.HasSuffix(p.Path, pkg) {
+			continue
+		}
+		for _, res := range p.Results {
+			if sameBenchmark(res.Name, name) {
+				return res.Metrics
+			}
+		}
+	}
+	return nil
+}
+
+// sameBenchmark reports whether result name got is benchmark want, with or
+// without a "-<procs>" suffix.
+func sameBenchmark(got, want string) bool {
+	rest, ok := strings.CutPrefix(got, want)
+	if !ok {
+		return false
+	}
+	if rest == "" {
+		return true
+	}
+	procs, ok := strings.CutPrefix(rest, "-")
+	if !ok || procs == "" {
+		return false
+	}
+	_, err := strconv.Atoi(procs)
+	return err == nil
 }
 
 // Targets judges the goals whose benchmarks ran.
@@ -58,9 +119,6 @@ func (r Report) Targets() []Target {
 			Met:      large <= 1.5*small,
 		})
 	}
-	if ns, ok := r.find("shared/validate", "Validate/cache-hit", "ns/op"); ok {
-		out = append(out, Target{Goal: "validate, cached decision: ≤ 100 µs per authorizer event", Measured: fmt.Sprintf("%.1f µs", ns/1000), Met: ns <= 100_000})
-	}
 	for _, z := range []struct{ pkg, prefix, what string }{
 		{"shared/token", "Parse", "token parse allocates nothing"},
 		{"shared/policy", "Allows", "route check allocates nothing"},
@@ -69,7 +127,191 @@ func (r Report) Targets() []Target {
 			out = append(out, Target{Goal: z.what, Measured: fmt.Sprintf("%.0f allocs/op", a), Met: a == 0})
 		}
 	}
+	out = append(out, r.validateTargets()...)
+	out = append(out, r.systemTargets()...)
 	return out
+}
+
+// Targets of shared/validate's benchmarks. CPU times are per call
+// (getrusage); the Lambda path and the check are held to a fraction of a
+// JWT verification measured in the same run, so the goal moves with the
+// machine.
+func (r Report) validateTargets() []Target {
+	const pkg = "shared/validate"
+	var out []Target
+	jwt, jwtOK := r.metric(pkg, "JWTReference", "cpu-ns/op")
+	cpuRow := func(name, goal string, maxShare, maxAllocs float64) {
+		cpu, ok1 := r.metric(pkg, name, "cpu-ns/op")
+		allocs, ok2 := r.metric(pkg, name, "allocs/op")
+		if !jwtOK || !ok1 || !ok2 || jwt <= 0 {
+			return
+		}
+		out = append(out, Target{
+			Goal:     goal,
+			Measured: fmt.Sprintf("%s = %s × JWT (%s), %.0f allocs", nanos(cpu), ratio(cpu/jwt), nanos(jwt), allocs),
+			Met:      cpu <= maxShare*jwt && allocs <= maxAllocs,
+		})
+	}
+	cpuRow("LambdaPath/http-v2-hit", "validate Lambda path, HTTP API v2 event, cached: cpu ≤ 0.5 × a JWT verify, ≤ 8 allocs", 0.5, 8)
+	cpuRow("LambdaPath/rest-token-hit", "validate Lambda path, REST TOKEN event, cached: cpu ≤ 0.5 × a JWT verify, ≤ 8 allocs", 0.5, 8)
+	cpuRow("Check/hit", "validate check, cached: cpu ≤ 0.05 × a JWT verify, 0 allocs", 0.05, 0)
+
+	out = append(out, r.ratioRow(pkg, "CacheMiss", "miss-p50-ns", "getitem-p50-ns", "validate, cache miss: p50 ≤ 1.10 × a bare GetItem", "GetItem", 1.10)...)
+
+	heap, ok1 := r.metric(pkg, "CacheHeap", "heap-bytes")
+	bound, ok2 := r.metric(pkg, "CacheHeap", "bound-bytes")
+	entries, ok3 := r.metric(pkg, "CacheHeap", "entries")
+	maxEntries, ok4 := r.metric(pkg, "CacheHeap", "max-entries")
+	if ok1 && ok2 && ok3 && ok4 {
+		out = append(out, Target{
+			Goal:     "validate cache, full: heap ≤ its bound, entries ≤ VALIDATE_CACHE_MAX_ENTRIES",
+			Measured: fmt.Sprintf("%s of %s bound, %.0f of %.0f entries", mebibytes(heap), mebibytes(bound), entries, maxEntries),
+			Met:      heap <= bound && entries <= maxEntries,
+		})
+	}
+	return out
+}
+
+// Targets of infra/bench: the deployed system against a floor measured in
+// the same run.
+func (r Report) systemTargets() []Target {
+	const pkg = "infra/bench"
+	var out []Target
+
+	v, ok1 := r.metric(pkg, "ColdStart", "validate-ms")
+	m, ok2 := r.metric(pkg, "ColdStart", "minimal-ms")
+	if ok1 && ok2 {
+		ratio := "-"
+		if m > 0 {
+			ratio = fmt.Sprintf("%.2f ×", v/m)
+		}
+		out = append(out, Target{
+			Goal:     "cold start, process start → first validate answer: ≤ a minimal aws-lambda-go function + 3 ms",
+			Measured: fmt.Sprintf("%s vs %s minimal: %+.1f ms (%s)", millis(v), millis(m), v-m, ratio),
+			Met:      v <= m+3,
+			Why:      r.coldStartWhy(v - m),
+		})
+	}
+
+	const limit = 12 * 1024 * 1024
+	if largest, ok := r.metric(pkg, "BootstrapSize", "max-bytes"); ok {
+		var which []string
+		for _, mt := range r.metrics(pkg, "BootstrapSize") {
+			if f, ok := strings.CutSuffix(mt.Unit, "-bytes"); ok && f != "max" && mt.Value == largest {
+				which = append(which, f)
+			}
+		}
+		slices.Sort(which)
+		of := ""
+		if len(which) > 0 {
+			of = " (" + strings.Join(which, ", ") + ")"
+		}
+		out = append(out, Target{
+			Goal:     "largest bootstrap (linux/arm64, as `make build`) ≤ 12 MiB",
+			Measured: fmt.Sprintf("%s%s = %.2f × 12 MiB", mebibytes(largest), of, largest/limit),
+			Met:      largest <= limit,
+		})
+	}
+
+	out = append(out, r.ratioRow(pkg, "IssueVsTransactWriteItems", "issue-p50-ns", "tx-p50-ns",
+		"issue through IssueFunction: p50 ≤ 1.20 × a bare TransactWriteItems of the same items", "bare", 1.20)...)
+
+	km, ok1 := r.metric(pkg, "WhoamiLocalAPI", "keymint-rps")
+	allow, ok2 := r.metric(pkg, "WhoamiLocalAPI", "allow-rps")
+	if ok1 && ok2 && allow > 0 {
+		out = append(out, Target{
+			Goal:     "GET /whoami, 32 clients: keymint's authorizer ≥ 0.90 × a constant-allow one (≈ the constant-allow stack)",
+			Measured: fmt.Sprintf("%.0f req/s = %.2f × constant-allow (%.0f req/s)", km, km/allow, allow),
+			Met:      km >= 0.90*allow,
+		})
+	}
+	return out
+}
+
+// nanos formats a duration given in nanoseconds with three significant
+// figures in the largest unit that keeps it ≥ 1: "850 ns", "2.93 µs",
+// "24.6 ms", "1.20 s".
+func nanos(ns float64) string {
+	ns = roundSig(ns, 3) // so 999.7 µs reads 1.00 ms, not 1000 µs
+	units := []struct {
+		scale float64
+		name  string
+	}{{1e9, "s"}, {1e6, "ms"}, {1e3, "µs"}}
+	for _, u := range units {
+		if math.Abs(ns) >= u.scale {
+			return sigFigs(ns/u.scale) + " " + u.name
+		}
+	}
+	return fmt.Sprintf("%.0f ns", ns)
+}
+
+// roundSig rounds x to n significant figures.
+func roundSig(x float64, n int) float64 {
+	if x == 0 || math.IsInf(x, 0) || math.IsNaN(x) {
+		return x
+	}
+	pow := math.Pow(10, float64(n)-math.Ceil(math.Log10(math.Abs(x))))
+	return math.Round(x*pow) / pow
+}
+
+// ratio formats a ratio with two decimals, three below 0.1, so a share
+// that misses a 0.05 goal never reads "0.05".
+func ratio(x float64) string {
+	if math.Abs(x) < 0.1 {
+		return fmt.Sprintf("%.3f", x)
+	}
+	return fmt.Sprintf("%.2f", x)
+}
+
+// millis formats milliseconds: "24.6 ms".
+func millis(ms float64) string { return nanos(ms * 1e6) }
+
+// mebibytes formats a byte count: "10.6 MiB".
+func mebibytes(b float64) string { return fmt.Sprintf("%.1f MiB", b/(1024*1024)) }
+
+// sigFigs prints x (1 ≤ |x| < 1000) with three significant figures.
+func sigFigs(x float64) string {
+	switch a := math.Abs(x); {
+	case a < 10:
+		return fmt.Sprintf("%.2f", x)
+	case a < 100:
+		return fmt.Sprintf("%.1f", x)
+	}
+	return fmt.Sprintf("%.0f", x)
+}
+
+// ratioRow judges a time (unit) against its reference (refUnit) measured
+// in the same benchmark: met when it is at most maxRatio times it.
+func (r Report) ratioRow(pkg, name, unit, refUnit, goal, ref string, maxRatio float64) []Target {
+	v, ok1 := r.metric(pkg, name, unit)
+	w, ok2 := r.metric(pkg, name, refUnit)
+	if !ok1 || !ok2 || w <= 0 {
+		return nil
+	}
+	return []Target{{Goal: goal, Measured: fmt.Sprintf("%s = %.2f × %s (%s)", nanos(v), v/w, ref, nanos(w)), Met: v <= maxRatio*w}}
+}
+
+// coldStartWhy splits a cold start's extra time into the parts outside
+// keymint's code that BenchmarkColdStart measures on their own: the AWS
+// SDK's package initialisation and a process's first GetItem beyond the
+// next one.
+func (r Report) coldStartWhy(extra float64) string {
+	const pkg, name = "infra/bench", "ColdStart"
+	vInit, ok1 := r.metric(pkg, name, "validate-pkginit-ms")
+	mInit, ok2 := r.metric(pkg, name, "minimal-pkginit-ms")
+	sdk, ok3 := r.metric(pkg, name, "sdk-pkginit-ms")
+	ddb, ok4 := r.metric(pkg, name, "dynamodb-pkginit-ms")
+	first, ok5 := r.metric(pkg, name, "first-getitem-ms")
+	second, ok6 := r.metric(pkg, name, "second-getitem-ms")
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 {
+		return ""
+	}
+	outside := sdk + first
+	return fmt.Sprintf("Of the %+.1f ms, package initialisation is %+.1f ms over the minimal function's (GODEBUG=inittrace=1), "+
+		"%.1f ms of it the AWS SDK's (%.1f ms DynamoDB's, which validate cannot do without); a process's first GetItem takes %.1f ms, "+
+		"the next on the same connection %.1f ms. The SDK's initialisation and that one read are %.1f ms before any of keymint's code runs, "+
+		"so the goal cannot be met with the SDK and a table read on the first request; keymint's own share is the remaining %.1f ms.",
+		extra, vInit-mInit, sdk, ddb, first, second, outside, extra-outside)
 }
 
 func (r Report) targetsMarkdown() string {
@@ -85,6 +327,19 @@ func (r Report) targetsMarkdown() string {
 			met = "**no**"
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", t.Goal, t.Measured, met)
+	}
+	var why []string
+	for _, t := range ts {
+		if !t.Met {
+			w := t.Why
+			if w == "" {
+				w = "this run measured nothing that explains it."
+			}
+			why = append(why, fmt.Sprintf("- **%s**: %s", t.Goal, w))
+		}
+	}
+	if len(why) > 0 {
+		b.WriteString("\n### Misses\n\n" + strings.Join(why, "\n") + "\n")
 	}
 	return b.String()
 }

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -24,18 +23,7 @@ import (
 	"github.com/keymint/keymint/shared/token"
 )
 
-func TestMain(m *testing.M) {
-	// app.New reads AWS settings from the process environment, as on
-	// Lambda; nothing here may reach a real account.
-	for k, v := range map[string]string{
-		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
-		"AWS_EC2_METADATA_DISABLED": "true",
-	} {
-		os.Setenv(k, v)
-	}
-	os.Unsetenv("AWS_PROFILE")
-	testkit.Main(m)
-}
+func TestMain(m *testing.M) { testkit.MainLocalAWS(m) }
 
 // localStack is keymint as `make run` serves it, on a fresh table.
 type localStack struct {

@@ -3,6 +3,7 @@ package iamcheck_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/keymint/keymint/shared/registry"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -91,7 +92,7 @@ func (n notifier) Notify(context.Context, []sweep.Notice) error {
 var scenarios = map[string]func(t *testing.T, base *testkit.App, a *app.App, rec *iamcheck.Recorder){
 	"ValidateFunction": func(t *testing.T, base *testkit.App, a *app.App, rec *iamcheck.Recorder) {
 		tok := issue(t, base, "alice", "v")
-		h := app.Functions()["ValidateFunction"](a)
+		h := registry.Functions()["ValidateFunction"](a)
 		for _, req := range []validate.DirectRequest{
 			{Token: tok.Plaintext, Route: "GET /whoami", SourceIP: "198.51.100.1"},
 			{Token: "kmt_QQQQQQQQQQQQQQQQ_" + tok.Plaintext[len("kmt_")+17:]},
@@ -104,7 +105,7 @@ var scenarios = map[string]func(t *testing.T, base *testkit.App, a *app.App, rec
 	},
 	"IssueFunction": func(t *testing.T, base *testkit.App, a *app.App, rec *iamcheck.Recorder) {
 		src := issue(t, base, "admin", "src")
-		h := app.Functions()["IssueFunction"](a)
+		h := registry.Functions()["IssueFunction"](a)
 		httpCall(t, h, "POST /tokens", nil, map[string]any{"name": "n1", "scopes": []string{"tokens:read"}}, nil)
 		httpCall(t, h, "PATCH /tokens/{id}", map[string]string{"id": src.Token.ID}, map[string]any{"name": "renamed"}, nil)
 		httpCall(t, h, "POST /tokens/{id}/regenerate", map[string]string{"id": src.Token.ID}, map[string]any{"graceSeconds": 60}, nil)
@@ -117,7 +118,7 @@ var scenarios = map[string]func(t *testing.T, base *testkit.App, a *app.App, rec
 	"RevokeFunction": func(t *testing.T, base *testkit.App, a *app.App, rec *iamcheck.Recorder) {
 		x := issue(t, base, "carol", "x")
 		y := issue(t, base, "carol", "y")
-		h := app.Functions()["RevokeFunction"](a)
+		h := registry.Functions()["RevokeFunction"](a)
 		id := map[string]string{"id": x.Token.ID}
 		httpCall(t, h, "POST /tokens/{id}/deactivate", id, nil, nil)
 		httpCall(t, h, "POST /tokens/{id}/activate", id, nil, nil)
@@ -130,7 +131,7 @@ var scenarios = map[string]func(t *testing.T, base *testkit.App, a *app.App, rec
 	},
 	"DescribeFunction": func(t *testing.T, base *testkit.App, a *app.App, rec *iamcheck.Recorder) {
 		x := issue(t, base, "admin", "x")
-		h := app.Functions()["DescribeFunction"](a)
+		h := registry.Functions()["DescribeFunction"](a)
 		id := map[string]string{"id": x.Token.ID}
 		httpCall(t, h, "GET /tokens", nil, nil, map[string]string{"owner": "admin"})
 		httpCall(t, h, "GET /tokens/{id}", id, nil, nil)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/keymint/keymint/shared/registry"
 	"maps"
 	"slices"
 	"time"
@@ -34,7 +35,11 @@ func Build(ctx context.Context, st *stack.Stack, o localrt.EnvOptions, ids ...st
 		if err != nil {
 			return nil, err
 		}
-		h, err := app.Handler(ctx, id, localrt.Lookup(env))
+		fn, ok := registry.Functions()[id]
+		if !ok {
+			return nil, fmt.Errorf("%w %q in the registry", ErrUnknownFunction, id)
+		}
+		h, err := app.Build(ctx, id, fn, localrt.Lookup(env))
 		if err != nil {
 			return nil, fmt.Errorf("localfn: %w", err)
 		}

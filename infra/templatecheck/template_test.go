@@ -3,11 +3,14 @@ package templatecheck_test
 import (
 	"debug/elf"
 	"encoding/json"
+	"github.com/keymint/keymint/shared/registry"
 	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -17,7 +20,6 @@ import (
 	"github.com/keymint/keymint/infra/stack"
 	"github.com/keymint/keymint/internal/tabledef"
 	"github.com/keymint/keymint/internal/testkit"
-	"github.com/keymint/keymint/shared/app"
 	"github.com/keymint/keymint/shared/store"
 )
 
@@ -437,7 +439,7 @@ func TestFunctionsLinkOnlyWhatTheyRun(t *testing.T) {
 // functions.
 func TestEachMainBuildsItsFunction(t *testing.T) {
 	t.Parallel()
-	if got := app.FunctionIDs(); !slices.Equal(got, functionIDs) {
+	if got := registry.FunctionIDs(); !slices.Equal(got, functionIDs) {
 		t.Fatalf("registry %v, template %v", got, functionIDs)
 	}
 	makefile, err := os.ReadFile(filepath.Join(root(t), "Makefile"))
@@ -455,8 +457,45 @@ func TestEachMainBuildsItsFunction(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(string(src), `app.Handler(context.Background(), "`+id+`", os.Getenv)`) {
-			t.Errorf("functions/%s/main.go does not build %s through the registry", dir, id)
+		call := regexp.MustCompile(`app\.Build\(context\.Background\(\), "` + id + `", (\w+\.\w+), os\.Getenv\)`).FindSubmatch(src)
+		if call == nil {
+			t.Errorf("functions/%s/main.go does not build %s with app.Build", dir, id)
+			continue
+		}
+		// The constructor main names is the registry's for that id.
+		fn := runtime.FuncForPC(reflect.ValueOf(registry.Functions()[id]).Pointer()).Name()
+		if !strings.HasSuffix(fn, "/"+string(call[1])) {
+			t.Errorf("functions/%s/main.go builds %s with %s; the registry has %s", dir, id, call[1], fn)
+		}
+	}
+}
+
+// TestFunctionsLinkOnlyTheirOwnPackages: a bootstrap imports, and so
+// initialises at every cold start, only the packages its function runs;
+// validate carries none of the management or sweeper code.
+func TestFunctionsLinkOnlyTheirOwnPackages(t *testing.T) {
+	t.Parallel()
+	const mod = "github.com/keymint/keymint/"
+	foreign := map[string][]string{
+		"validate": {mod + "shared/manage", mod + "shared/api", mod + "shared/sweep", mod + "shared/registry", "github.com/aws/aws-sdk-go-v2/service/eventbridge"},
+		"issue":    {mod + "shared/validate", mod + "shared/sweep", mod + "shared/registry", "github.com/aws/aws-sdk-go-v2/service/eventbridge"},
+		"sweeper":  {mod + "shared/validate", mod + "shared/api", mod + "shared/manage", mod + "shared/registry"},
+	}
+	for dir, banned := range foreign {
+		cmd := exec.Command("go", "list", "-deps", "./functions/"+dir)
+		cmd.Dir = root(t)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list: %v\n%s", err, out)
+		}
+		deps := strings.Fields(string(out))
+		if !slices.Contains(deps, mod+"shared/app") {
+			t.Fatalf("functions/%s: no shared/app among its packages; the check would prove nothing", dir)
+		}
+		for _, b := range banned {
+			if slices.Contains(deps, b) {
+				t.Errorf("functions/%s imports %s", dir, b)
+			}
 		}
 	}
 }

@@ -180,6 +180,9 @@ type Options struct {
 	// ReadyTimeout bounds start-up; default 60s (a cold JVM on two cores
 	// takes a few seconds).
 	ReadyTimeout time.Duration
+	// Warm, when set, runs Warm for this long once the server is up (Exec
+	// only): for benchmarks, which should not time a cold JVM.
+	Warm time.Duration
 }
 
 // Server is a running DynamoDB Local process.

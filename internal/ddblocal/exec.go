@@ -20,6 +20,13 @@ func Exec(ctx context.Context, o Options, stderr io.Writer, name string, args ..
 	}
 	defer srv.Stop()
 	fmt.Fprintf(stderr, "DynamoDB Local on %s\n", srv.Endpoint())
+	if o.Warm > 0 {
+		n, err := Warm(ctx, srv.Endpoint(), o.Warm)
+		if err != nil {
+			return 0, err
+		}
+		fmt.Fprintf(stderr, "DynamoDB Local warmed with %d requests in %s\n", n, o.Warm)
+	}
 
 	// Not CommandContext: on Ctrl-C the child gets the signal from the
 	// terminal itself and is waited for, so its output is not cut short.

@@ -12,6 +12,7 @@ import (
 	"github.com/keymint/keymint/shared/clock"
 	"github.com/keymint/keymint/shared/config"
 	"github.com/keymint/keymint/shared/keyring"
+	"github.com/keymint/keymint/shared/manage"
 	"github.com/keymint/keymint/shared/token"
 )
 
@@ -65,7 +66,15 @@ func NewLoggingApp(t testing.TB, env Env, w io.Writer) *App {
 	default:
 		w = io.Discard
 	}
-	log := slog.New(token.Masking(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	// Tests log everything unless they ask for Lambda's level, as
+	// benchmarks do: AWS_LAMBDA_LOG_LEVEL, which Lambda's own handler reads.
+	level := slog.LevelDebug
+	if v := vars["AWS_LAMBDA_LOG_LEVEL"]; v != "" {
+		if err := level.UnmarshalText([]byte(v)); err != nil {
+			t.Fatalf("testkit: AWS_LAMBDA_LOG_LEVEL: %v", err)
+		}
+	}
+	log := slog.New(token.Masking(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})))
 	a, err := app.Assemble(cfg, aws.Config{Region: "us-east-1"}, db, keyring.StaticSource(raw), clk, log)
 	if err != nil {
 		t.Fatalf("testkit: assemble: %v", err)
@@ -79,3 +88,6 @@ func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(string(p))
 	return len(p), nil
 }
+
+// Service is the management Service on the test App.
+func (a *App) Service() *manage.Service { return manage.FromApp(a.App) }

@@ -26,6 +26,21 @@ func Main(m *testing.M) {
 	os.Exit(run(m))
 }
 
+// MainLocalAWS is Main for packages that build Apps with app.New, which
+// reads AWS settings from the process environment as on Lambda: it sets a
+// local stack's (us-east-1, placeholder credentials, no instance metadata,
+// no profile) so nothing reaches a real account.
+func MainLocalAWS(m *testing.M) {
+	for k, v := range map[string]string{
+		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+		"AWS_EC2_METADATA_DISABLED": "true",
+	} {
+		os.Setenv(k, v)
+	}
+	os.Unsetenv("AWS_PROFILE")
+	Main(m)
+}
+
 func run(m *testing.M) int {
 	if ep := Endpoint(); ep != "" {
 		// Fail once, clearly, rather than in every test with a dial error.

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/keymint/keymint/shared/registry"
 	"io"
 	"strings"
 	"testing"
@@ -13,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/api"
-	"github.com/keymint/keymint/shared/app"
 )
 
 // routes maps each routeKey to the function that serves it (as template.yaml
@@ -45,7 +45,7 @@ func newStack(t *testing.T, env testkit.Env) *stack {
 func newLoggingStack(t *testing.T, env testkit.Env, w io.Writer) *stack {
 	a := testkit.NewLoggingApp(t, env, w)
 	// The registry's constructors: exactly what Lambda runs.
-	fns := app.Functions()
+	fns := registry.Functions()
 	s := &stack{App: a, t: t, sourceIP: "198.51.100.7", handlers: map[string]lambda.Handler{
 		"issue":    fns["IssueFunction"](a.App),
 		"revoke":   fns["RevokeFunction"](a.App),

@@ -292,7 +292,7 @@ func TestOpenAPIRoutesMatchHandlersAndTemplate(t *testing.T) {
 
 	a := testkit.NewApp(t, nil)
 	handled := map[string]string{}
-	for _, r := range api.Routes(a.APIDeps()) {
+	for _, r := range api.Routes(api.DepsFrom(a.App)) {
 		if other, dup := handled[r.Key]; dup {
 			t.Errorf("%s is served by %s and %s", r.Key, other, r.Function)
 		}
@@ -461,7 +461,7 @@ func wildcard(path, w string) string {
 func TestOpenAPIServedWithoutAuthorizer(t *testing.T) {
 	t.Parallel()
 	a := testkit.NewApp(t, nil)
-	h := api.NewDescribe(a.App.APIDeps())
+	h := api.NewDescribe(api.DepsFrom(a.App))
 	req := events.APIGatewayV2HTTPRequest{
 		Version: "2.0", RouteKey: openAPIRoute, RawPath: "/openapi.json",
 		RequestContext: events.APIGatewayV2HTTPRequestContext{

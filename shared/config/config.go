@@ -3,9 +3,10 @@ package config
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"time"
+
+	"github.com/keymint/keymint/shared/token"
 )
 
 // Config is every setting a keymint function reads from its environment.
@@ -38,11 +39,18 @@ type Config struct {
 	LastUsedInterval  time.Duration
 	CacheTTL          time.Duration
 	CacheMaxEntries   int
+	// InitializationType is how Lambda started this execution environment
+	// (AWS_LAMBDA_INITIALIZATION_TYPE: on-demand, provisioned-concurrency,
+	// snap-start; https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
+	// Lambda sets it; it is not a deployment setting.
+	InitializationType string
 }
 
-const day = 24 * time.Hour
+// Provisioned reports an environment started ahead of traffic
+// (provisioned concurrency): init has time to spare before the first event.
+func (c Config) Provisioned() bool { return c.InitializationType == "provisioned-concurrency" }
 
-var prefixPattern = regexp.MustCompile(`^[a-z]{2,8}$`)
+const day = 24 * time.Hour
 
 // ErrInvalid marks a setting that is present but unusable.
 var ErrInvalid = errors.New("invalid configuration")
@@ -75,6 +83,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		LastUsedInterval:   r.duration("LAST_USED_INTERVAL", 5*time.Minute),
 		CacheTTL:           r.duration("VALIDATE_CACHE_TTL", 2*time.Second),
 		CacheMaxEntries:    r.integer("VALIDATE_CACHE_MAX_ENTRIES", 10000),
+		InitializationType: r.str("AWS_LAMBDA_INITIALIZATION_TYPE", ""),
 	}
 	c.KeyringFile = r.str("KEYRING_FILE", c.LocalDir+"/keyring.json")
 	if r.err != nil {
@@ -88,7 +97,7 @@ func (c Config) check() error {
 	if c.TableName == "" {
 		errs = append(errs, fmt.Errorf("%w: TABLE_NAME is required", ErrInvalid))
 	}
-	if !prefixPattern.MatchString(c.TokenPrefix) {
+	if !token.ValidPrefix(c.TokenPrefix) {
 		errs = append(errs, fmt.Errorf("%w: TOKEN_PREFIX must be 2-8 lower-case letters", ErrInvalid))
 	}
 	if c.ScopesFile != "" && c.ScopesJSON != "" {

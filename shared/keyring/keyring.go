@@ -2,8 +2,6 @@ package keyring
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"sync"
@@ -83,7 +81,7 @@ func (k *Keyring) Hash(ctx context.Context, secret string) (keyID string, sum []
 	if err != nil {
 		return "", nil, err
 	}
-	return keys.Current, mac(keys.Keys[keys.Current], secret), nil
+	return keys.Current, keys.macs[keys.Current].sum(secret), nil
 }
 
 // Verify reports whether sum is HMAC-SHA256(key keyID, secret), comparing in
@@ -94,20 +92,14 @@ func (k *Keyring) Verify(ctx context.Context, keyID, secret string, sum []byte) 
 	if err != nil {
 		return false, err
 	}
-	key, ok := keys.Keys[keyID]
+	m, ok := keys.macs[keyID]
 	if !ok {
-		key, err = k.keyAfterRefresh(ctx, keyID)
+		m, err = k.keyAfterRefresh(ctx, keyID)
 		if err != nil {
 			return false, err
 		}
 	}
-	return hmac.Equal(mac(key, secret), sum), nil
-}
-
-func mac(key []byte, secret string) []byte {
-	h := hmac.New(sha256.New, key)
-	_, _ = h.Write([]byte(secret))
-	return h.Sum(nil)
+	return m.equal(secret, sum), nil
 }
 
 // keysForUse returns the cached keyring, first re-reading the source if the
@@ -147,7 +139,7 @@ func (k *Keyring) staleLocked(now time.Time) bool {
 // keyAfterRefresh looks keyID up again after a rate-limited re-read: a
 // recently added key becomes usable, while made-up ids cost at most one read
 // per UnknownKeyRefreshEvery.
-func (k *Keyring) keyAfterRefresh(ctx context.Context, keyID string) ([]byte, error) {
+func (k *Keyring) keyAfterRefresh(ctx context.Context, keyID string) (*macPool, error) {
 	_, err := k.refresh(ctx, func(now time.Time) bool {
 		if !k.lastUnknown.IsZero() && now.Sub(k.lastUnknown) < UnknownKeyRefreshEvery {
 			return false
@@ -158,8 +150,8 @@ func (k *Keyring) keyAfterRefresh(ctx context.Context, keyID string) ([]byte, er
 	k.mu.RLock()
 	keys := k.keys
 	k.mu.RUnlock()
-	if key, ok := keys.Keys[keyID]; ok {
-		return key, nil
+	if m, ok := keys.macs[keyID]; ok {
+		return m, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("keyring: key id %q: %w (refresh failed: %w)", keyID, ErrUnknownKey, err)

@@ -24,6 +24,7 @@ var ErrInvalidKeyring = errors.New("invalid keyring")
 type Keys struct {
 	Current string
 	Keys    map[string][]byte
+	macs    map[string]*macPool // one per key id, built with the keys
 }
 
 // ParseKeys decodes and validates a keyring document. Errors wrap
@@ -46,7 +47,7 @@ func ParseKeys(raw []byte) (Keys, error) {
 	if _, ok := doc.Keys[doc.Current]; !ok {
 		return Keys{}, fmt.Errorf("keyring: %w: current key id %q is not among the keys", ErrInvalidKeyring, doc.Current)
 	}
-	keys := Keys{Current: doc.Current, Keys: make(map[string][]byte, len(doc.Keys))}
+	keys := Keys{Current: doc.Current, Keys: make(map[string][]byte, len(doc.Keys)), macs: make(map[string]*macPool, len(doc.Keys))}
 	for id, enc := range doc.Keys {
 		if strings.TrimSpace(id) == "" {
 			return Keys{}, fmt.Errorf("keyring: %w: empty key id", ErrInvalidKeyring)
@@ -67,6 +68,7 @@ func ParseKeys(raw []byte) (Keys, error) {
 			return Keys{}, fmt.Errorf("keyring: %w: key %q has %d bytes, need at least %d", ErrInvalidKeyring, id, len(key), MinKeyLen)
 		}
 		keys.Keys[id] = key
+		keys.macs[id] = newMACPool(key)
 	}
 	return keys, nil
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/keymint/keymint/shared/app"
 	"github.com/keymint/keymint/shared/audit"
 	"github.com/keymint/keymint/shared/clock"
 	"github.com/keymint/keymint/shared/config"
@@ -190,4 +191,9 @@ func (s *Service) mutate(ctx context.Context, caller Caller, id string, action a
 		return after, nil
 	}
 	return nil, conflict("the token is being changed concurrently; retry")
+}
+
+// FromApp is the Service on the App's table, keyring and catalogue.
+func FromApp(a *app.App) *Service {
+	return New(a.Store, a.Keyring, a.Catalogue, a.Clock, OptionsFrom(a.Config))
 }

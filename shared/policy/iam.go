@@ -29,12 +29,14 @@ type MethodARN struct {
 // test invocations send one) or "$default"; a routeArn with no resource part
 // ("…/$default/$default" for an HTTP API default route) gets Resource "".
 func ParseMethodARN(arn string) (MethodARN, error) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "execute-api" {
+	// Cut, not SplitN: validate parses an ARN per request, and the fields
+	// are slices of arn, so a good ARN costs no allocation.
+	parts, n := cutN(arn, ':', 6)
+	if n != 6 || parts[0] != "arn" || parts[2] != "execute-api" {
 		return MethodARN{}, fmt.Errorf("%w: %q is not arn:<partition>:execute-api:…", ErrBadARN, arn)
 	}
-	path := strings.SplitN(parts[5], "/", 4)
-	if len(path) < 3 {
+	path, n := cutN(parts[5], '/', 4)
+	if n < 3 {
 		return MethodARN{}, fmt.Errorf("%w: %q lacks <api>/<stage>/<method>", ErrBadARN, arn)
 	}
 	a := MethodARN{
@@ -45,18 +47,43 @@ func ParseMethodARN(arn string) (MethodARN, error) {
 		Stage:     path[1],
 		Method:    path[2],
 	}
-	if len(path) == 4 {
-		a.Resource = path[3]
-	}
+	a.Resource = path[3]
 	for _, f := range []struct{ name, v string }{
 		{"partition", a.Partition}, {"region", a.Region}, {"account", a.AccountID},
 		{"api id", a.APIID}, {"stage", a.Stage}, {"method", a.Method},
 	} {
-		if f.v == "" || strings.ContainsAny(f.v, "/ \t\r\n") {
+		if f.v == "" || badARNField(f.v) {
 			return MethodARN{}, fmt.Errorf("%w: %q has a bad %s", ErrBadARN, arn, f.name)
 		}
 	}
 	return a, nil
+}
+
+// badARNField reports a slash or white space in an ARN field (a byte loop:
+// strings.ContainsAny builds a set per call).
+func badARNField(v string) bool {
+	for i := range len(v) {
+		switch v[i] {
+		case '/', ' ', '\t', '\r', '\n':
+			return true
+		}
+	}
+	return false
+}
+
+// cutN is strings.SplitN(s, sep, max) into an array: the parts and how
+// many there are.
+func cutN(s string, sep byte, max int) (parts [6]string, n int) {
+	for n < max-1 {
+		i := strings.IndexByte(s, sep)
+		if i < 0 {
+			break
+		}
+		parts[n], s = s[:i], s[i+1:]
+		n++
+	}
+	parts[n] = s
+	return parts, n + 1
 }
 
 // String rebuilds the ARN; an empty Resource always ends it with "/", the

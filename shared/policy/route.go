@@ -11,20 +11,34 @@ import "strings"
 // so it is what scope patterns are matched against. ok is false when a
 // parameter the template names is missing or empty.
 func FillRoute(template string, params map[string]string) (path string, ok bool) {
-	segs := strings.Split(template, "/")
-	for i, s := range segs {
+	return FillRouteFunc(template, func(name string) string { return params[name] })
+}
+
+// FillRouteFunc is FillRoute with the parameters behind a lookup. A
+// template without parameters is returned as it is, without copying.
+func FillRouteFunc(template string, param func(name string) string) (path string, ok bool) {
+	if strings.IndexByte(template, '{') < 0 {
+		return template, true
+	}
+	var b strings.Builder
+	b.Grow(len(template) + 16)
+	for i, s := range strings.Split(template, "/") {
+		if i > 0 {
+			b.WriteByte('/')
+		}
 		name, isParam := strings.CutPrefix(s, "{")
 		if !isParam {
+			b.WriteString(s)
 			continue
 		}
 		name = strings.TrimSuffix(strings.TrimSuffix(name, "}"), "+")
-		v := params[name]
+		v := param(name)
 		if v == "" {
 			return "", false
 		}
-		segs[i] = v
+		b.WriteString(v)
 	}
-	return strings.Join(segs, "/"), true
+	return b.String(), true
 }
 
 // StripStage removes a named stage's prefix from a raw request path: on an

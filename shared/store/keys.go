@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/keymint/keymint/shared/lifecycle"
@@ -47,9 +46,9 @@ func (s *Store) KeyUsage(ctx context.Context, now time.Time) (map[string]KeyUse,
 			return nil, scanned, fault("scan key usage", err)
 		}
 		scanned += int(page.ScannedCount)
-		var toks []Token
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &toks); err != nil {
-			return nil, scanned, fmt.Errorf("store: decode key usage: %w", err)
+		toks, err := decodeTokens(page.Items)
+		if err != nil {
+			return nil, scanned, err
 		}
 		for _, t := range toks {
 			if t.Status == lifecycle.StatusRevoked || t.ExpiresAt <= now.Unix() {

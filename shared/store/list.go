@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/keymint/keymint/shared/lifecycle"
@@ -60,11 +59,11 @@ func notPastTTL(now time.Time) expression.ConditionBuilder {
 func decodeTokens(items []map[string]types.AttributeValue) ([]*Token, error) {
 	out := make([]*Token, 0, len(items))
 	for _, raw := range items {
-		var t Token
-		if err := attributevalue.UnmarshalMap(raw, &t); err != nil {
-			return nil, fmt.Errorf("store: decode token: %w", err)
+		t, err := decodeToken(raw)
+		if err != nil {
+			return nil, err
 		}
-		out = append(out, &t)
+		out = append(out, t)
 	}
 	return out, nil
 }

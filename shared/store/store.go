@@ -51,15 +51,18 @@ const (
 
 // Token reads a token by id.
 func (s *Store) Token(ctx context.Context, id string, mode ReadMode) (*Token, error) {
-	var t Token
-	found, err := s.get(ctx, key(tokenPK(id), metaSK), mode, "token "+id, &t)
+	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            key(tokenPK(id), metaSK),
+		ConsistentRead: aws.Bool(bool(mode || s.reads)),
+	})
 	if err != nil {
-		return nil, err
+		return nil, fault("get token", err)
 	}
-	if !found {
+	if res.Item == nil {
 		return nil, ErrNotFound
 	}
-	return &t, nil
+	return decodeToken(res.Item)
 }
 
 // get reads one item into out (strongly consistent when mode says so),

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 )
 
 // Touch records that tok was used at now from ip, at most once per interval
@@ -46,10 +48,13 @@ type IPUse struct {
 	Count     int64  `dynamodbav:"count" json:"count"`
 }
 
-// RecordUse adds n uses from ip to the token's usage log, writing at most
-// once per token and IP per interval (callers accumulate n in between).
-// Returns whether it wrote; false means the interval has not passed.
-func (s *Store) RecordUse(ctx context.Context, tokenID, ip string, n int64, now time.Time, interval time.Duration) (bool, error) {
+// RecordUse adds n uses from ip to the token's usage log. It always
+// writes: callers count uses in memory and call it at most once per token
+// and IP per interval (validate flushes when lastUsedAt is due), so a
+// condition here would only make one container's counts wait behind
+// another's, and a container that always lost that race would never land
+// its counts.
+func (s *Store) RecordUse(ctx context.Context, tokenID, ip string, n int64, now time.Time) error {
 	ttl := now.Add(s.rules.DeleteAfterIdle).Unix()
 	upd := expression.Set(expression.Name("ip"), expression.Value(ip)).
 		Set(expression.Name("tokenId"), expression.Value(tokenID)).
@@ -57,15 +62,21 @@ func (s *Store) RecordUse(ctx context.Context, tokenID, ip string, n int64, now 
 		Set(expression.Name("lastSeen"), expression.Value(now.Unix())).
 		Set(expression.Name(TTLAttribute), expression.Value(ttl)).
 		Add(expression.Name("count"), expression.Value(n))
-	cond := expression.Or(
-		expression.AttributeNotExists(expression.Name("lastSeen")),
-		expression.Name("lastSeen").LessThanEqual(expression.Value(now.Add(-interval).Unix())),
-	)
-	wrote, err := s.updateIf(ctx, key(tokenPK(tokenID), ipSK(ip)), upd, cond)
+	expr, err := expression.NewBuilder().WithUpdate(upd).Build()
 	if err != nil {
-		return false, fmt.Errorf("store: record use of %s: %w", tokenID, err)
+		return fmt.Errorf("store: update expression: %w", err)
 	}
-	return wrote, nil
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       key(tokenPK(tokenID), ipSK(ip)),
+		UpdateExpression:          expr.Update(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	if err != nil {
+		return fmt.Errorf("store: record use of %s: %w", tokenID, fault("update", err))
+	}
+	return nil
 }
 
 // Usage lists the source IPs that used a token (not those past their TTL).

@@ -94,7 +94,7 @@ func TestHandle(t *testing.T) {
 			f.Clock.Set(baseTime().Add(tc.clockAt))
 			snap := f.snapshot(t)
 
-			got, err := sweep.NewHandler(f.App.App.Sweeper()).Handle(context.Background(), json.RawMessage(tc.payload))
+			got, err := sweep.NewHandler(sweep.FromApp(f.App.App)).Handle(context.Background(), json.RawMessage(tc.payload))
 			if tc.wantErr != nil {
 				if !errors.Is(err, tc.wantErr) {
 					t.Fatalf("err = %v, want %v", err, tc.wantErr)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
+	"unsafe"
 )
 
 // DefaultPrefix is used when a caller passes an empty prefix, matching the
@@ -26,6 +27,9 @@ const (
 
 	minPrefixLen = 2
 	maxPrefixLen = 8
+	// MaxLen bounds a well-formed token's length: anything longer is
+	// malformed whatever it holds.
+	MaxLen = maxPrefixLen + 1 + IDLen + 1 + SecretLen + CheckLen
 
 	alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -220,16 +224,15 @@ func checkPrefix(prefix string) (string, error) {
 	return prefix, nil
 }
 
-// crc32Of walks the string with the standard IEEE table instead of calling
-// crc32.ChecksumIEEE: that dispatches through a function variable, which
-// forces any buffer handed to it onto the heap, and Parse must not allocate.
+// crc32Of is the standard library's CRC32-IEEE (hardware-assisted where the
+// CPU has it) over the string's bytes without copying them: the slice
+// aliases the string, which crc32 only reads. Parse must not allocate, and
+// the strings it sees (request payloads) already live on the heap.
 func crc32Of(s string) uint32 {
-	tab := crc32.IEEETable
-	crc := ^uint32(0)
-	for i := 0; i < len(s); i++ {
-		crc = tab[byte(crc)^s[i]] ^ (crc >> 8)
+	if s == "" {
+		return 0
 	}
-	return ^crc
+	return crc32.ChecksumIEEE(unsafe.Slice(unsafe.StringData(s), len(s)))
 }
 
 func appendCheck(b []byte, sum uint32) []byte {
@@ -243,13 +246,21 @@ func appendCheck(b []byte, sum uint32) []byte {
 
 func isBase62(s string) bool {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z') {
+		if !base62[s[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// base62 marks the bytes of the alphabet: one load per byte on a path that
+// runs for every request.
+var base62 = func() (t [256]bool) {
+	for i := 0; i < len(alphabet); i++ {
+		t[alphabet[i]] = true
+	}
+	return t
+}()
 
 // randomBase62 draws n uniform base62 characters by rejection sampling.
 func randomBase62(r io.Reader, n int) (string, error) {

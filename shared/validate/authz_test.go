@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/keyring"
 	"github.com/keymint/keymint/shared/manage"
@@ -21,7 +22,7 @@ import (
 type fixture struct {
 	*testkit.App
 	svc *manage.Service
-	h   *validate.Handler
+	h   lambda.Handler
 }
 
 func newFixture(t *testing.T, env testkit.Env) *fixture {
@@ -33,7 +34,7 @@ func newFixture(t *testing.T, env testkit.Env) *fixture {
 		env["SCOPES_FILE"] = "testdata/scopes.json"
 	}
 	a := testkit.NewApp(t, env)
-	return &fixture{App: a, svc: a.Service(), h: a.App.ValidateHandler()}
+	return &fixture{App: a, svc: a.Service(), h: validate.Lambda(a.App)}
 }
 
 var ops = manage.Caller{Ops: true, Owner: "ops"}
@@ -56,16 +57,16 @@ func (f *fixture) issue(t *testing.T, req manage.IssueRequest) *manage.Issued {
 func (f *fixture) direct(t *testing.T, req validate.DirectRequest) validate.DirectResponse {
 	t.Helper()
 	raw, _ := json.Marshal(req)
-	out, err := f.h.Handle(context.Background(), raw)
+	out, err := invoke[validate.DirectResponse](t, f.h, raw)
 	if err != nil {
 		t.Fatalf("direct: %v", err)
 	}
-	return out.(validate.DirectResponse)
+	return out
 }
 
 // sample loads one of AWS's sample authorizer events with the token put in
 // place of its placeholder.
-func sample(t *testing.T, name, tok string) json.RawMessage {
+func sample(t testing.TB, name, tok string) json.RawMessage {
 	t.Helper()
 	raw, err := os.ReadFile("testdata/" + name)
 	if err != nil {
@@ -80,11 +81,10 @@ func TestAWSSampleEventsWithARealToken(t *testing.T) {
 	tok := f.issue(t, manage.IssueRequest{Name: "sample"})
 	for _, name := range []string{"rest-token.json", "rest-request.json"} {
 		t.Run(name, func(t *testing.T) {
-			out, err := f.h.Handle(context.Background(), sample(t, name, tok.Plaintext))
+			resp, err := invoke[events.APIGatewayCustomAuthorizerResponse](t, f.h, sample(t, name, tok.Plaintext))
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp := out.(events.APIGatewayCustomAuthorizerResponse)
 			if resp.PrincipalID != "alice" || resp.Context["tokenId"] != tok.Token.ID || resp.Context["scopes"] != "sample:call tokens:read" {
 				t.Fatalf("principal %q context %v", resp.PrincipalID, resp.Context)
 			}
@@ -109,11 +109,10 @@ func TestAWSSampleEventsWithARealToken(t *testing.T) {
 		})
 	}
 	t.Run("http-v2.json", func(t *testing.T) {
-		out, err := f.h.Handle(context.Background(), sample(t, "http-v2.json", tok.Plaintext))
+		resp, err := invoke[events.APIGatewayV2CustomAuthorizerSimpleResponse](t, f.h, sample(t, "http-v2.json", tok.Plaintext))
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp := out.(events.APIGatewayV2CustomAuthorizerSimpleResponse)
 		if !resp.IsAuthorized || resp.Context["owner"] != "alice" || resp.Context["tokenId"] != tok.Token.ID {
 			t.Fatalf("response %+v", resp)
 		}
@@ -122,7 +121,7 @@ func TestAWSSampleEventsWithARealToken(t *testing.T) {
 	// REST: the "Unauthorized" error, which API Gateway answers with 401.
 	for _, name := range []string{"rest-token.json", "rest-request.json"} {
 		t.Run(name+" bad token", func(t *testing.T) {
-			_, err := f.h.Handle(context.Background(), sample(t, name, bad))
+			_, err := invoke[any](t, f.h, sample(t, name, bad))
 			if !errors.Is(err, validate.ErrUnauthorized) || err.Error() != "Unauthorized" {
 				t.Fatalf("err = %v, want Unauthorized", err)
 			}
@@ -131,11 +130,11 @@ func TestAWSSampleEventsWithARealToken(t *testing.T) {
 	// HTTP API: AWS documents no 401 from the authorizer's answer; a denial
 	// is isAuthorized false (403), and an error would be a 500.
 	t.Run("http-v2.json bad token", func(t *testing.T) {
-		out, err := f.h.Handle(context.Background(), sample(t, "http-v2.json", bad))
+		resp, err := invoke[events.APIGatewayV2CustomAuthorizerSimpleResponse](t, f.h, sample(t, "http-v2.json", bad))
 		if err != nil {
 			t.Fatalf("err = %v, want an answer", err)
 		}
-		if resp := out.(events.APIGatewayV2CustomAuthorizerSimpleResponse); resp.IsAuthorized || resp.Context != nil {
+		if resp.IsAuthorized || resp.Context != nil {
 			t.Fatalf("response %+v, want isAuthorized false and no context", resp)
 		}
 	})
@@ -145,11 +144,10 @@ func TestHTTPIAMResponse(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, testkit.Env{"AUTHORIZER_RESPONSE": "iam"})
 	tok := f.issue(t, manage.IssueRequest{Name: "sample"})
-	out, err := f.h.Handle(context.Background(), sample(t, "http-v2.json", tok.Plaintext))
+	resp, err := invoke[events.APIGatewayV2CustomAuthorizerIAMPolicyResponse](t, f.h, sample(t, "http-v2.json", tok.Plaintext))
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp := out.(events.APIGatewayV2CustomAuthorizerIAMPolicyResponse)
 	if resp.PrincipalID != "alice" || resp.PolicyDocument.Statement[0].Effect != "Allow" {
 		t.Fatalf("response %+v", resp)
 	}
@@ -265,15 +263,15 @@ func TestFailsClosedOnStoreError(t *testing.T) {
 	// Point a second handler at a table that does not exist.
 	a := *f.App.App
 	a.Store = store.New(f.DB, "no-such-table", a.Store.Rules(), store.Eventual)
-	h := a.ValidateHandler()
+	h := validate.Lambda(&a)
 	for _, name := range []string{"rest-token.json", "http-v2.json"} {
-		out, err := h.Handle(context.Background(), sample(t, name, tok.Plaintext))
+		out, err := invoke[any](t, h, sample(t, name, tok.Plaintext))
 		if err == nil || errors.Is(err, validate.ErrUnauthorized) {
 			t.Fatalf("%s: store failure answered %v / %v; want a 500-class error", name, out, err)
 		}
 	}
 	raw, _ := json.Marshal(validate.DirectRequest{Token: tok.Plaintext})
-	if out, err := h.Handle(context.Background(), raw); err == nil {
+	if out, err := invoke[any](t, h, raw); err == nil {
 		t.Fatalf("direct: store failure answered %+v", out)
 	}
 }
@@ -339,6 +337,20 @@ func TestGraceSecretEndsOnTime(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
+// invoke runs h as the Lambda runtime does and decodes its answer as T.
+func invoke[T any](t testing.TB, h lambda.Handler, payload []byte) (T, error) {
+	t.Helper()
+	var out T
+	raw, err := lambda.NewHandler(h).Invoke(context.Background(), payload)
+	if err != nil {
+		return out, err
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatalf("answer %s: %v", raw, err)
+	}
+	return out, nil
+}
+
 // tamper changes a token's last character, so its checksum no longer fits.
 func tamper(tok string) string {
 	last := byte('x')
@@ -360,17 +372,71 @@ func TestRetiredKeyIsRefusedNotAFault(t *testing.T) {
 	}
 	a := *f.App.App
 	a.Keyring = keyring.New(keyring.StaticSource(fresh), f.Clock, time.Hour)
-	h := a.ValidateHandler()
+	h := validate.Lambda(&a)
 	raw, _ := json.Marshal(validate.DirectRequest{Token: tok.Plaintext})
-	out, err := h.Handle(context.Background(), raw)
+	got, err := invoke[validate.DirectResponse](t, h, raw)
 	if err != nil {
 		t.Fatalf("a retired key answered with an error (a 500): %v", err)
 	}
-	if got := out.(validate.DirectResponse); got.Active || got.Reason != validate.UnknownKey {
+	if got.Active || got.Reason != validate.UnknownKey {
 		t.Fatalf("answer %+v, want refused as unknown_key", got)
 	}
 	// REST: the bad-token answer, 401.
-	if _, err := h.Handle(context.Background(), sample(t, "rest-token.json", tok.Plaintext)); !errors.Is(err, validate.ErrUnauthorized) {
+	if _, err := invoke[any](t, h, sample(t, "rest-token.json", tok.Plaintext)); !errors.Is(err, validate.ErrUnauthorized) {
 		t.Fatalf("REST answer %v, want Unauthorized", err)
+	}
+}
+
+// A new container whose token was used recently writes nothing on the
+// request path; what it counts reaches the table with its next write, due
+// when lastUsedAt is LAST_USED_INTERVAL old, across cache entries.
+func TestUsageCountedInMemoryAndWrittenWhenDue(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, testkit.Env{"VALIDATE_CACHE_TTL": "2s", "LAST_USED_INTERVAL": "5m"})
+	ctx := context.Background()
+	tok := f.issue(t, manage.IssueRequest{Name: "u"})
+	use := func(h lambda.Handler, ip string) {
+		t.Helper()
+		raw, _ := json.Marshal(validate.DirectRequest{Token: tok.Plaintext, SourceIP: ip})
+		if got, err := invoke[validate.DirectResponse](t, h, raw); err != nil || !got.Active {
+			t.Fatalf("use refused: %+v %v", got, err)
+		}
+	}
+	uses := func() map[string]int64 {
+		t.Helper()
+		out := map[string]int64{}
+		list, _, err := f.Store.Usage(ctx, tok.Token.ID, f.Clock.Now(), 50, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range list {
+			out[u.IP] = u.Count
+		}
+		return out
+	}
+	use(f.h, "203.0.113.1") // container A: never used, so due: written now
+	if got := uses(); got["203.0.113.1"] != 1 {
+		t.Fatalf("first use not written: %v", got)
+	}
+	before, _ := f.Store.Token(ctx, tok.Token.ID, store.Consistent)
+
+	b := validate.Lambda(f.App.App) // container B starts a minute later
+	f.Clock.Advance(time.Minute)
+	for range 3 {
+		use(b, "203.0.113.2")
+		f.Clock.Advance(3 * time.Second) // past the cache TTL: each use reads the table again
+	}
+	use(b, "203.0.113.1")
+	after, _ := f.Store.Token(ctx, tok.Token.ID, store.Consistent)
+	if got := uses(); len(got) != 1 || after.LastUsedAt != before.LastUsedAt {
+		t.Fatalf("a use within the interval wrote: usage %v, lastUsedAt %d → %d", got, before.LastUsedAt, after.LastUsedAt)
+	}
+	f.Clock.Advance(5 * time.Minute)
+	use(b, "203.0.113.2")
+	if got := uses(); got["203.0.113.2"] != 4 || got["203.0.113.1"] != 2 {
+		t.Fatalf("counts after the due write: %v, want .2=4 .1=2", got)
+	}
+	if last, _ := f.Store.Token(ctx, tok.Token.ID, store.Consistent); last.LastUsedAt != f.Clock.Now().Unix() || last.LastUsedIP != "203.0.113.2" {
+		t.Fatalf("lastUsed %d %s", last.LastUsedAt, last.LastUsedIP)
 	}
 }

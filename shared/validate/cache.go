@@ -1,94 +1,130 @@
 package validate
 
 import (
-	"crypto/sha256"
+	"crypto/rand"
+	"encoding/binary"
+	"net/netip"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/keymint/keymint/shared/store"
 )
 
-// tokenVerdict is what validate learned about a token string from the
-// table: its item (nil when unknown) and whether the secret matched.
-type tokenVerdict struct {
-	status  Status // Valid means "secret matched"; request checks still follow
-	item    *store.Token
-	expires time.Time
+// entry is what validate learned about one presented token string from the
+// table, kept for the cache TTL: everything a hit needs, prepared once, so
+// a hit reads and never builds.
+type entry struct {
+	status  Status       // Valid means "secret matched"; the request's checks follow per call
+	item    *store.Token // nil when the id is unknown
+	expires int64        // unix nanoseconds
+	// The token's address rules, parsed.
+	allowList bool // an allow list is set, even if no entry of it parses
+	allow     []netip.Prefix
+	blocked   []netip.Addr
+	use       *tokenUse // nil unless status is Valid
+	answers   answers
 }
 
-// cache remembers verdicts for a short TTL so a burst of requests with one
+func newEntry(status Status, item *store.Token) *entry {
+	e := &entry{status: status, item: item}
+	if item == nil {
+		return e
+	}
+	e.allowList = len(item.AllowedCIDRs) > 0
+	for _, c := range item.AllowedCIDRs {
+		if p, err := netip.ParsePrefix(c); err == nil {
+			e.allow = append(e.allow, p)
+		}
+	}
+	for _, b := range item.BlockedIPs {
+		if a, ok := sourceAddr(b); ok {
+			e.blocked = append(e.blocked, a)
+		}
+	}
+	return e
+}
+
+// cache remembers entries for a short TTL so a burst of requests with one
 // token costs one read. It bounds revocation lag to its TTL, so it is small
-// by design (VALIDATE_CACHE_TTL).
+// by design (VALIDATE_CACHE_TTL), and its size to VALIDATE_CACHE_MAX_ENTRIES.
 type cache struct {
-	mu      sync.Mutex
-	ttl     time.Duration
+	mu      sync.RWMutex
+	ttl     int64 // nanoseconds
 	max     int
-	entries map[[32]byte]tokenVerdict
+	key     sipKey
+	entries map[[16]byte]*entry
 }
 
 func newCache(ttl time.Duration, maxEntries int) *cache {
-	return &cache{ttl: ttl, max: maxEntries, entries: make(map[[32]byte]tokenVerdict)}
+	var k [16]byte
+	_, _ = rand.Read(k[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return &cache{
+		ttl: int64(ttl), max: maxEntries, entries: make(map[[16]byte]*entry),
+		key: sipKey{binary.LittleEndian.Uint64(k[:8]), binary.LittleEndian.Uint64(k[8:])},
+	}
 }
 
-// cacheKey hashes the presented token, so the cache holds no plaintext.
-func cacheKey(raw string) [32]byte { return sha256.Sum256([]byte(raw)) }
+func (c *cache) on() bool { return c.ttl > 0 && c.max > 0 }
 
-func (c *cache) get(k [32]byte, now time.Time) (tokenVerdict, bool) {
-	if c.ttl <= 0 || c.max <= 0 {
-		return tokenVerdict{}, false
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	v, ok := c.entries[k]
-	if !ok || !now.Before(v.expires) {
-		return tokenVerdict{}, false
-	}
-	return v, true
+// keyOf is the cache key for a presented token: a keyed hash, so the cache
+// holds no token text.
+func (c *cache) keyOf(raw string) [16]byte {
+	return c.key.sum128(unsafe.Slice(unsafe.StringData(raw), len(raw)))
 }
 
-func (c *cache) put(k [32]byte, v tokenVerdict, now time.Time) {
-	if c.ttl <= 0 || c.max <= 0 {
+func (c *cache) get(k [16]byte, now int64) *entry {
+	if !c.on() {
+		return nil
+	}
+	c.mu.RLock()
+	e := c.entries[k]
+	c.mu.RUnlock()
+	if e == nil || now >= e.expires {
+		return nil
+	}
+	return e
+}
+
+func (c *cache) put(k [16]byte, e *entry, now int64) {
+	if !c.on() {
 		return
 	}
+	e.expires = now + c.ttl
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.entries) >= c.max {
 		c.evict(now)
 	}
-	v.expires = now.Add(c.ttl)
-	c.entries[k] = v
+	c.entries[k] = e
 }
 
-// evict drops expired entries, and if that frees nothing, an arbitrary
-// half: under a flood of distinct tokens, memory stays bounded.
-func (c *cache) evict(now time.Time) {
-	for k, v := range c.entries {
-		if !now.Before(v.expires) {
-			delete(c.entries, k)
+// evict drops expired entries, and if that frees too little, an arbitrary
+// half: under a flood of distinct tokens, memory stays bounded. It builds a
+// new map rather than deleting in place, because a map never shrinks and
+// churn through deletes can grow one past what it ever held at once.
+func (c *cache) evict(now int64) {
+	keep := make(map[[16]byte]*entry, c.max)
+	for k, e := range c.entries {
+		if now < e.expires {
+			keep[k] = e
 		}
 	}
-	if len(c.entries) < c.max {
-		return
-	}
-	drop := len(c.entries) / 2
-	for k := range c.entries {
-		if drop == 0 {
-			break
+	if len(keep) >= c.max*3/4 {
+		drop := len(keep) / 2
+		for k := range keep {
+			if drop == 0 {
+				break
+			}
+			delete(keep, k)
+			drop--
 		}
-		delete(c.entries, k)
-		drop--
 	}
+	c.entries = keep
 }
 
-// markUsed updates a cached item's lastUsedAt after a usage write attempt,
-// so the next hits in the TTL do not try again.
-func (c *cache) markUsed(k [32]byte, at int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if v, ok := c.entries[k]; ok && v.item != nil {
-		item := *v.item
-		item.LastUsedAt = at
-		v.item = &item
-		c.entries[k] = v
-	}
+func (c *cache) len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.entries)
 }

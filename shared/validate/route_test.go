@@ -1,7 +1,6 @@
 package validate_test
 
 import (
-	"context"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -48,11 +47,11 @@ func TestScopesMatchRoutesBehindStagesAndBasePaths(t *testing.T) {
 	for _, c := range httpCases {
 		t.Run("http v2: "+c.name, func(t *testing.T) {
 			raw, _ := json.Marshal(c.ev)
-			out, err := f.h.Handle(context.Background(), raw)
+			out, err := invoke[events.APIGatewayV2CustomAuthorizerSimpleResponse](t, f.h, raw)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := out.(events.APIGatewayV2CustomAuthorizerSimpleResponse).IsAuthorized; got != c.want {
+			if got := out.IsAuthorized; got != c.want {
 				t.Fatalf("isAuthorized = %v, want %v", got, c.want)
 			}
 		})
@@ -74,11 +73,11 @@ func TestScopesMatchRoutesBehindStagesAndBasePaths(t *testing.T) {
 	for name, ev := range map[string]any{"rest request": restReq, "rest token": restTok} {
 		t.Run(name+": base path and stage", func(t *testing.T) {
 			raw, _ := json.Marshal(ev)
-			out, err := f.h.Handle(context.Background(), raw)
+			out, err := invoke[events.APIGatewayCustomAuthorizerResponse](t, f.h, raw)
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := out.(events.APIGatewayCustomAuthorizerResponse).PolicyDocument.Statement[0]
+			p := out.PolicyDocument.Statement[0]
 			if p.Effect != "Allow" || !slices.ContainsFunc(p.Resource, func(r string) bool { return strings.HasSuffix(r, "/prod/GET/tokens/*") }) {
 				t.Fatalf("policy %+v does not allow GET /tokens/* on stage prod", p)
 			}
@@ -92,11 +91,10 @@ func TestHTTPIAMDeniesWithAPolicy(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, testkit.Env{"AUTHORIZER_RESPONSE": "iam"})
 	for _, tok := range []string{"kmt_garbage", tamper(f.issue(t, manage.IssueRequest{Name: "x"}).Plaintext)} {
-		out, err := f.h.Handle(context.Background(), sample(t, "http-v2.json", tok))
+		resp, err := invoke[events.APIGatewayV2CustomAuthorizerIAMPolicyResponse](t, f.h, sample(t, "http-v2.json", tok))
 		if err != nil {
 			t.Fatalf("err = %v, want a Deny policy", err)
 		}
-		resp := out.(events.APIGatewayV2CustomAuthorizerIAMPolicyResponse)
 		if resp.PolicyDocument.Statement[0].Effect != "Deny" || resp.Context != nil {
 			t.Fatalf("response %+v", resp)
 		}

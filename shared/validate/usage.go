@@ -3,91 +3,161 @@ package validate
 import (
 	"context"
 	"log/slog"
+	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/keymint/keymint/shared/clock"
 	"github.com/keymint/keymint/shared/store"
 )
 
-// usageLog counts uses per token and IP between writes, so the usage log
-// gets real counts while the table sees at most one write attempt per token
-// and IP per LAST_USED_INTERVAL from each container.
-type usageLog struct {
+// Usage bookkeeping (README "Validate: what is written"). A use is counted
+// in memory; the table is written only when the token's lastUsedAt is
+// LAST_USED_INTERVAL old, as this container last saw it: then lastUsedAt
+// and lastUsedIp are set (Touch) and every address's count since the last
+// write is added to the usage log (RecordUse). So a container writes at most
+// once per token per interval, and a request whose token was used recently
+// writes nothing. What a container counted since its last write is lost if
+// it is shut down first: at most one interval of counts, and addresses first
+// seen in it, per token.
+type usage struct {
 	mu      sync.Mutex
 	max     int
-	pending map[usageKey]*usageCount
+	byToken map[string]*tokenUse
 }
 
-type usageKey struct{ token, ip string }
-
-type usageCount struct {
-	n           int64
-	lastAttempt int64
+// tokenUse is one token's uses not yet written, by address: most tokens
+// are used from one address between writes, which is kept inline; more go
+// to a map.
+type tokenUse struct {
+	// last is the token's lastUsedAt as this container knows it (unix
+	// seconds): read from the table, or the time of its own last write.
+	last  atomic.Int64
+	mu    sync.Mutex
+	first netip.Addr
+	n     int64
+	more  map[netip.Addr]int64
 }
 
-func newUsageLog(maxEntries int) *usageLog {
-	return &usageLog{max: max(maxEntries, 1), pending: make(map[usageKey]*usageCount)}
+// maxIPs bounds the addresses counted per token between writes; uses from
+// further addresses in one interval are not counted (the decision stands).
+const maxIPs = 256
+
+func newUsage(maxTokens int) *usage {
+	return &usage{max: max(maxTokens, 1), byToken: make(map[string]*tokenUse)}
 }
 
-// add counts one use and says how many to write now, or 0 when the last
-// attempt is more recent than interval.
-func (u *usageLog) add(k usageKey, now int64, interval int64) int64 {
+// of returns the token's tracker, which outlives cache entries so counts
+// survive a re-read, and raises its lastUsedAt to the item's.
+func (u *usage) of(t *store.Token) *tokenUse {
 	u.mu.Lock()
-	defer u.mu.Unlock()
-	c, ok := u.pending[k]
-	if !ok {
-		if len(u.pending) >= u.max {
-			clear(u.pending) // bounded memory beats exact counts under a flood
+	tu := u.byToken[t.ID]
+	if tu == nil {
+		if len(u.byToken) >= u.max {
+			u.shed()
 		}
-		c = &usageCount{}
-		u.pending[k] = c
+		tu = &tokenUse{}
+		u.byToken[t.ID] = tu
 	}
-	c.n++
-	if c.lastAttempt != 0 && now-c.lastAttempt < interval {
-		return 0
-	}
-	c.lastAttempt = now
-	return c.n
-}
-
-func (u *usageLog) written(k usageKey, n int64) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if c, ok := u.pending[k]; ok {
-		c.n = max(c.n-n, 0)
+	u.mu.Unlock()
+	for {
+		last := tu.last.Load()
+		if t.LastUsedAt <= last || tu.last.CompareAndSwap(last, t.LastUsedAt) {
+			return tu
+		}
 	}
 }
 
-// recordUse writes lastUsedAt and the IP usage entry when their interval has
-// passed. Failures are logged, not returned: the decision was already made
-// from a successful read, and usage bookkeeping must not turn a valid
-// request into a 500.
-func (v *Validator) recordUse(ctx context.Context, k [32]byte, t *store.Token, ip string, now time.Time) {
-	if addr, ok := sourceAddr(ip); ok {
+// shed makes room under a flood of distinct tokens. Idle trackers go (the
+// table has their last write); trackers with counts pending stay if that
+// leaves room, else they go too and their counts are lost: memory stays
+// bounded. A new map, because maps never shrink.
+func (u *usage) shed() {
+	keep := make(map[string]*tokenUse, u.max)
+	for id, tu := range u.byToken {
+		tu.mu.Lock()
+		pending := tu.n > 0 || len(tu.more) > 0
+		tu.mu.Unlock()
+		if pending {
+			keep[id] = tu
+		}
+	}
+	if len(keep) >= u.max*3/4 {
+		clear(keep)
+	}
+	u.byToken = keep
+}
+
+func (tu *tokenUse) count(a netip.Addr) {
+	tu.mu.Lock()
+	defer tu.mu.Unlock()
+	tu.add(a, 1)
+}
+
+func (tu *tokenUse) add(a netip.Addr, n int64) {
+	switch {
+	case tu.n == 0 || tu.first == a:
+		tu.first = a
+		tu.n += n
+	case tu.more != nil && tu.more[a] > 0 || len(tu.more) < maxIPs-1:
+		if tu.more == nil {
+			tu.more = make(map[netip.Addr]int64)
+		}
+		tu.more[a] += n
+	}
+}
+
+// take hands over the pending counts.
+func (tu *tokenUse) take() map[netip.Addr]int64 {
+	tu.mu.Lock()
+	defer tu.mu.Unlock()
+	out := tu.more
+	if out == nil {
+		out = make(map[netip.Addr]int64, 1)
+	}
+	if tu.n > 0 {
+		out[tu.first] += tu.n
+	}
+	tu.first, tu.n, tu.more = netip.Addr{}, 0, nil
+	return out
+}
+
+// giveBack returns counts whose write failed, for the next write.
+func (tu *tokenUse) giveBack(a netip.Addr, n int64) {
+	tu.mu.Lock()
+	defer tu.mu.Unlock()
+	tu.add(a, n)
+}
+
+// used counts a valid use and writes when the token's lastUsedAt is due.
+// The first request to see it due writes; the others go on. Failures are
+// logged, not returned: the decision was made from a successful read, and
+// bookkeeping must not turn a valid request into a 500.
+func (v *Validator) used(ctx context.Context, e *entry, addr netip.Addr, now time.Time) {
+	tu := e.use
+	if addr.IsValid() {
+		tu.count(addr)
+	}
+	sec := now.Unix()
+	last := tu.last.Load()
+	if sec-last < int64(v.interval/time.Second) || !tu.last.CompareAndSwap(last, sec) {
+		return
+	}
+	ctx, cancel := clock.WithMargin(ctx, v.margin)
+	defer cancel()
+	t := e.item
+	ip := ""
+	if addr.IsValid() {
 		ip = addr.String()
-	} else {
-		ip = ""
 	}
-	if now.Unix()-t.LastUsedAt >= int64(v.interval/time.Second) {
-		if _, err := v.store.Touch(ctx, t, now, ip, v.interval); err != nil {
-			v.log.WarnContext(ctx, "record last use failed", slog.String("tokenId", t.ID), slog.Any("error", err))
+	if _, err := v.store.Touch(ctx, t, now, ip, v.interval); err != nil {
+		v.log.WarnContext(ctx, "record last use failed", slog.String("tokenId", t.ID), slog.Any("error", err))
+	}
+	for a, n := range tu.take() {
+		if err := v.store.RecordUse(ctx, t.ID, a.String(), n, now); err != nil {
+			v.log.WarnContext(ctx, "record ip use failed", slog.String("tokenId", t.ID), slog.Any("error", err))
+			tu.giveBack(a, n)
 		}
-		v.cache.markUsed(k, now.Unix())
-	}
-	if ip == "" {
-		return
-	}
-	uk := usageKey{t.ID, ip}
-	n := v.usage.add(uk, now.Unix(), int64(v.interval/time.Second))
-	if n == 0 {
-		return
-	}
-	wrote, err := v.store.RecordUse(ctx, t.ID, ip, n, now, v.interval)
-	if err != nil {
-		v.log.WarnContext(ctx, "record ip use failed", slog.String("tokenId", t.ID), slog.Any("error", err))
-		return
-	}
-	if wrote {
-		v.usage.written(uk, n)
 	}
 }

@@ -32,8 +32,9 @@ type Validator struct {
 	prefix   string
 	rules    lifecycle.Rules
 	interval time.Duration
+	margin   time.Duration
 	cache    *cache
-	usage    *usageLog
+	usage    *usage
 	log      *slog.Logger
 }
 
@@ -61,9 +62,10 @@ func NewValidator(st *store.Store, keys Verifier, cat *policy.Catalogue, clk clo
 	return &Validator{
 		store: st, keys: keys, cat: cat, clock: clk, prefix: o.TokenPrefix,
 		rules: o.Rules, interval: o.LastUsedInterval,
-		cache: newCache(o.CacheTTL, o.CacheMaxEntries),
-		usage: newUsageLog(o.CacheMaxEntries),
-		log:   log,
+		margin: decisionMargin,
+		cache:  newCache(o.CacheTTL, o.CacheMaxEntries),
+		usage:  newUsage(o.CacheMaxEntries),
+		log:    log,
 	}
 }
 
@@ -77,65 +79,80 @@ type Request struct {
 }
 
 // Decision is the outcome; Token is set whenever the token was recognised.
+// Token is shared with the cache: read it, never write it.
 type Decision struct {
 	Status Status
 	Token  *store.Token
+	e      *entry
 }
 
+// decisionMargin: validate gives up on the table this long before its
+// deadline and refuses, rather than let Lambda's timeout answer for it.
+const decisionMargin = 500 * time.Millisecond
+
 // Check decides. An error means a store or keyring failure: the caller
-// must refuse (fail closed), never allow.
+// must refuse (fail closed), never allow. A cache hit allocates nothing.
 func (v *Validator) Check(ctx context.Context, req Request) (Decision, error) {
-	parsed, err := token.Parse(req.Token, v.prefix)
-	if err != nil {
+	if len(req.Token) > token.MaxLen {
 		return Decision{Status: Malformed}, nil
 	}
 	now := v.clock.Now()
-	k := cacheKey(req.Token)
-	verdict, hit := v.cache.get(k, now)
-	if !hit {
-		verdict, err = v.lookup(ctx, parsed, now)
+	// Entries are made only for strings that parsed, so a hit is one, and
+	// is not parsed again.
+	k := v.cache.keyOf(req.Token)
+	e := v.cache.get(k, now.UnixNano())
+	if e == nil {
+		parsed, err := token.Parse(req.Token, v.prefix)
 		if err != nil {
+			return Decision{Status: Malformed}, nil
+		}
+		if e, err = v.lookup(ctx, parsed, now); err != nil {
 			return Decision{}, err
 		}
-		v.cache.put(k, verdict, now)
+		v.cache.put(k, e, now.UnixNano())
 	}
-	if verdict.status != Valid {
-		return Decision{Status: verdict.status, Token: verdict.item}, nil
+	d := Decision{Status: e.status, Token: e.item, e: e}
+	if e.status != Valid {
+		return d, nil
 	}
-	t := verdict.item
-	if st := v.tokenState(t, now); st != Valid {
-		return Decision{Status: st, Token: t}, nil
+	t := e.item
+	addr, _ := sourceAddr(req.SourceIP)
+	if d.Status = v.tokenState(t, now); d.Status != Valid {
+		return d, nil
 	}
-	if st := checkIP(t, req.SourceIP); st != Valid {
-		return Decision{Status: st, Token: t}, nil
+	if d.Status = e.checkIP(addr, req.SourceIP); d.Status != Valid {
+		return d, nil
 	}
 	if req.Method != "" && !v.cat.AllowsFor(t.Scopes, t.ID, req.Method, req.Path) {
-		return Decision{Status: ScopeDenied, Token: t}, nil
+		d.Status = ScopeDenied
+		return d, nil
 	}
-	v.recordUse(ctx, k, t, req.SourceIP, now)
-	return Decision{Status: Valid, Token: t}, nil
+	v.used(ctx, e, addr, now)
+	return d, nil
 }
 
 // lookup reads the token and checks its secret. Reads are eventually
 // consistent by default; a miss is retried strongly consistent once, so a
 // token used right after issue is not refused by a lagging replica.
-func (v *Validator) lookup(ctx context.Context, parsed token.Token, now time.Time) (tokenVerdict, error) {
+func (v *Validator) lookup(ctx context.Context, parsed token.Token, now time.Time) (*entry, error) {
+	ctx, cancel := clock.WithMargin(ctx, v.margin)
+	defer cancel()
 	t, err := v.store.Token(ctx, parsed.ID, store.Eventual)
 	if errors.Is(err, store.ErrNotFound) {
 		t, err = v.store.Token(ctx, parsed.ID, store.Consistent)
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		return tokenVerdict{status: NotFound}, nil
+		return newEntry(NotFound, nil), nil
 	}
 	if err != nil {
-		return tokenVerdict{}, fmt.Errorf("validate: %w", err)
+		return nil, fmt.Errorf("validate: %w", err)
 	}
 	ok, err := v.keys.Verify(ctx, t.KeyID, parsed.Secret, t.SecretHash)
 	if errors.Is(err, keyring.ErrUnknownKey) {
-		return tokenVerdict{status: UnknownKey, item: t}, nil
+		return newEntry(UnknownKey, t), nil
 	}
 	if err != nil {
-		return tokenVerdict{}, fmt.Errorf("validate: %w", err)
+		return nil, fmt.Errorf("validate: %w", err)
 	}
 	if !ok && len(t.PrevSecretHash) > 0 && now.Unix() < t.PrevValidUntil {
 		ok, err = v.keys.Verify(ctx, t.PrevKeyID, parsed.Secret, t.PrevSecretHash)
@@ -143,18 +160,20 @@ func (v *Validator) lookup(ctx context.Context, parsed token.Token, now time.Tim
 			ok, err = false, nil // the grace secret's key is retired: only the new secret can match
 		}
 		if err != nil {
-			return tokenVerdict{}, fmt.Errorf("validate: %w", err)
+			return nil, fmt.Errorf("validate: %w", err)
 		}
 		if ok {
-			// The grace secret is only good until prevValidUntil; cache the
-			// item so tokenState re-checks that bound on every hit.
-			return tokenVerdict{status: Valid, item: withGrace(t)}, nil
+			// The grace secret is only good until prevValidUntil; the
+			// entry's item says so, and tokenState re-checks it on every hit.
+			t = withGrace(t)
 		}
 	}
 	if !ok {
-		return tokenVerdict{status: BadSecret, item: t}, nil
+		return newEntry(BadSecret, t), nil
 	}
-	return tokenVerdict{status: Valid, item: t}, nil
+	e := newEntry(Valid, t)
+	e.use = v.usage.of(t)
+	return e, nil
 }
 
 // withGrace marks an item as matched by its previous secret: its validity
@@ -188,27 +207,26 @@ func (v *Validator) tokenState(t *store.Token, now time.Time) Status {
 // match, and fails an allow list. An address that does not parse fails
 // both: fail closed. A zone names an interface, not a host, so it is
 // dropped before comparing ("2001:db8::1%eth0" is 2001:db8::1).
-func checkIP(t *store.Token, sourceIP string) Status {
-	if len(t.BlockedIPs) == 0 && len(t.AllowedCIDRs) == 0 {
+func (e *entry) checkIP(addr netip.Addr, sourceIP string) Status {
+	if len(e.blocked) == 0 && !e.allowList {
 		return Valid
 	}
-	addr, ok := sourceAddr(sourceIP)
 	switch {
-	case !ok && sourceIP != "" && len(t.AllowedCIDRs) == 0:
+	case !addr.IsValid() && sourceIP != "" && !e.allowList:
 		return IPBlocked
-	case !ok && len(t.AllowedCIDRs) > 0:
+	case !addr.IsValid() && e.allowList:
 		return IPNotAllowed
-	case !ok:
+	case !addr.IsValid():
 		return Valid
 	}
-	if slices.Contains(t.BlockedIPs, addr.String()) {
+	if slices.Contains(e.blocked, addr) {
 		return IPBlocked
 	}
-	if len(t.AllowedCIDRs) == 0 {
+	if !e.allowList {
 		return Valid
 	}
-	for _, c := range t.AllowedCIDRs {
-		if p, err := netip.ParsePrefix(c); err == nil && p.Contains(addr) {
+	for _, p := range e.allow {
+		if p.Contains(addr) {
 			return Valid
 		}
 	}
@@ -218,6 +236,9 @@ func checkIP(t *store.Token, sourceIP string) Status {
 // sourceAddr is the caller's address in the form blocks and the usage log
 // store: zone dropped, IPv4-mapped IPv6 unmapped.
 func sourceAddr(s string) (netip.Addr, bool) {
+	if s == "" {
+		return netip.Addr{}, false // and no parse error to allocate
+	}
 	a, err := netip.ParseAddr(s)
 	if err != nil {
 		return netip.Addr{}, false

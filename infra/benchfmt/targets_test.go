@@ -1,0 +1,243 @@
+package benchfmt
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// Goals of the rows under test, as they appear in BENCHMARKS.md.
+const (
+	goalColdStart = "cold start, process start → first validate answer: ≤ a minimal aws-lambda-go function + 3 ms"
+	goalBootstrap = "largest bootstrap (linux/arm64, as `make build`) ≤ 12 MiB"
+	goalIssue     = "issue through IssueFunction: p50 ≤ 1.20 × a bare TransactWriteItems of the same items"
+	goalWhoami    = "GET /whoami, 32 clients: keymint's authorizer ≥ 0.90 × a constant-allow one (≈ the constant-allow stack)"
+	goalHTTPv2    = "validate Lambda path, HTTP API v2 event, cached: cpu ≤ 0.5 × a JWT verify, ≤ 8 allocs"
+	goalRESTToken = "validate Lambda path, REST TOKEN event, cached: cpu ≤ 0.5 × a JWT verify, ≤ 8 allocs"
+	goalCheck     = "validate check, cached: cpu ≤ 0.05 × a JWT verify, 0 allocs"
+	goalCacheMiss = "validate, cache miss: p50 ≤ 1.10 × a bare GetItem"
+	goalCacheHeap = "validate cache, full: heap ≤ its bound, entries ≤ VALIDATE_CACHE_MAX_ENTRIES"
+)
+
+// benchOutput wraps result lines in a package's go test output.
+func benchOutput(pkg string, lines ...string) string {
+	return "goos: linux\ngoarch: amd64\npkg: github.com/keymint/keymint/" + pkg + "\ncpu: AMD EPYC\n" +
+		strings.Join(lines, "\n") + "\nPASS\nok  \tgithub.com/keymint/keymint/" + pkg + "\t12.3s\n"
+}
+
+const jwt = "BenchmarkJWTReference-2 	  150000	      7900 ns/op	      7800 cpu-ns/op	    3200 B/op	      60 allocs/op"
+
+func TestNewTargets(t *testing.T) {
+	tests := []struct {
+		name string
+		out  string
+		want []Target
+	}{
+		{
+			name: "cold start met",
+			out:  benchOutput("infra/bench", "BenchmarkColdStart-2 	1	 2.1 extra-ms	 4.0 minimal-ms	 6.1 validate-ms"),
+			want: []Target{{goalColdStart, "6.10 ms vs 4.00 ms minimal: +2.1 ms (1.52 ×)", true, ""}},
+		},
+		{
+			name: "cold start not met",
+			out:  benchOutput("infra/bench", "BenchmarkColdStart-2 	1	 20.3 extra-ms	 4.3 minimal-ms	 24.6 validate-ms"),
+			want: []Target{{goalColdStart, "24.6 ms vs 4.30 ms minimal: +20.3 ms (5.72 ×)", false, ""}},
+		},
+		{
+			name: "cold start without its minimal number is skipped",
+			out:  benchOutput("infra/bench", "BenchmarkColdStart-2 	1	 24.6 validate-ms"),
+		},
+		{
+			name: "bootstrap met, the largest named",
+			out:  benchOutput("infra/bench", "BenchmarkBootstrapSize-2 	1	 9000000 describe-bytes	 11075746 issue-bytes	 11075746 max-bytes	 9000000 revoke-bytes	 9000000 sweeper-bytes	 11075746 validate-bytes"),
+			want: []Target{{goalBootstrap, "10.6 MiB (issue, validate) = 0.88 × 12 MiB", true, ""}},
+		},
+		{
+			name: "bootstrap exactly at the limit is met",
+			out:  benchOutput("infra/bench", "BenchmarkBootstrapSize-2 	1	 12582912 max-bytes"),
+			want: []Target{{goalBootstrap, "12.0 MiB = 1.00 × 12 MiB", true, ""}},
+		},
+		{
+			name: "bootstrap not met",
+			out:  benchOutput("infra/bench", "BenchmarkBootstrapSize-2 	1	 12582913 describe-bytes	 12582913 max-bytes"),
+			want: []Target{{goalBootstrap, "12.0 MiB (describe) = 1.00 × 12 MiB", false, ""}},
+		},
+		{
+			name: "issue met",
+			out:  benchOutput("infra/bench", "BenchmarkIssueVsTransactWriteItems-2 	1	 1122710 issue-cpu-ns/op	 8882912 issue-p50-ns	 1.060 ratio	 8383742 tx-p50-ns	 60439 B/op	 773 allocs/op"),
+			want: []Target{{goalIssue, "8.88 ms = 1.06 × bare (8.38 ms)", true, ""}},
+		},
+		{
+			name: "issue not met",
+			out:  benchOutput("infra/bench", "BenchmarkIssueVsTransactWriteItems-2 	1	 12000000 issue-p50-ns	 9000000 tx-p50-ns"),
+			want: []Target{{goalIssue, "12.0 ms = 1.33 × bare (9.00 ms)", false, ""}},
+		},
+		{
+			name: "whoami met",
+			out:  benchOutput("infra/bench", "BenchmarkWhoamiLocalAPI-2 	1	 1520 keymint-rps	 1600 allow-rps	 0.95 ratio"),
+			want: []Target{{goalWhoami, "1520 req/s = 0.95 × constant-allow (1600 req/s)", true, ""}},
+		},
+		{
+			name: "whoami not met",
+			out:  benchOutput("infra/bench", "BenchmarkWhoamiLocalAPI-2 	1	 1000 keymint-rps	 1600 allow-rps	 0.625 ratio"),
+			want: []Target{{goalWhoami, "1000 req/s = 0.62 × constant-allow (1600 req/s)", false, ""}},
+		},
+		{
+			name: "Lambda paths met",
+			out: benchOutput("shared/validate", jwt,
+				"BenchmarkLambdaPath/http-v2-hit-2 	 400000	 3000 ns/op	 2900 cpu-ns/op	 400 B/op	 6 allocs/op",
+				"BenchmarkLambdaPath/rest-token-hit-2 	 400000	 3000 ns/op	 3900 cpu-ns/op	 400 B/op	 8 allocs/op"),
+			want: []Target{
+				{goalHTTPv2, "2.90 µs = 0.37 × JWT (7.80 µs), 6 allocs", true, ""},
+				{goalRESTToken, "3.90 µs = 0.50 × JWT (7.80 µs), 8 allocs", true, ""},
+			},
+		},
+		{
+			name: "Lambda paths not met: too slow, too many allocs",
+			out: benchOutput("shared/validate", jwt,
+				"BenchmarkLambdaPath/http-v2-hit-2 	 400000	 3000 ns/op	 4000 cpu-ns/op	 400 B/op	 6 allocs/op",
+				"BenchmarkLambdaPath/rest-token-hit-2 	 400000	 3000 ns/op	 2000 cpu-ns/op	 400 B/op	 9 allocs/op"),
+			want: []Target{
+				{goalHTTPv2, "4.00 µs = 0.51 × JWT (7.80 µs), 6 allocs", false, ""},
+				{goalRESTToken, "2.00 µs = 0.26 × JWT (7.80 µs), 9 allocs", false, ""},
+			},
+		},
+		{
+			name: "Lambda path without the JWT reference is skipped",
+			out:  benchOutput("shared/validate", "BenchmarkLambdaPath/http-v2-hit-2 	 400000	 3000 ns/op	 2900 cpu-ns/op	 400 B/op	 6 allocs/op"),
+		},
+		{
+			name: "Lambda path without allocs (no -benchmem) is skipped",
+			out:  benchOutput("shared/validate", jwt, "BenchmarkLambdaPath/http-v2-hit-2 	 400000	 3000 ns/op	 2900 cpu-ns/op"),
+		},
+		{
+			name: "check met, GOMAXPROCS=1 names",
+			out: benchOutput("shared/validate",
+				"BenchmarkJWTReference 	  150000	      7900 ns/op	      8000 cpu-ns/op",
+				"BenchmarkCheck/hit 	 9000000	 120 ns/op	 400 cpu-ns/op	 0 B/op	 0 allocs/op"),
+			want: []Target{{goalCheck, "400 ns = 0.050 × JWT (8.00 µs), 0 allocs", true, ""}},
+		},
+		{
+			name: "check not met: one alloc",
+			out:  benchOutput("shared/validate", jwt, "BenchmarkCheck/hit-2 	 9000000	 120 ns/op	 110 cpu-ns/op	 16 B/op	 1 allocs/op"),
+			want: []Target{{goalCheck, "110 ns = 0.014 × JWT (7.80 µs), 1 allocs", false, ""}},
+		},
+		{
+			name: "check not met: too slow",
+			out:  benchOutput("shared/validate", jwt, "BenchmarkCheck/hit-2 	 9000000	 120 ns/op	 400 cpu-ns/op	 0 B/op	 0 allocs/op"),
+			want: []Target{{goalCheck, "400 ns = 0.051 × JWT (7.80 µs), 0 allocs", false, ""}},
+		},
+		{
+			name: "a longer name is not the benchmark",
+			out:  benchOutput("shared/validate", jwt, "BenchmarkCheck/hit-miss-2 	 9000000	 120 ns/op	 110 cpu-ns/op	 0 B/op	 0 allocs/op"),
+		},
+		{
+			name: "cache miss met",
+			out:  benchOutput("shared/validate", "BenchmarkCacheMiss-2 	 1000	 1230000 miss-p50-ns	 1170000 getitem-p50-ns"),
+			want: []Target{{goalCacheMiss, "1.23 ms = 1.05 × GetItem (1.17 ms)", true, ""}},
+		},
+		{
+			name: "cache miss not met",
+			out:  benchOutput("shared/validate", "BenchmarkCacheMiss-2 	 1000	 1300000 miss-p50-ns	 1170000 getitem-p50-ns"),
+			want: []Target{{goalCacheMiss, "1.30 ms = 1.11 × GetItem (1.17 ms)", false, ""}},
+		},
+		{
+			name: "cache miss without GetItem is skipped",
+			out:  benchOutput("shared/validate", "BenchmarkCacheMiss-2 	 1000	 1300000 miss-p50-ns"),
+		},
+		{
+			name: "cache heap met",
+			out:  benchOutput("shared/validate", "BenchmarkCacheHeap-2 	 1	 3250585 heap-bytes	 4194304 bound-bytes	 10000 entries	 10000 max-entries"),
+			want: []Target{{goalCacheHeap, "3.1 MiB of 4.0 MiB bound, 10000 of 10000 entries", true, ""}},
+		},
+		{
+			name: "cache heap not met: over its bound",
+			out:  benchOutput("shared/validate", "BenchmarkCacheHeap-2 	 1	 5000000 heap-bytes	 4194304 bound-bytes	 10000 entries	 10000 max-entries"),
+			want: []Target{{goalCacheHeap, "4.8 MiB of 4.0 MiB bound, 10000 of 10000 entries", false, ""}},
+		},
+		{
+			name: "cache heap not met: too many entries",
+			out:  benchOutput("shared/validate", "BenchmarkCacheHeap-2 	 1	 3250585 heap-bytes	 4194304 bound-bytes	 10001 entries	 10000 max-entries"),
+			want: []Target{{goalCacheHeap, "3.1 MiB of 4.0 MiB bound, 10001 of 10000 entries", false, ""}},
+		},
+		{
+			name: "cache heap without max-entries is skipped",
+			out:  benchOutput("shared/validate", "BenchmarkCacheHeap-2 	 1	 3250585 heap-bytes	 4194304 bound-bytes	 10001 entries"),
+		},
+		{
+			name: "the same benchmark in another package does not count",
+			out:  benchOutput("shared/store", "BenchmarkCacheMiss-2 	 1000	 1300000 miss-p50-ns	 1170000 getitem-p50-ns"),
+		},
+		{
+			name: "numbers printed after the benchmark's own output",
+			out: benchOutput("infra/bench",
+				"BenchmarkWhoamiLocalAPI-2   \t{\"level\":\"INFO\",\"msg\":\"request\"}",
+				"{\"level\":\"INFO\",\"msg\":\"request\"}",
+				"       1\t  1000 keymint-rps\t  1600 allow-rps"),
+			want: []Target{{goalWhoami, "1000 req/s = 0.62 × constant-allow (1600 req/s)", false, ""}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := Parse(strings.NewReader(tc.out))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rep.Targets(); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("targets:\n got %+v\nwant %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+// Every row of the whole set can be judged at once, in a fixed order:
+// unit goals, then validate's, then the system's.
+func TestAllNewTargetsTogether(t *testing.T) {
+	out := benchOutput("shared/validate", jwt,
+		"BenchmarkLambdaPath/http-v2-hit-2 	 400000	 3000 ns/op	 2900 cpu-ns/op	 400 B/op	 6 allocs/op",
+		"BenchmarkLambdaPath/rest-token-hit-2 	 400000	 3000 ns/op	 2900 cpu-ns/op	 400 B/op	 6 allocs/op",
+		"BenchmarkCheck/hit-2 	 9000000	 120 ns/op	 110 cpu-ns/op	 0 B/op	 0 allocs/op",
+		"BenchmarkCacheMiss-2 	 1000	 1230000 miss-p50-ns	 1170000 getitem-p50-ns",
+		"BenchmarkCacheHeap-2 	 1	 3250585 heap-bytes	 4194304 bound-bytes	 10000 entries	 10000 max-entries",
+	) + benchOutput("infra/bench",
+		"BenchmarkColdStart-2 	1	 6.1 validate-ms	 4.0 minimal-ms",
+		"BenchmarkBootstrapSize-2 	1	 11075746 max-bytes",
+		"BenchmarkIssueVsTransactWriteItems-2 	1	 8882912 issue-p50-ns	 8383742 tx-p50-ns",
+		"BenchmarkWhoamiLocalAPI-2 	1	 1520 keymint-rps	 1600 allow-rps",
+	)
+	rep, err := Parse(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var goals []string
+	for _, tg := range rep.Targets() {
+		goals = append(goals, tg.Goal)
+		if !tg.Met {
+			t.Errorf("%s: not met (%s)", tg.Goal, tg.Measured)
+		}
+	}
+	want := []string{goalHTTPv2, goalRESTToken, goalCheck, goalCacheMiss, goalCacheHeap, goalColdStart, goalBootstrap, goalIssue, goalWhoami}
+	if !reflect.DeepEqual(goals, want) {
+		t.Errorf("goals:\n got %q\nwant %q", goals, want)
+	}
+	md := rep.Markdown(Meta{})
+	for _, row := range []string{
+		"| " + goalIssue + " | 8.88 ms = 1.06 × bare (8.38 ms) | yes |",
+		"| " + goalCheck + " | 110 ns = 0.014 × JWT (7.80 µs), 0 allocs | yes |",
+	} {
+		if !strings.Contains(md, row) {
+			t.Errorf("markdown lacks %q", row)
+		}
+	}
+}
+
+func TestNanos(t *testing.T) {
+	for ns, want := range map[float64]string{
+		0: "0 ns", 850: "850 ns", 999.6: "1.00 µs", 2930: "2.93 µs", 24_600_000: "24.6 ms",
+		999_700: "1.00 ms", 123_456_789: "123 ms", 1.2e9: "1.20 s",
+	} {
+		if got := nanos(ns); got != want {
+			t.Errorf("nanos(%v) = %q, want %q", ns, got, want)
+		}
+	}
+}

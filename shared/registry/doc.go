@@ -1,0 +1,6 @@
+// Package registry lists every Lambda function of template.yaml by logical
+// id, with the constructor its functions/<name>/main.go uses. The local
+// stack and the tests build functions only through it, so what runs
+// locally is what runs on Lambda. Lambda bootstraps do not import it: each
+// main names its own constructor, so it links only its own function.
+package registry

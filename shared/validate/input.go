@@ -1,0 +1,282 @@
+package validate
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/keymint/keymint/shared/policy"
+)
+
+// shape is which kind of event a payload is (README "Validate").
+type shape uint8
+
+const (
+	shapeUnknown shape = iota
+	shapeHTTP          // HTTP API payload 2.0 authorizer event
+	shapeToken         // REST API TOKEN authorizer event
+	shapeRequest       // REST API REQUEST authorizer event
+	shapeDirect        // direct invoke {"token", "route", "sourceIp"}
+)
+
+var shapeNames = [...]string{"unknown", "http-v2", "rest-token", "rest-request", "direct"}
+
+func (s shape) String() string { return shapeNames[s] }
+
+// input is what an event asks, whichever path read it: the Request to
+// decide and what the answer needs.
+type input struct {
+	shape shape
+	req   Request
+	// arnText is the methodArn (REST) or routeArn (HTTP API); arn is it
+	// parsed, for REST events, where a bad one is refused before deciding.
+	arnText string
+	arn     policy.MethodARN
+	// badRoute: a direct invoke's route is not "METHOD /path".
+	badRoute bool
+}
+
+// errBadARN: a REST event whose methodArn does not parse is refused as
+// Unauthorized without a decision.
+var errBadARN = errors.New("validate: bad methodArn")
+
+// shapeOf tells the event kinds apart from the fields that mark them.
+func shapeOf(version, typ, methodArn string, hasAuthToken, hasToken bool) shape {
+	switch {
+	case version == "2.0":
+		return shapeHTTP
+	case typ == "TOKEN" || hasAuthToken:
+		return shapeToken
+	case typ == "REQUEST" && methodArn != "":
+		return shapeRequest
+	case hasToken:
+		return shapeDirect
+	}
+	return shapeUnknown
+}
+
+// input builds the fast path's input; ok is false when only encoding/json
+// can read this event as the event types would.
+func (e *event) input(in *input) (ok bool, err error) {
+	in.shape = shapeOf(e.version, e.typ, e.methodArn, e.hasAuthToken, e.hasToken)
+	switch in.shape {
+	case shapeHTTP:
+		if e.identityNotArray {
+			return false, nil
+		}
+		httpInput(in, e.identity0, e.authHeader, e.routeKey, e.method, e.rawPath, e.stage, e.sourceIP, e.routeArn, e.param)
+		return true, nil
+	case shapeToken:
+		return true, tokenInput(in, e.authToken, e.methodArn)
+	case shapeRequest:
+		return true, requestInput(in, e.authHeader, e.mvAuth, e.methodArn, e.httpMethod, e.resource, e.identitySourceIP, e.param)
+	case shapeDirect:
+		directInput(in, e.token, e.route, e.directIP)
+	}
+	return true, nil
+}
+
+// lookup is a path parameter by name ("" when absent).
+type lookup = func(name string) string
+
+func mapLookup(m map[string]string) lookup {
+	return func(name string) string { return m[name] }
+}
+
+func httpInput(in *input, identity0, authHeader, routeKey, method, rawPath, stage, sourceIP, routeArn string, params lookup) {
+	raw := identity0
+	if raw == "" {
+		raw = authHeader
+	}
+	in.req = Request{Token: bearer(raw), SourceIP: sourceIP}
+	in.req.Method, in.req.Path = httpRoute(routeKey, method, rawPath, stage, params)
+	in.arnText = routeArn
+}
+
+// httpRoute is the method and the path as the API's routes see it: the
+// route's template filled with its parameters, so a named stage or a custom
+// domain's base path in rawPath does not hide the route from the scope
+// patterns. A $default (catch-all) route has no template; its raw path is
+// used with a named stage's prefix removed.
+func httpRoute(routeKey, method, rawPath, stage string, params lookup) (string, string) {
+	routeMethod, tmpl, ok := strings.Cut(routeKey, " ")
+	if method == "" {
+		method = routeMethod
+	}
+	if ok {
+		if path, filled := policy.FillRouteFunc(tmpl, params); filled {
+			return method, path
+		}
+	}
+	return method, policy.StripStage(rawPath, stage)
+}
+
+// tokenInput: the methodArn's resource is the path below the stage, with
+// no stage and no custom domain base path.
+func tokenInput(in *input, authToken, methodArn string) error {
+	arn, err := policy.ParseMethodARN(methodArn)
+	if err != nil {
+		return errBadARN
+	}
+	in.arnText, in.arn = methodArn, arn
+	in.req = Request{Token: bearer(authToken), Method: arn.Method, Path: resourcePath(methodArn, arn)}
+	return nil
+}
+
+// resourcePath is "/" + arn.Resource without building it: the resource is
+// the tail of the ARN text, after a slash.
+func resourcePath(text string, arn policy.MethodARN) string {
+	if arn.Resource == "" {
+		return "/"
+	}
+	return text[len(text)-len(arn.Resource)-1:]
+}
+
+// requestInput: the route as the REST API's resources see it, the resource
+// template filled with its parameters (`path` carries a custom domain's
+// base path), else the methodArn's stage-relative resource.
+func requestInput(in *input, authHeader, mvAuth, methodArn, httpMethod, resource, sourceIP string, params lookup) error {
+	arn, err := policy.ParseMethodARN(methodArn)
+	if err != nil {
+		return errBadARN
+	}
+	in.arnText, in.arn = methodArn, arn
+	raw := authHeader
+	if raw == "" {
+		raw = mvAuth
+	}
+	method := httpMethod
+	if method == "" {
+		method = arn.Method
+	}
+	path := resourcePath(methodArn, arn)
+	if resource != "" {
+		if p, ok := policy.FillRouteFunc(resource, params); ok {
+			path = p
+		}
+	}
+	in.req = Request{Token: bearer(raw), Method: method, Path: path, SourceIP: sourceIP}
+	return nil
+}
+
+func directInput(in *input, tok, route, sourceIP string) {
+	in.req = Request{Token: strings.TrimSpace(tok), SourceIP: sourceIP}
+	if route != "" {
+		var ok bool
+		if in.req.Method, in.req.Path, ok = strings.Cut(strings.TrimSpace(route), " "); !ok {
+			in.badRoute = true
+		}
+	}
+}
+
+// bearer takes the token out of an Authorization value: "Bearer <t>" (any
+// case) or the bare token, as TOKEN authorizers are often configured.
+func bearer(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) > 7 && strings.EqualFold(v[:7], "bearer ") {
+		return strings.TrimSpace(v[7:])
+	}
+	return v
+}
+
+// The encoding/json path: the fields the event types of aws-lambda-go's
+// events package name, decoded the way those types decode them. Fields
+// validate does not use are not decoded, so a malformed one is ignored on
+// both paths alike.
+type (
+	probeEvent struct {
+		Version            string  `json:"version"`
+		Type               string  `json:"type"`
+		MethodArn          string  `json:"methodArn"`
+		AuthorizationToken *string `json:"authorizationToken"`
+		Token              *string `json:"token"`
+	}
+	httpEvent struct { // events.APIGatewayV2CustomAuthorizerV2Request
+		IdentitySource []string          `json:"identitySource"`
+		Headers        map[string]string `json:"headers"`
+		RouteKey       string            `json:"routeKey"`
+		RawPath        string            `json:"rawPath"`
+		RouteArn       string            `json:"routeArn"`
+		PathParameters map[string]string `json:"pathParameters"`
+		RequestContext struct {
+			Stage string `json:"stage"`
+			HTTP  struct {
+				Method   string `json:"method"`
+				SourceIP string `json:"sourceIp"`
+			} `json:"http"`
+		} `json:"requestContext"`
+	}
+	tokenEvent struct { // events.APIGatewayCustomAuthorizerRequest
+		AuthorizationToken string `json:"authorizationToken"`
+		MethodArn          string `json:"methodArn"`
+	}
+	requestEvent struct { // events.APIGatewayCustomAuthorizerRequestTypeRequest
+		MethodArn         string              `json:"methodArn"`
+		Resource          string              `json:"resource"`
+		HTTPMethod        string              `json:"httpMethod"`
+		Headers           map[string]string   `json:"headers"`
+		MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
+		PathParameters    map[string]string   `json:"pathParameters"`
+		RequestContext    struct {
+			Identity struct {
+				SourceIP string `json:"sourceIp"`
+			} `json:"identity"`
+		} `json:"requestContext"`
+	}
+)
+
+// decodeInput is the encoding/json path, for events the fast path declines.
+func decodeInput(payload []byte, in *input) error {
+	var p probeEvent
+	if err := json.Unmarshal(payload, &p); err != nil {
+		return fmt.Errorf("validate: unreadable event: %w", err)
+	}
+	in.shape = shapeOf(p.Version, p.Type, p.MethodArn, p.AuthorizationToken != nil, p.Token != nil)
+	switch in.shape {
+	case shapeHTTP:
+		var ev httpEvent
+		if err := json.Unmarshal(payload, &ev); err != nil {
+			return fmt.Errorf("validate: unreadable HTTP API event: %w", err)
+		}
+		identity0 := ""
+		if len(ev.IdentitySource) > 0 {
+			identity0 = ev.IdentitySource[0]
+		}
+		httpInput(in, identity0, header(ev.Headers, "authorization"), ev.RouteKey, ev.RequestContext.HTTP.Method,
+			ev.RawPath, ev.RequestContext.Stage, ev.RequestContext.HTTP.SourceIP, ev.RouteArn, mapLookup(ev.PathParameters))
+	case shapeToken:
+		var ev tokenEvent
+		if err := json.Unmarshal(payload, &ev); err != nil {
+			return fmt.Errorf("validate: unreadable TOKEN event: %w", err)
+		}
+		return tokenInput(in, ev.AuthorizationToken, ev.MethodArn)
+	case shapeRequest:
+		var ev requestEvent
+		if err := json.Unmarshal(payload, &ev); err != nil {
+			return fmt.Errorf("validate: unreadable REQUEST event: %w", err)
+		}
+		mv := ""
+		if vs := ev.MultiValueHeaders["Authorization"]; len(vs) > 0 {
+			mv = vs[0]
+		}
+		return requestInput(in, header(ev.Headers, "authorization"), mv, ev.MethodArn, ev.HTTPMethod, ev.Resource,
+			ev.RequestContext.Identity.SourceIP, mapLookup(ev.PathParameters))
+	case shapeDirect:
+		var req DirectRequest
+		if err := json.Unmarshal(payload, &req); err != nil {
+			return fmt.Errorf("validate: unreadable direct request: %w", err)
+		}
+		directInput(in, req.Token, req.Route, req.SourceIP)
+	}
+	return nil
+}
+
+func header(h map[string]string, name string) string {
+	for k, v := range h {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
+}
