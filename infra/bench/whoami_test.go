@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/keymint/keymint/shared/app"
 	"io"
 	"log/slog"
 	"maps"
@@ -17,6 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/keymint/keymint/shared/app"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/keymint/keymint/infra/localapi"

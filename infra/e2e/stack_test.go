@@ -95,6 +95,13 @@ func newLocalStack(t *testing.T, o stackOptions) *localStack {
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
 	s := &localStack{t: t, url: hs.URL, db: db, table: table, fns: fns, logs: logs}
+	if o.env["TOKENS_REQUIRE_ENABLEMENT"] == "true" {
+		// As `make admin` does: the bootstrap owner is enabled first, by
+		// the RevokeFunction's ops direct invoke.
+		if _, err := localrt.Invoke(ctx, fns["RevokeFunction"], []byte(`{"owner":"admin","status":"active"}`)); err != nil {
+			t.Fatalf("enable the admin owner: %v", err)
+		}
+	}
 	s.admin = s.opsIssue(map[string]any{"owner": "admin", "name": "root", "scopes": []string{"tokens:admin"}})["token"].(string)
 	return s
 }

@@ -3,11 +3,12 @@ package iamcheck_test
 import (
 	"context"
 	"encoding/json"
-	"github.com/keymint/keymint/shared/registry"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/keymint/keymint/shared/registry"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
@@ -126,6 +127,9 @@ var scenarios = map[string]func(t *testing.T, base *testkit.App, a *app.App, rec
 		httpCall(t, h, "DELETE /tokens/{id}/blocked-ips/{ip}", map[string]string{"id": x.Token.ID, "ip": "192.0.2.1"}, nil, nil)
 		httpCall(t, h, "PUT /owners/{owner}/status", map[string]string{"owner": "carol"}, map[string]any{"status": "disabled"}, nil)
 		httpCall(t, h, "PUT /owners/{owner}/status", map[string]string{"owner": "carol"}, map[string]any{"status": "active"}, nil)
+		httpCall(t, h, "PATCH /owners/{owner}", map[string]string{"owner": "carol"}, map[string]any{"singleToken": true}, nil)
+		httpCall(t, h, "POST /tokens/deactivate", nil, map[string]any{"ids": []string{y.Token.ID}}, nil)
+		httpCall(t, h, "POST /tokens/activate", nil, map[string]any{"ids": []string{y.Token.ID}}, nil)
 		httpCall(t, h, "DELETE /tokens/{id}", id, nil, nil)
 		httpCall(t, h, "POST /tokens/revoke", nil, map[string]any{"ids": []string{y.Token.ID}}, nil)
 	},
@@ -140,6 +144,9 @@ var scenarios = map[string]func(t *testing.T, base *testkit.App, a *app.App, rec
 		httpCall(t, h, "GET /whoami", nil, nil, nil)
 		httpCall(t, h, "GET /openapi.json", nil, nil, nil)
 		httpCall(t, h, "GET /owners/{owner}/audit", map[string]string{"owner": "admin"}, nil, nil)
+		httpCall(t, h, "GET /scopes", nil, nil, nil)
+		httpCall(t, h, "GET /owners", nil, nil, nil)
+		httpCall(t, h, "GET /owners/{owner}", map[string]string{"owner": "admin"}, nil, nil)
 		if _, err := h.Invoke(context.Background(), []byte(`{"report":"keyUsage"}`)); err != nil {
 			t.Fatal(err)
 		}

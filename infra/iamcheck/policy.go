@@ -20,18 +20,13 @@ func Policies(templatePath string) (map[string][]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Properties are read per resource type: other resources have
+	// properties of the same name and another shape (a Cognito user pool's
+	// Policies is its password policy).
 	var tpl struct {
 		Resources map[string]struct {
 			Type       string
-			Properties struct {
-				Policies []struct {
-					Statement []struct {
-						Effect   string
-						Action   any
-						Resource any
-					}
-				}
-			}
+			Properties json.RawMessage
 		}
 	}
 	if err := json.Unmarshal(js, &tpl); err != nil {
@@ -42,8 +37,20 @@ func Policies(templatePath string) (map[string][]string, error) {
 		if r.Type != "AWS::Serverless::Function" {
 			continue
 		}
+		var props struct {
+			Policies []struct {
+				Statement []struct {
+					Effect   string
+					Action   any
+					Resource any
+				}
+			}
+		}
+		if err := json.Unmarshal(r.Properties, &props); err != nil {
+			return nil, fmt.Errorf("template shape: %s: %w", id, err)
+		}
 		set := map[string]bool{}
-		for _, p := range r.Properties.Policies {
+		for _, p := range props.Policies {
 			for _, st := range p.Statement {
 				if st.Effect != "Allow" {
 					continue

@@ -2,6 +2,8 @@
 // way API Gateway (HTTP API, payload format 2.0) would, as `sam local
 // start-api` does: route matching, the Lambda authorizer with API Gateway's
 // answers (401, 403, 500), and real events.APIGatewayV2HTTPRequest events.
+// The API's stage variables (stack.HTTPAPI.StageVariables) are in every
+// authorizer and integration event, as API Gateway puts them there.
 //
 // The caller's source IP (requestContext.http.sourceIp, and the
 // x-forwarded-for header the functions see) is the TCP peer. X-Forwarded-For
@@ -18,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/netip"
@@ -74,6 +77,8 @@ type Server struct {
 	log         *slog.Logger
 	now         func() time.Time
 	trusted     []netip.Prefix
+	// stageVars is the stage's variables, in every event (nil: none).
+	stageVars map[string]string
 
 	integrationTimeout time.Duration
 }
@@ -88,6 +93,9 @@ func New(cfg Config) (*Server, error) {
 		functions:   cfg.Functions,
 		log:         cfg.Log,
 		now:         cfg.Now,
+	}
+	if len(cfg.API.StageVariables) > 0 {
+		s.stageVars = maps.Clone(cfg.API.StageVariables)
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -183,6 +191,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Headers:               in.headers,
 		QueryStringParameters: in.query,
 		PathParameters:        in.params,
+		StageVariables:        in.stageVars,
 		RequestContext:        in.reqCtx,
 	}
 	if authCtx != nil {
@@ -241,7 +250,14 @@ type request struct {
 	query   map[string]string
 	cookies []string
 	params  map[string]string
-	reqCtx  events.APIGatewayV2HTTPRequestContext
+	// stageVars: the stage's variables. Payload 2.0 carries them in both
+	// the authorizer event
+	// (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html)
+	// and the integration event
+	// (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html),
+	// as `stageVariables`. Shared, never written: events are marshalled.
+	stageVars map[string]string
+	reqCtx    events.APIGatewayV2HTTPRequestContext
 }
 
 func (s *Server) newRequest(r *http.Request, rt route, params map[string]string, reqID string, now time.Time) request {
@@ -280,6 +296,7 @@ func (s *Server) newRequest(r *http.Request, rt route, params map[string]string,
 	if len(params) > 0 {
 		in.params = params
 	}
+	in.stageVars = s.stageVars
 	host := r.Host
 	if h, _, err := net.SplitHostPort(r.Host); err == nil {
 		host = h
@@ -343,6 +360,7 @@ func (s *Server) authorize(ctx context.Context, rt route, r *http.Request, in re
 		QueryStringParameters: in.query,
 		RequestContext:        reqCtx,
 		PathParameters:        in.params,
+		StageVariables:        in.stageVars,
 	}
 	payload, err := json.Marshal(ev)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -656,5 +657,100 @@ func TestIntegrationTimeoutIs503(t *testing.T) {
 	w := f.do("GET", "/tokens/abc", "Bearer allow", nil)
 	if w.Code != 503 || strings.TrimSpace(w.Body.String()) != `{"message":"Service Unavailable"}` {
 		t.Fatalf("got %d %s, want 503 Service Unavailable", w.Code, w.Body)
+	}
+}
+
+// API Gateway passes the stage's variables in the payload 2.0 authorizer
+// event and in the integration event, as stageVariables
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html,
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html);
+// keymint's management API is told apart from customers' APIs by one.
+func TestStageVariables(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{"keymint": "management", "other": "x"}
+	tests := []struct {
+		name string
+		vars map[string]string
+		path string
+		auth string
+	}{
+		{"authorized route", vars, "/tokens/abc", "Bearer allow"},
+		{"route without authorizer", vars, "/public", ""},
+		{"API without stage variables", nil, "/tokens/abc", "Bearer allow"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, true, func(c *localapi.Config) { c.API.StageVariables = tc.vars })
+			if tc.vars != nil {
+				// The server keeps its own copy: a later change to the
+				// template's map is not seen.
+				tc.vars["later"] = "change"
+				defer delete(tc.vars, "later")
+			}
+			if w := f.do("GET", tc.path, tc.auth, nil); w.Code != 200 {
+				t.Fatalf("status %d %s", w.Code, w.Body)
+			}
+			want := map[string]string(nil)
+			if tc.vars != nil {
+				want = map[string]string{"keymint": "management", "other": "x"}
+			}
+			if tc.auth != "" {
+				if got := f.authz.all()[0].StageVariables; !maps.Equal(got, want) {
+					t.Errorf("authorizer event stageVariables = %v, want %v", got, want)
+				}
+			}
+			if got := f.calls.all()[0].StageVariables; !maps.Equal(got, want) {
+				t.Errorf("integration event stageVariables = %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// The events carry stageVariables under that JSON name, at the top level.
+func TestStageVariablesOnTheWire(t *testing.T) {
+	t.Parallel()
+	var authRaw, fnRaw []byte
+	api := &stack.HTTPAPI{
+		LogicalID: "Api",
+		Authorizers: map[string]*stack.Authorizer{"Auth": {
+			Name: "Auth", Function: "V", PayloadFormatVersion: "2.0", SimpleResponses: true, IdentityHeaders: []string{"Authorization"},
+		}},
+		Routes:         []stack.Route{{Method: "GET", Path: "/x", Function: "F", API: "Api", Authorizer: "Auth"}},
+		StageVariables: map[string]string{"keymint": "management"},
+	}
+	srv, err := localapi.New(localapi.Config{
+		API: api,
+		Functions: map[string]localrt.Target{
+			"V": {ID: "V", Handler: rawHandler(func(_ context.Context, p []byte) ([]byte, error) {
+				authRaw = p
+				return []byte(`{"isAuthorized":true,"context":{"owner":"a"}}`), nil
+			})},
+			"F": {ID: "F", Handler: rawHandler(func(_ context.Context, p []byte) ([]byte, error) {
+				fnRaw = p
+				return []byte(`{"statusCode":204}`), nil
+			})},
+		},
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "/x", nil)
+	r.Header.Set("Authorization", "Bearer t")
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, r)
+	if w.Code != 204 {
+		t.Fatalf("status %d %s", w.Code, w.Body)
+	}
+	for name, raw := range map[string][]byte{"authorizer": authRaw, "integration": fnRaw} {
+		var ev struct {
+			StageVariables map[string]string `json:"stageVariables"`
+		}
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.StageVariables["keymint"] != "management" || len(ev.StageVariables) != 1 {
+			t.Errorf("%s event: stageVariables %v in %s", name, ev.StageVariables, raw)
+		}
 	}
 }

@@ -7,10 +7,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/keymint/keymint/shared/registry"
 	"maps"
 	"slices"
 	"time"
+
+	"github.com/keymint/keymint/shared/registry"
 
 	"github.com/keymint/keymint/infra/localrt"
 	"github.com/keymint/keymint/infra/stack"

@@ -112,6 +112,10 @@ type HTTPAPI struct {
 	DefaultAuthorizer string
 	Authorizers       map[string]*Authorizer
 	Routes            []Route
+	// StageVariables are its stage's variables (StageVariables), which API
+	// Gateway passes in every authorizer and integration event; nil when
+	// it has none.
+	StageVariables map[string]string
 }
 
 // Authorizer is a Lambda authorizer of an HTTP API.
@@ -254,6 +258,9 @@ type rawTemplate struct {
 
 func readAPI(id string, api *serverless.HttpApi, raw rawTemplate) (*HTTPAPI, error) {
 	a := &HTTPAPI{LogicalID: id, Authorizers: map[string]*Authorizer{}}
+	if len(api.StageVariables) > 0 {
+		a.StageVariables = maps.Clone(api.StageVariables)
+	}
 	if api.Auth == nil {
 		return a, nil
 	}
@@ -499,6 +506,7 @@ func (r Resolver) options() *intrinsics.ProcessorOptions {
 			"Ref":        r.ref,
 			"Fn::GetAtt": r.getAtt,
 			"Fn::Sub":    r.sub,
+			"Fn::If":     r.fnIf,
 		},
 	}
 	if len(r.Parameters) > 0 {
@@ -546,6 +554,103 @@ func (r Resolver) getAtt(_ string, input any, _ any) any {
 		return ""
 	}
 	return r.GetAtt(res, attr)
+}
+
+// fnIf resolves Fn::If by its condition, evaluated as CloudFormation would
+// from the parameters (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-conditions.html).
+// goformation's own Fn::If finds a condition only once its EvaluateConditions
+// option has replaced the Conditions section by booleans, and that option
+// also replaces every map holding a Condition key (a conditional resource or
+// output) by its condition's value; so conditions are evaluated here, and
+// an Fn::If whose condition cannot be evaluated resolves to nothing.
+func (r Resolver) fnIf(_ string, input any, template any) any {
+	arr, ok := input.([]any)
+	if !ok || len(arr) != 3 {
+		return nil
+	}
+	name, _ := arr[0].(string)
+	v, ok := r.condition(name, template, 0)
+	switch {
+	case !ok:
+		return nil
+	case v:
+		return arr[1]
+	}
+	return arr[2]
+}
+
+// maxConditionDepth bounds conditions naming conditions (and cycles).
+const maxConditionDepth = 16
+
+// condition evaluates the template's condition name.
+func (r Resolver) condition(name string, template any, depth int) (value, ok bool) {
+	t, _ := template.(map[string]any)
+	conds, _ := t["Conditions"].(map[string]any)
+	expr, found := conds[name]
+	if !found || depth > maxConditionDepth {
+		return false, false
+	}
+	return r.evalCondition(expr, template, depth+1)
+}
+
+// evalCondition evaluates a condition expression: Fn::Equals over literals
+// and Refs, Fn::Not, Fn::And, Fn::Or and Condition.
+func (r Resolver) evalCondition(expr any, template any, depth int) (value, ok bool) {
+	if b, isBool := expr.(bool); isBool {
+		return b, true
+	}
+	m, _ := expr.(map[string]any)
+	if len(m) != 1 {
+		return false, false
+	}
+	for fn, arg := range m {
+		list, _ := arg.([]any)
+		switch fn {
+		case "Condition":
+			name, _ := arg.(string)
+			return r.condition(name, template, depth)
+		case "Fn::Equals":
+			if len(list) != 2 {
+				return false, false
+			}
+			a, okA := r.conditionValue(list[0], template)
+			b, okB := r.conditionValue(list[1], template)
+			return a == b, okA && okB
+		case "Fn::Not":
+			if len(list) != 1 {
+				return false, false
+			}
+			v, ok := r.evalCondition(list[0], template, depth)
+			return !v, ok
+		case "Fn::And", "Fn::Or":
+			and := fn == "Fn::And"
+			for _, c := range list {
+				v, ok := r.evalCondition(c, template, depth)
+				if !ok {
+					return false, false
+				}
+				if v != and {
+					return v, true
+				}
+			}
+			return and, len(list) > 0
+		}
+	}
+	return false, false
+}
+
+// conditionValue is an Fn::Equals operand as a string: a literal or a Ref.
+func (r Resolver) conditionValue(v any, template any) (string, bool) {
+	switch v := v.(type) {
+	case string, float64, bool:
+		return stringify(v), true
+	case map[string]any:
+		if name, ok := v["Ref"].(string); ok && len(v) == 1 {
+			res := r.ref("", name, template)
+			return stringify(res), res != nil
+		}
+	}
+	return "", false
 }
 
 var subVar = regexp.MustCompile(`\$\{([^}]*)\}`)

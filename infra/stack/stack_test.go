@@ -2,6 +2,7 @@ package stack_test
 
 import (
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -265,5 +266,132 @@ Resources:
 	api := st.APIs["ServerlessHttpApi"]
 	if api == nil || len(api.Routes) != 1 || api.Routes[0].Key() != "POST /x" || api.Routes[0].Authorizer != "" {
 		t.Fatalf("implicit API = %+v", api)
+	}
+}
+
+// An HttpApi's StageVariables (what API Gateway passes in every authorizer
+// and integration event) are read with intrinsics resolved.
+func TestLoadStageVariables(t *testing.T) {
+	t.Parallel()
+	st, err := stack.Load(write(t, `
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Mode: {Type: String, Default: management}
+Resources:
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      StageVariables:
+        keymint: !Ref Mode
+        plain: value
+  Bare:
+    Type: AWS::Serverless::HttpApi
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        One: {Type: HttpApi, Properties: {ApiId: !Ref Api, Method: GET, Path: /x}}
+        Two: {Type: HttpApi, Properties: {ApiId: !Ref Bare, Method: GET, Path: /y}}
+        Three: {Type: HttpApi, Properties: {Method: GET, Path: /z}}
+`), stack.Resolver{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := st.APIs["Api"].StageVariables, map[string]string{"keymint": "management", "plain": "value"}; !maps.Equal(got, want) {
+		t.Errorf("Api stage variables %v, want %v", got, want)
+	}
+	for _, id := range []string{"Bare", "ServerlessHttpApi"} {
+		if got := st.APIs[id].StageVariables; got != nil {
+			t.Errorf("%s stage variables %v, want none", id, got)
+		}
+	}
+	st, err = stack.Load(write(t, `
+Parameters:
+  Mode: {Type: String, Default: management}
+Resources:
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      StageVariables: {keymint: !Ref Mode}
+`), stack.Resolver{Parameters: map[string]string{"Mode": "other"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := st.APIs["Api"].StageVariables["keymint"]; got != "other" {
+		t.Errorf("overridden stage variable %q, want other", got)
+	}
+}
+
+// Fn::If follows its condition as CloudFormation evaluates it from the
+// parameters; conditional resources stay resources.
+func TestLoadConditions(t *testing.T) {
+	t.Parallel()
+	const tmpl = `
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Pool: {Type: String, Default: "false"}
+  Issuer: {Type: String, Default: ""}
+  Cache: {Type: Number, Default: 0}
+Conditions:
+  MakePool: !Equals [!Ref Pool, "true"]
+  NoPool: !Not [!Condition MakePool]
+  HasIssuer: !Not [!Equals [!Ref Issuer, ""]]
+  Both: !And [!Condition MakePool, !Condition HasIssuer]
+  Either: !Or [!Condition MakePool, !Condition HasIssuer]
+  Cache60: !Equals [!Ref Cache, 60]
+  Loop: !Condition Loop
+Resources:
+  UserPool:
+    Type: AWS::Cognito::UserPool
+    Condition: MakePool
+    Properties: {UserPoolName: x}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Environment:
+        Variables:
+          ISSUER: !If [MakePool, !Sub "https://idp/${UserPool}", !Ref Issuer]
+          NO_POOL: !If [NoPool, "yes", "no"]
+          BOTH: !If [Both, "yes", "no"]
+          EITHER: !If [Either, "yes", "no"]
+          CACHE: !If [Cache60, "60", "0"]
+          NESTED: !If [MakePool, !If [HasIssuer, "pool+issuer", "pool"], "none"]
+          UNKNOWN: !If [Missing, "a", "b"]
+          LOOP: !If [Loop, "a", "b"]
+Outputs:
+  PoolId:
+    Condition: MakePool
+    Value: !Ref UserPool
+`
+	tests := []struct {
+		params map[string]string
+		want   map[string]string
+	}{
+		{nil, map[string]string{"ISSUER": "", "NO_POOL": "yes", "BOTH": "no", "EITHER": "no", "CACHE": "0", "NESTED": "none"}},
+		{map[string]string{"Issuer": "https://x"}, map[string]string{"ISSUER": "https://x", "NO_POOL": "yes", "BOTH": "no", "EITHER": "yes", "CACHE": "0", "NESTED": "none"}},
+		{map[string]string{"Pool": "true"}, map[string]string{"ISSUER": "https://idp/UserPool", "NO_POOL": "no", "BOTH": "no", "EITHER": "yes", "CACHE": "0", "NESTED": "pool"}},
+		{map[string]string{"Pool": "true", "Issuer": "https://x", "Cache": "60"}, map[string]string{"ISSUER": "https://idp/UserPool", "NO_POOL": "no", "BOTH": "yes", "EITHER": "yes", "CACHE": "60", "NESTED": "pool+issuer"}},
+	}
+	for _, tc := range tests {
+		st, err := stack.Load(write(t, tmpl), stack.Resolver{Parameters: tc.params})
+		if err != nil {
+			t.Fatal(err)
+		}
+		env := st.Functions["Fn"].Env
+		for k, want := range tc.want {
+			if env[k] != want {
+				t.Errorf("%v: %s = %q, want %q", tc.params, k, env[k], want)
+			}
+		}
+		// A condition that is missing or names itself resolves to nothing.
+		if env["UNKNOWN"] != "" || env["LOOP"] != "" {
+			t.Errorf("%v: UNKNOWN %q, LOOP %q; want both empty", tc.params, env["UNKNOWN"], env["LOOP"])
+		}
+		if _, ok := st.Template.Resources["UserPool"]; !ok {
+			t.Errorf("%v: the conditional resource is gone", tc.params)
+		}
+		if o, ok := st.Template.Outputs["PoolId"]; !ok || o.Value != "UserPool" {
+			t.Errorf("%v: output PoolId = %+v", tc.params, o)
+		}
 	}
 }

@@ -3,7 +3,6 @@ package templatecheck_test
 import (
 	"debug/elf"
 	"encoding/json"
-	"github.com/keymint/keymint/shared/registry"
 	"maps"
 	"os"
 	"os/exec"
@@ -12,8 +11,11 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/keymint/keymint/shared/registry"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/keymint/keymint/infra/localrt"
@@ -176,8 +178,8 @@ func TestRoutesAreAuthorized(t *testing.T) {
 			t.Errorf("%s is not behind KeymintAuthorizer (authorizer %q)", r.Key(), r.Authorizer)
 		}
 	}
-	if public != 1 || len(api.Routes) != 18 {
-		t.Errorf("%d routes, %d public; want 18 and GET /openapi.json alone public", len(api.Routes), public)
+	if public != 1 || len(api.Routes) != 24 {
+		t.Errorf("%d routes, %d public; want 24 and GET /openapi.json alone public", len(api.Routes), public)
 	}
 }
 
@@ -202,6 +204,14 @@ func TestAuthorizer(t *testing.T) {
 	}
 	if az.ReauthorizeEvery != 0 {
 		t.Errorf("ReauthorizeEvery defaults to %d, want 0 (no caching)", az.ReauthorizeEvery)
+	}
+	// Each allowed AuthorizerCacheSeconds reaches ReauthorizeEvery through
+	// the template's Fn::If over literals.
+	for _, secs := range []int{0, 60, 300, 900, 3600} {
+		st := loadWith(t, map[string]string{"AuthorizerCacheSeconds": strconv.Itoa(secs)})
+		if got := st.APIs["KeymintApi"].Authorizers["KeymintAuthorizer"].ReauthorizeEvery; got != secs {
+			t.Errorf("AuthorizerCacheSeconds=%d: ReauthorizeEvery %d", secs, got)
+		}
 	}
 }
 

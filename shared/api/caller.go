@@ -20,12 +20,13 @@ func callerOf(cat *policy.Catalogue, req *events.APIGatewayV2HTTPRequest) (manag
 		s, _ := ctx[k].(string)
 		return s
 	}
-	owner, id := str("owner"), str("tokenId")
-	if owner == "" || id == "" {
+	owner, id, person := str("owner"), str("tokenId"), str("kind") == "user"
+	if owner == "" || id == "" && !person {
 		return manage.Caller{}, problem(http.StatusUnauthorized, "unauthorized", "no authorizer context on this request")
 	}
 	return manage.Caller{
 		TokenID:  id,
+		Person:   person,
 		Owner:    owner,
 		Scopes:   cat.Effective(strings.Fields(str("scopes"))),
 		SourceIP: req.RequestContext.HTTP.SourceIP,
@@ -42,5 +43,5 @@ func permitted(cat *policy.Catalogue, c manage.Caller, req *events.APIGatewayV2H
 	if ok && cat.AllowsFor(c.Scopes, c.TokenID, method, path) {
 		return nil
 	}
-	return problem(http.StatusForbidden, "forbidden", "this token's scopes do not open "+req.RouteKey)
+	return problem(http.StatusForbidden, "forbidden", "your scopes do not open "+req.RouteKey)
 }

@@ -243,7 +243,7 @@ func TestBulkRevokePerIDResults(t *testing.T) {
 		t.Fatalf("bulk: %d %s", r.status, r.body)
 	}
 	var out struct {
-		Results []api.RevokeResultView `json:"results"`
+		Results []api.BulkResultView `json:"results"`
 	}
 	r.decode(t, &out)
 	want := []int{200, 200, 404, 404, 200} // a repeated id is revoked once, answered twice

@@ -28,6 +28,9 @@ func NewDescribe(d Deps) *Describe {
 		"GET /tokens/{id}/usage":    h.usage,
 		"GET /tokens/{id}/audit":    h.audit,
 		"GET /whoami":               h.whoami,
+		"GET /scopes":               h.scopes,
+		"GET /owners":               h.owners,
+		"GET /owners/{owner}":       h.owner,
 		"GET /owners/{owner}/audit": h.ownerAudit,
 	}
 	r.public = map[string]publicEndpoint{
@@ -154,24 +157,31 @@ func auditList(evs []audit.Event, next string) ListView[AuditView] {
 	return out
 }
 
-// WhoamiView is the caller's own token.
+// WhoamiView is who is calling: a token (kind "token": the caller's own
+// token) or a signed-in person (kind "user", without a token).
 type WhoamiView struct {
-	TokenID   string   `json:"tokenId"`
+	Kind      string   `json:"kind"`
+	TokenID   string   `json:"tokenId,omitempty"`
 	Owner     string   `json:"owner"`
-	Name      string   `json:"name"`
+	Name      string   `json:"name,omitempty"`
 	Scopes    []string `json:"scopes"`
 	ExpiresAt string   `json:"expiresAt"`
 	Admin     bool     `json:"admin"`
 }
 
 func (h *Describe) whoami(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	if c.Person {
+		// The ID token's expiry, as the authorizer passed it on.
+		until, _ := req.RequestContext.Authorizer.Lambda["expiresAt"].(string)
+		return jsonResponse(http.StatusOK, WhoamiView{Kind: "user", Owner: c.Owner, Scopes: c.Scopes, ExpiresAt: until, Admin: c.Admin()}), nil
+	}
 	t, err := h.r.svc.Get(ctx, c, c.TokenID)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	v := h.r.view(t)
 	return jsonResponse(http.StatusOK, WhoamiView{
-		TokenID: t.ID, Owner: t.Owner, Name: t.Name, Scopes: v.Scopes,
+		Kind: "token", TokenID: t.ID, Owner: t.Owner, Name: t.Name, Scopes: v.Scopes,
 		ExpiresAt: v.ExpiresAt.Format("2006-01-02T15:04:05Z07:00"), Admin: c.Admin(),
 	}), nil
 }

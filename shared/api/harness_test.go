@@ -3,10 +3,13 @@ package api_test
 import (
 	"context"
 	"encoding/json"
-	"github.com/keymint/keymint/shared/registry"
 	"io"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/keymint/keymint/shared/manage"
+	"github.com/keymint/keymint/shared/registry"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
@@ -22,9 +25,9 @@ var routes = map[string]string{
 	"POST /tokens": "issue", "PATCH /tokens/{id}": "issue", "POST /tokens/{id}/regenerate": "issue", "POST /tokens/{id}/copy": "issue",
 	"POST /tokens/{id}/deactivate": "revoke", "POST /tokens/{id}/activate": "revoke", "DELETE /tokens/{id}": "revoke",
 	"POST /tokens/revoke": "revoke", "PUT /tokens/{id}/blocked-ips/{ip}": "revoke", "DELETE /tokens/{id}/blocked-ips/{ip}": "revoke",
-	"PUT /owners/{owner}/status": "revoke",
-	"GET /tokens":                "describe", "GET /tokens/{id}": "describe", "GET /tokens/{id}/usage": "describe", "GET /tokens/{id}/audit": "describe", "GET /whoami": "describe",
-	"GET /owners/{owner}/audit": "describe",
+	"PUT /owners/{owner}/status": "revoke", "PATCH /owners/{owner}": "revoke", "POST /tokens/deactivate": "revoke", "POST /tokens/activate": "revoke",
+	"GET /tokens": "describe", "GET /tokens/{id}": "describe", "GET /tokens/{id}/usage": "describe", "GET /tokens/{id}/audit": "describe", "GET /whoami": "describe",
+	"GET /owners/{owner}/audit": "describe", "GET /owners": "describe", "GET /owners/{owner}": "describe", "GET /scopes": "describe",
 }
 
 // stack drives the real handlers the way API Gateway does: the authorizer
@@ -52,6 +55,12 @@ func newLoggingStack(t *testing.T, env testkit.Env, w io.Writer) *stack {
 		"describe": fns["DescribeFunction"](a.App),
 		"validate": fns["ValidateFunction"](a.App),
 	}}
+	if a.Config.RequireEnablement {
+		// As `make admin` does: the bootstrap owner is enabled first.
+		if _, err := a.Service().SetOwnerStatus(context.Background(), manage.Caller{Ops: true}, "admin", "active", time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	s.admin = s.direct(map[string]any{"owner": "admin", "name": "root", "scopes": []string{"tokens:admin", "tokens:read", "tokens:write"}}).Token
 	return s
 }
@@ -162,6 +171,8 @@ func (s *stack) callWith(method, path, token string, body any, extra map[string]
 		Version: "2.0", Type: "REQUEST", RouteArn: "arn:aws:execute-api:us-east-1:123456789012:api/$default/" + method + rawPath,
 		IdentitySource: []string{headers["authorization"]}, RouteKey: key, RawPath: rawPath, Headers: headers,
 		RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: httpCtx, RouteKey: key},
+		// keymint's management API marks itself so (template.yaml).
+		StageVariables: map[string]string{"keymint": "management"},
 	}
 	if token == "" {
 		return response{status: 401}

@@ -99,6 +99,10 @@ func fromError(ctx context.Context, log *slog.Logger, err error) *Problem {
 		return problem(http.StatusConflict, "conflict", ce.Reason)
 	case errors.Is(err, manage.ErrOwnerDisabled):
 		return problem(http.StatusConflict, "owner-disabled", "the owner is disabled; no tokens can be issued for it")
+	case errors.Is(err, manage.ErrOwnerNotEnabled):
+		return problem(http.StatusConflict, "owner-not-enabled", "the owner is not enabled for tokens yet; an admin enables it with PUT /owners/{owner}/status {\"status\": \"active\"}")
+	case errors.Is(err, manage.ErrOwnerNotFound):
+		return problem(http.StatusNotFound, "not-found", "no such owner")
 	case errors.As(err, &fb):
 		return problem(http.StatusForbidden, "forbidden", fb.Reason)
 	}

@@ -25,6 +25,9 @@ func NewRevoke(d Deps) *Revoke {
 		"POST /tokens/{id}/activate":           h.activate,
 		"DELETE /tokens/{id}":                  h.revoke,
 		"POST /tokens/revoke":                  h.revokeMany,
+		"POST /tokens/deactivate":              h.deactivateMany,
+		"POST /tokens/activate":                h.activateMany,
+		"PATCH /owners/{owner}":                h.ownerPolicy,
 		"PUT /tokens/{id}/blocked-ips/{ip}":    h.block,
 		"DELETE /tokens/{id}/blocked-ips/{ip}": h.unblock,
 		"PUT /owners/{owner}/status":           h.ownerStatus,
@@ -117,8 +120,8 @@ type idsBody struct {
 	IDs []string `json:"ids"`
 }
 
-// RevokeResultView is one id's outcome in a bulk revoke.
-type RevokeResultView struct {
+// BulkResultView is one id's outcome in a bulk request.
+type BulkResultView struct {
 	ID     string     `json:"id"`
 	Status int        `json:"status"`
 	Token  *TokenView `json:"token,omitempty"`
@@ -126,17 +129,32 @@ type RevokeResultView struct {
 }
 
 func (h *Revoke) revokeMany(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	return h.bulk(ctx, c, req, h.r.svc.RevokeMany)
+}
+
+func (h *Revoke) deactivateMany(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	return h.bulk(ctx, c, req, h.r.svc.DeactivateMany)
+}
+
+func (h *Revoke) activateMany(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	return h.bulk(ctx, c, req, h.r.svc.ActivateMany)
+}
+
+// bulk answers {ids} with each id's outcome, in request order, as its own
+// route would have answered it.
+func (h *Revoke) bulk(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest,
+	op func(context.Context, manage.Caller, []string) ([]manage.BulkResult, error)) (events.APIGatewayV2HTTPResponse, error) {
 	var body idsBody
 	if p := decodeBody(req, &body, false); p != nil {
 		return events.APIGatewayV2HTTPResponse{}, p
 	}
-	results, err := h.r.svc.RevokeMany(ctx, c, body.IDs)
+	results, err := op(ctx, c, body.IDs)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	out := make([]RevokeResultView, 0, len(results))
+	out := make([]BulkResultView, 0, len(results))
 	for _, res := range results {
-		rv := RevokeResultView{ID: res.ID, Status: http.StatusOK}
+		rv := BulkResultView{ID: res.ID, Status: http.StatusOK}
 		if res.Err != nil {
 			p := fromError(ctx, h.r.log, res.Err)
 			rv.Status, rv.Error = p.Status, p
@@ -147,6 +165,26 @@ func (h *Revoke) revokeMany(ctx context.Context, c manage.Caller, req *events.AP
 		out = append(out, rv)
 	}
 	return jsonResponse(http.StatusOK, map[string]any{"results": out}), nil
+}
+
+// ownerPolicyBody is PATCH /owners/{owner}.
+type ownerPolicyBody struct {
+	SingleToken *bool `json:"singleToken"`
+}
+
+func (h *Revoke) ownerPolicy(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	var body ownerPolicyBody
+	if p := decodeBody(req, &body, false); p != nil {
+		return events.APIGatewayV2HTTPResponse{}, p
+	}
+	if body.SingleToken == nil {
+		return events.APIGatewayV2HTTPResponse{}, &manage.FieldError{Field: "singleToken", Reason: "required: true or false"}
+	}
+	o, err := h.r.svc.SetOwnerPolicy(ctx, c, req.PathParameters["owner"], manage.OwnerPolicy{SingleToken: *body.SingleToken})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return jsonResponse(http.StatusOK, ownerView(o)), nil
 }
 
 // ownerStatusBudget leaves the function time to answer after marking.

@@ -86,7 +86,7 @@ func (r *router) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest) 
 	if err != nil {
 		return fromError(ctx, r.log, err).response(&req), nil
 	}
-	r.log.InfoContext(ctx, "request", slog.String("route", req.RouteKey), slog.String("caller", caller.TokenID),
+	r.log.InfoContext(ctx, "request", slog.String("route", req.RouteKey), slog.String("caller", caller.Actor()),
 		slog.String("tokenId", req.PathParameters["id"]), slog.Int("status", resp.StatusCode))
 	return resp, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -73,10 +74,17 @@ func Assemble(cfg config.Config, awsCfg aws.Config, db store.API, src keyring.So
 	if err != nil {
 		return nil, fmt.Errorf("app: scope catalogue: %w", err)
 	}
+	// A person's scopes are read at every sign-in: a typo there must stop
+	// the deployment, not quietly grant nothing.
+	for _, s := range slices.Concat(cfg.OIDC.Scopes, cfg.OIDC.AdminScopes) {
+		if cfg.OIDC.On() && !cat.Known(s) {
+			return nil, fmt.Errorf("app: OIDC_SCOPES/OIDC_ADMIN_SCOPES: %w", policy.UnknownScopeError{Scope: s})
+		}
+	}
 	return &App{
 		Config:    cfg,
 		AWS:       awsCfg,
-		Store:     store.New(db, cfg.TableName, lifecycle.FromConfig(cfg), store.ReadMode(cfg.ConsistentReads)),
+		Store:     store.New(db, cfg.TableName, lifecycle.FromConfig(cfg), store.ReadMode(cfg.ConsistentReads)).WithEnablement(cfg.RequireEnablement),
 		Keyring:   keyring.New(src, clk, cfg.KeyringRefresh),
 		Catalogue: cat,
 		Clock:     clk,

@@ -17,6 +17,7 @@ const (
 	BlockIP     Action = "block_ip"
 	UnblockIP   Action = "unblock_ip"
 	OwnerStatus Action = "owner_status"
+	OwnerPolicy Action = "owner_policy"
 	Inactivate  Action = "inactivate" // sweeper: unused too long
 	Expire      Action = "expire"     // sweeper: past expiresAt
 	Notify      Action = "notify"     // sweeper: expiring soon

@@ -3,7 +3,10 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/netip"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/keymint/keymint/shared/token"
@@ -39,12 +42,32 @@ type Config struct {
 	LastUsedInterval  time.Duration
 	CacheTTL          time.Duration
 	CacheMaxEntries   int
+	// RequireEnablement: an owner must be enabled by an admin before its
+	// tokens can be issued (TOKENS_REQUIRE_ENABLEMENT).
+	RequireEnablement bool
+	// OIDC is sign-in with OpenID Connect ID tokens on the management API;
+	// off when OIDC.Issuer is empty.
+	OIDC OIDC
 	// InitializationType is how Lambda started this execution environment
 	// (AWS_LAMBDA_INITIALIZATION_TYPE: on-demand, provisioned-concurrency,
 	// snap-start; https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
 	// Lambda sets it; it is not a deployment setting.
 	InitializationType string
 }
+
+// OIDC is how validate accepts a person's ID token (README "Sign-in").
+type OIDC struct {
+	Issuer      string   // OIDC_ISSUER: its discovery document names the signing keys
+	Audience    string   // OIDC_AUDIENCE: the client id the ID token must be for
+	OwnerClaim  string   // OIDC_OWNER_CLAIM: the claim naming the person's owner (sub)
+	AdminClaim  string   // OIDC_ADMIN_CLAIM: the claim that makes an admin ("" none)
+	AdminValue  string   // OIDC_ADMIN_VALUE: the value it must hold (or contain)
+	Scopes      []string // OIDC_SCOPES: what a signed-in person gets on the management API
+	AdminScopes []string // OIDC_ADMIN_SCOPES: what an admin gets besides
+}
+
+// On reports sign-in is configured.
+func (o OIDC) On() bool { return o.Issuer != "" }
 
 // Provisioned reports an environment started ahead of traffic
 // (provisioned concurrency): init has time to spare before the first event.
@@ -84,6 +107,16 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		CacheTTL:           r.duration("VALIDATE_CACHE_TTL", 2*time.Second),
 		CacheMaxEntries:    r.integer("VALIDATE_CACHE_MAX_ENTRIES", 10000),
 		InitializationType: r.str("AWS_LAMBDA_INITIALIZATION_TYPE", ""),
+		RequireEnablement:  r.boolean("TOKENS_REQUIRE_ENABLEMENT", false),
+		OIDC: OIDC{
+			Issuer:      r.str("OIDC_ISSUER", ""),
+			Audience:    r.str("OIDC_AUDIENCE", ""),
+			OwnerClaim:  r.str("OIDC_OWNER_CLAIM", "sub"),
+			AdminClaim:  r.str("OIDC_ADMIN_CLAIM", ""),
+			AdminValue:  r.str("OIDC_ADMIN_VALUE", ""),
+			Scopes:      strings.Fields(r.str("OIDC_SCOPES", "tokens:read tokens:write")),
+			AdminScopes: strings.Fields(r.str("OIDC_ADMIN_SCOPES", "tokens:admin")),
+		},
 	}
 	c.KeyringFile = r.str("KEYRING_FILE", c.LocalDir+"/keyring.json")
 	if r.err != nil {
@@ -118,7 +151,28 @@ func (c Config) check() error {
 	if c.CacheTTL < 0 || c.LastUsedInterval < 0 || c.CacheMaxEntries < 0 {
 		errs = append(errs, fmt.Errorf("%w: VALIDATE_CACHE_TTL, LAST_USED_INTERVAL and VALIDATE_CACHE_MAX_ENTRIES must not be negative", ErrInvalid))
 	}
+	if o := c.OIDC; o.On() {
+		switch {
+		case o.Audience == "":
+			errs = append(errs, fmt.Errorf("%w: OIDC_AUDIENCE is required with OIDC_ISSUER", ErrInvalid))
+		case (o.AdminClaim == "") != (o.AdminValue == ""):
+			errs = append(errs, fmt.Errorf("%w: set OIDC_ADMIN_CLAIM and OIDC_ADMIN_VALUE together", ErrInvalid))
+		}
+		// An ID token is a bearer credential: from anywhere but https (or a
+		// loopback provider for local stacks) it could be swapped in transit.
+		if u, err := url.Parse(o.Issuer); err != nil || !(u.Scheme == "https" || u.Scheme == "http" && isLoopback(u.Hostname())) {
+			errs = append(errs, fmt.Errorf("%w: OIDC_ISSUER must be an https URL (http only on a loopback address)", ErrInvalid))
+		}
+	}
 	return errors.Join(errs...)
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.IsLoopback()
 }
 
 // reader keeps the first parse error so FromEnv reads as a flat list.

@@ -12,7 +12,10 @@ const (
 // Caller is who asks: the authorizer's verdict on the bearer token, or ops
 // invoking a function directly (IAM is the gate there).
 type Caller struct {
-	TokenID  string
+	TokenID string
+	// Person marks a signed-in person (an ID token): no TokenID, and the
+	// audit trail names them user:<owner>.
+	Person   bool
 	Owner    string
 	Scopes   []string // effective scopes (implications applied)
 	SourceIP string
@@ -26,9 +29,14 @@ func (c Caller) Admin() bool { return c.Ops || slices.Contains(c.Scopes, ScopeAd
 // Has reports whether the caller holds scope.
 func (c Caller) Has(scope string) bool { return c.Ops || slices.Contains(c.Scopes, scope) }
 
-func (c Caller) actor() string {
+// Actor is how the audit trail and the logs name the caller: ops,
+// user:<owner> for a signed-in person, <owner>/<token id> for a token.
+func (c Caller) Actor() string {
 	if c.Ops {
 		return "ops"
+	}
+	if c.Person {
+		return "user:" + c.Owner
 	}
 	if c.TokenID == "" {
 		return c.Owner
@@ -40,6 +48,9 @@ func (c Caller) actor() string {
 func (c Caller) scopeKey() string {
 	if c.Ops {
 		return "ops"
+	}
+	if c.Person {
+		return "user:" + c.Owner
 	}
 	return c.Owner + "/" + c.TokenID
 }

@@ -12,6 +12,12 @@ var (
 	ErrNotFound      = errors.New("token not found")
 	ErrConflict      = errors.New("conflict")
 	ErrOwnerDisabled = errors.New("owner is disabled")
+	// ErrOwnerNotEnabled: TOKENS_REQUIRE_ENABLEMENT is on and no admin has
+	// enabled the owner yet.
+	ErrOwnerNotEnabled = errors.New("owner is not enabled")
+	// ErrOwnerNotFound: no owner item (it never had a token, a status or a
+	// policy).
+	ErrOwnerNotFound = errors.New("owner not found")
 )
 
 // FieldError is bad input in one field; errors.Is(err, ErrInvalid) holds.

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/keymint/keymint/shared/policy"
+	"github.com/keymint/keymint/shared/store"
 )
 
 // only reports s is 1 to n bytes, each a letter, a digit or in extra. A
@@ -45,7 +46,7 @@ func checkName(name string) error {
 
 // CheckOwner validates an owner identifier (it becomes part of table keys).
 func CheckOwner(owner string) error {
-	if !only(owner, 128, "._@:+-") {
+	if !store.ValidOwner(owner) {
 		return invalid("owner", "must be 1-128 letters, digits or . _ @ : + -")
 	}
 	return nil

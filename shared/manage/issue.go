@@ -24,8 +24,9 @@ type IssueRequest struct {
 	IdempotencyKey string
 }
 
-// Issue creates a token. In single-token mode the owner's other live tokens
-// are revoked in the same transaction, so there is never a moment with two.
+// Issue creates a token. In single-token mode (the deployment's, or the
+// owner's policy) the owner's other live tokens are revoked in the same
+// transaction, so there is never a moment with two.
 func (s *Service) Issue(ctx context.Context, caller Caller, req IssueRequest) (*Issued, error) {
 	owner := caller.Owner
 	if req.Owner != "" && req.Owner != caller.Owner {
@@ -95,7 +96,15 @@ func (s *Service) create(ctx context.Context, caller Caller, tmpl *store.Token, 
 			ev[k] = v
 		}
 		changes := []store.Change{{After: t, Event: s.event(caller, t.ID, action, ev), Claim: claim}}
-		if s.single {
+		single := s.single
+		if !single {
+			o, err := s.store.Owner(ctx, t.Owner)
+			if err != nil {
+				return nil, err
+			}
+			single = o.SingleToken
+		}
+		if single {
 			others, err := s.store.LiveTokens(ctx, t.Owner)
 			if err != nil {
 				return nil, err
@@ -119,6 +128,8 @@ func (s *Service) create(ctx context.Context, caller Caller, tmpl *store.Token, 
 			continue
 		case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrExists):
 			continue
+		case errors.Is(err, store.ErrOwnerDisabled):
+			return nil, s.ownerRefused(ctx, t.Owner)
 		case errors.Is(err, store.ErrUnavailable):
 			// The transaction may have committed with only its answer lost.
 			if s.landed(ctx, t) {

@@ -30,6 +30,7 @@ func (s *Service) SetOwnerStatus(ctx context.Context, caller Caller, owner, stat
 	if err := CheckOwner(owner); err != nil {
 		return nil, err
 	}
+	// "active" also enables an owner waiting for enablement (pending).
 	if status != store.OwnerActive && status != store.OwnerDisabled {
 		return nil, invalid("status", "must be %q or %q", store.OwnerActive, store.OwnerDisabled)
 	}
@@ -43,10 +44,10 @@ func (s *Service) SetOwnerStatus(ctx context.Context, caller Caller, owner, stat
 		if err != nil {
 			return nil, err
 		}
-		if o.Status == status {
+		if o.Status == status && o.Found {
 			break
 		}
-		ev := audit.Event{Owner: owner, At: s.stamp(), Action: audit.OwnerStatus, Actor: caller.actor(), SourceIP: caller.SourceIP,
+		ev := audit.Event{Owner: owner, At: s.stamp(), Action: audit.OwnerStatus, Actor: caller.Actor(), SourceIP: caller.SourceIP,
 			Details: map[string]any{"status": status}}
 		_, err = s.store.SetOwnerStatus(ctx, o, status, ev)
 		if errors.Is(err, store.ErrConflict) && attempt < retries {

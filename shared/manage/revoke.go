@@ -23,41 +23,55 @@ func (s *Service) Revoke(ctx context.Context, caller Caller, id string) (*store.
 	})
 }
 
-// MaxBulk is the most ids one bulk revoke takes.
+// MaxBulk is the most ids one bulk request takes.
 const MaxBulk = 100
 
-// RevokeResult is one id's outcome in a bulk revoke.
-type RevokeResult struct {
+// BulkResult is one id's outcome in a bulk request.
+type BulkResult struct {
 	ID    string
 	Token *store.Token
 	Err   error
 }
 
-// bulkWorkers bounds how many revocations of one bulk request run at once:
+// bulkWorkers bounds how many changes of one bulk request run at once:
 // enough to hide round trips, few enough not to burst the table.
 const bulkWorkers = 8
 
-// RevokeMany revokes each id on its own, so one bad id does not hold back
-// the others; results keep the request's order.
-func (s *Service) RevokeMany(ctx context.Context, caller Caller, ids []string) ([]RevokeResult, error) {
+// RevokeMany revokes each id on its own (see many).
+func (s *Service) RevokeMany(ctx context.Context, caller Caller, ids []string) ([]BulkResult, error) {
+	return s.many(ctx, caller, ids, s.Revoke)
+}
+
+// DeactivateMany deactivates each id on its own (see many).
+func (s *Service) DeactivateMany(ctx context.Context, caller Caller, ids []string) ([]BulkResult, error) {
+	return s.many(ctx, caller, ids, s.Deactivate)
+}
+
+// ActivateMany activates each id on its own (see many).
+func (s *Service) ActivateMany(ctx context.Context, caller Caller, ids []string) ([]BulkResult, error) {
+	return s.many(ctx, caller, ids, s.Activate)
+}
+
+// many applies op to each id on its own, so one bad id does not hold back
+// the others, each with every rule of the single route; results keep the
+// request's order.
+func (s *Service) many(ctx context.Context, caller Caller, ids []string, op func(context.Context, Caller, string) (*store.Token, error)) ([]BulkResult, error) {
 	if len(ids) == 0 {
 		return nil, invalid("ids", "give at least one token id")
 	}
 	if len(ids) > MaxBulk {
 		return nil, invalid("ids", "at most %d ids per request", MaxBulk)
 	}
-	out := make([]RevokeResult, len(ids))
+	out := make([]BulkResult, len(ids))
 	work := make(chan int)
 	var wg sync.WaitGroup
 	for range min(bulkWorkers, len(ids)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for i := range work {
-				t, err := s.Revoke(ctx, caller, ids[i])
-				out[i] = RevokeResult{ID: ids[i], Token: t, Err: err}
+				t, err := op(ctx, caller, ids[i])
+				out[i] = BulkResult{ID: ids[i], Token: t, Err: err}
 			}
-		}()
+		})
 	}
 	for i := range ids {
 		work <- i

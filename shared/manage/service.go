@@ -80,7 +80,7 @@ func (s *Service) now() time.Time { return s.clock.Now().Truncate(time.Second) }
 // event stamps the audit record with the clock's full precision, so events
 // of one token sort in the order they were written.
 func (s *Service) event(caller Caller, tokenID string, action audit.Action, details map[string]any) *audit.Event {
-	return &audit.Event{TokenID: tokenID, At: s.stamp(), Action: action, Actor: caller.actor(), SourceIP: caller.SourceIP, Details: details}
+	return &audit.Event{TokenID: tokenID, At: s.stamp(), Action: action, Actor: caller.Actor(), SourceIP: caller.SourceIP, Details: details}
 }
 
 // stamp is the clock's time, nudged forward past the last stamp this

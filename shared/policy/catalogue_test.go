@@ -28,11 +28,13 @@ var (
 		{"POST", "/tokens/*/activate"},
 		{"DELETE", "/tokens/*"},
 		{"POST", "/tokens/revoke"},
+		{"POST", "/tokens/deactivate"},
+		{"POST", "/tokens/activate"},
 		{"PUT", "/tokens/*/blocked-ips/*"},
 		{"DELETE", "/tokens/*/blocked-ips/*"},
 	}
-	designAdmin    = []Route{{"PUT", "/owners/*/status"}, {"GET", "/owners/*/audit"}}
-	designAnyToken = []Route{{"GET", "/whoami"}}
+	designAdmin    = []Route{{"GET", "/owners"}, {"GET", "/owners/*"}, {"PATCH", "/owners/*"}, {"PUT", "/owners/*/status"}, {"GET", "/owners/*/audit"}}
+	designAnyToken = []Route{{"GET", "/whoami"}, {"GET", "/scopes"}}
 )
 
 func defaultCat(t testing.TB) *Catalogue {
@@ -179,7 +181,8 @@ func TestAllowsDefault(t *testing.T) {
 		{"admin implies write", admin, "POST", "/tokens", true},
 		{"admin implies write blocked-ips", admin, "DELETE", "/tokens/tk_1/blocked-ips/x", true},
 		{"admin owner status other method", admin, "GET", "/owners/alice/status", false},
-		{"admin unknown route", admin, "GET", "/owners", false},
+		{"admin unknown route", admin, "GET", "/owners/a/b", false},
+		{"admin owners list", admin, "GET", "/owners", true},
 
 		{"whoami with read", read, "GET", "/whoami", true},
 		{"whoami with API scope", orders, "GET", "/whoami", true},

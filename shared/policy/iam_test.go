@@ -124,6 +124,7 @@ func TestAllowPolicyTokensRead(t *testing.T) {
 		t.Errorf("statement = %s %v, want Allow [execute-api:Invoke]", st.Effect, st.Action)
 	}
 	want := []string{
+		"arn:aws:execute-api:us-east-1:123456789012:abcdef123/prod/GET/scopes",
 		"arn:aws:execute-api:us-east-1:123456789012:abcdef123/prod/GET/tokens",
 		"arn:aws:execute-api:us-east-1:123456789012:abcdef123/prod/GET/tokens/*",
 		"arn:aws:execute-api:us-east-1:123456789012:abcdef123/prod/GET/tokens/*/audit",

@@ -32,10 +32,13 @@ func (s *Store) txDelete(k map[string]types.AttributeValue, cond expression.Cond
 		ConditionExpression: e.Condition(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values()}}, err
 }
 
-func (s *Store) txCheck(k map[string]types.AttributeValue, cond expression.ConditionBuilder) (types.TransactWriteItem, error) {
-	e, err := conditionOf(cond)
-	return types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: aws.String(s.table), Key: k,
-		ConditionExpression: e.Condition(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values()}}, err
+func (s *Store) txUpdate(k map[string]types.AttributeValue, upd expression.UpdateBuilder, cond expression.ConditionBuilder) (types.TransactWriteItem, error) {
+	e, err := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build()
+	if err != nil {
+		return types.TransactWriteItem{}, fmt.Errorf("store: update expression: %w", err)
+	}
+	return types.TransactWriteItem{Update: &types.Update{TableName: aws.String(s.table), Key: k, UpdateExpression: e.Update(),
+		ConditionExpression: e.Condition(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values()}}, nil
 }
 
 // updateIf applies upd when cond holds. A lost condition is an outcome
@@ -59,6 +62,23 @@ func (s *Store) updateIf(ctx context.Context, k map[string]types.AttributeValue,
 	}
 	if err != nil {
 		return false, fault("update", err)
+	}
+	return true, nil
+}
+
+// putIf writes item when cond holds; a lost condition is (false, nil).
+func (s *Store) putIf(ctx context.Context, item map[string]types.AttributeValue, cond expression.ConditionBuilder) (bool, error) {
+	e, err := conditionOf(cond)
+	if err != nil {
+		return false, err
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item,
+		ConditionExpression: e.Condition(), ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values()})
+	if isConditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fault("put", err)
 	}
 	return true, nil
 }

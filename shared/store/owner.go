@@ -12,20 +12,33 @@ import (
 	"github.com/keymint/keymint/shared/audit"
 )
 
-// Owner status values.
+// Owner status values. Pending is an owner that asked for tokens while
+// TOKENS_REQUIRE_ENABLEMENT is on and is waiting for an admin to enable it.
 const (
 	OwnerActive   = "active"
 	OwnerDisabled = "disabled"
+	OwnerPending  = "pending"
 )
 
-// Owner is the owner item.
+// ownersPK is the GSI1 partition holding every owner item, so owners can
+// be listed in order without a scan.
+const ownersPK = "OWNERS"
+
+// Owner is the owner item. It is written when the owner's first token is
+// issued, or its status or policy set.
 type Owner struct {
-	PK        string `dynamodbav:"PK"`
-	SK        string `dynamodbav:"SK"`
-	Owner     string `dynamodbav:"owner"`
-	Status    string `dynamodbav:"status"`
-	UpdatedAt int64  `dynamodbav:"updatedAt"`
-	Version   int64  `dynamodbav:"version"`
+	PK          string `dynamodbav:"PK"`
+	SK          string `dynamodbav:"SK"`
+	Owner       string `dynamodbav:"owner"`
+	Status      string `dynamodbav:"status"`
+	SingleToken bool   `dynamodbav:"singleToken,omitempty"` // issuing revokes the owner's other live tokens
+	CreatedAt   int64  `dynamodbav:"createdAt,omitempty"`
+	UpdatedAt   int64  `dynamodbav:"updatedAt"`
+	Version     int64  `dynamodbav:"version"`
+	GSI1PK      string `dynamodbav:"GSI1PK"`
+	GSI1SK      string `dynamodbav:"GSI1SK"`
+	// Found is false for an owner never written (read as active).
+	Found bool `dynamodbav:"-"`
 }
 
 // Owner reads an owner; one never written is active.
@@ -38,15 +51,40 @@ func (s *Store) Owner(ctx context.Context, owner string) (*Owner, error) {
 	if !found {
 		return &Owner{PK: ownerPK(owner), SK: metaSK, Owner: owner, Status: OwnerActive}, nil
 	}
+	o.Found = true
 	return &o, nil
+}
+
+// ownerListed fills the keys that put an owner item in the owners list.
+func ownerListed(o *Owner) {
+	o.PK, o.SK = ownerPK(o.Owner), metaSK
+	o.GSI1PK, o.GSI1SK = ownersPK, ownerPK(o.Owner)
 }
 
 // SetOwnerStatus writes the owner's status and its audit event together,
 // conditional on the version read (ErrConflict when it moved).
 func (s *Store) SetOwnerStatus(ctx context.Context, before *Owner, status string, ev audit.Event) (*Owner, error) {
 	after := *before
-	after.PK, after.SK = ownerPK(before.Owner), metaSK
-	after.Status, after.UpdatedAt, after.Version = status, ev.At.Unix(), before.Version+1
+	after.Status = status
+	return s.putOwner(ctx, before, &after, ev)
+}
+
+// SetOwnerPolicy writes the owner's single-token policy and its audit event
+// together, conditional on the version read.
+func (s *Store) SetOwnerPolicy(ctx context.Context, before *Owner, singleToken bool, ev audit.Event) (*Owner, error) {
+	after := *before
+	after.SingleToken = singleToken
+	return s.putOwner(ctx, before, &after, ev)
+}
+
+// putOwner writes after in place of before, with ev, in one transaction
+// conditional on before's version (ErrConflict when it moved).
+func (s *Store) putOwner(ctx context.Context, before, after *Owner, ev audit.Event) (*Owner, error) {
+	ownerListed(after)
+	after.UpdatedAt, after.Version = ev.At.Unix(), before.Version+1
+	if after.CreatedAt == 0 {
+		after.CreatedAt = ev.At.Unix()
+	}
 	item, err := attributevalue.MarshalMap(after)
 	if err != nil {
 		return nil, fmt.Errorf("store: encode owner: %w", err)
@@ -70,7 +108,8 @@ func (s *Store) SetOwnerStatus(ctx context.Context, before *Owner, status string
 	if err := s.commit(ctx, &b); err != nil {
 		return nil, err
 	}
-	return &after, nil
+	after.Found = true
+	return after, nil
 }
 
 // MarkOwnerTokens copies the owner's status onto each of its tokens, so

@@ -18,6 +18,9 @@ type Store struct {
 	table string
 	rules lifecycle.Rules
 	reads ReadMode // the least every read is; a caller may ask for more
+	// enablement: new tokens only for owners an admin enabled
+	// (TOKENS_REQUIRE_ENABLEMENT), checked in the issuing transaction.
+	enablement bool
 }
 
 // New returns a Store on table. reads is the least every read is: Eventual
@@ -26,6 +29,17 @@ type Store struct {
 func New(db API, table string, rules lifecycle.Rules, reads ReadMode) *Store {
 	return &Store{db: db, table: table, rules: rules, reads: reads}
 }
+
+// WithEnablement returns the store with owner enablement required (or not)
+// for new tokens.
+func (s *Store) WithEnablement(on bool) *Store {
+	c := *s
+	c.enablement = on
+	return &c
+}
+
+// RequiresEnablement reports whether new tokens need an enabled owner.
+func (s *Store) RequiresEnablement() bool { return s.enablement }
 
 // Rules returns the lifecycle rules the store derives attributes with.
 func (s *Store) Rules() lifecycle.Rules { return s.rules }

@@ -79,7 +79,9 @@ func TestCreateWritesTokenReservationAndAuditTogether(t *testing.T) {
 	x := tok("a", "alice", "ci")
 	f.create(t, x)
 	items := f.items(t)
-	for _, k := range []string{"TOKEN#" + x.ID + "|META", "NAME#alice#ci|NAME"} {
+	// The owner item registers the owner (the owners list) in the same
+	// transaction.
+	for _, k := range []string{"TOKEN#" + x.ID + "|META", "NAME#alice#ci|NAME", "OWNER#alice|META"} {
 		if _, ok := items[k]; !ok {
 			t.Errorf("missing item %s", k)
 		}
@@ -90,8 +92,8 @@ func TestCreateWritesTokenReservationAndAuditTogether(t *testing.T) {
 			audits++
 		}
 	}
-	if audits != 1 || len(items) != 3 {
-		t.Fatalf("want token+reservation+1 audit, got %d items (%d audit)", len(items), audits)
+	if audits != 1 || len(items) != 4 {
+		t.Fatalf("want token+reservation+owner+1 audit, got %d items (%d audit)", len(items), audits)
 	}
 	got, err := f.st.Token(context.Background(), x.ID, true)
 	if err != nil {

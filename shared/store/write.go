@@ -71,7 +71,7 @@ func (s *Store) Apply(ctx context.Context, now time.Time, changes ...Change) err
 	var b txBuilder
 	ownersChecked := map[string]bool{}
 	for _, c := range changes {
-		if err := s.addChange(&b, c, ownersChecked); err != nil {
+		if err := s.addChange(&b, c, ownersChecked, now); err != nil {
 			return err
 		}
 		if c.Claim != nil && c.Before == nil && c.After != nil {
@@ -125,7 +125,7 @@ func (s *Store) commit(ctx context.Context, b *txBuilder) error {
 	return fault("write transaction", err)
 }
 
-func (s *Store) addChange(b *txBuilder, c Change, ownersChecked map[string]bool) error {
+func (s *Store) addChange(b *txBuilder, c Change, ownersChecked map[string]bool, now time.Time) error {
 	subject := c.After
 	if subject == nil {
 		subject = c.Before
@@ -135,7 +135,7 @@ func (s *Store) addChange(b *txBuilder, c Change, ownersChecked map[string]bool)
 	}
 	if c.Before == nil && !ownersChecked[subject.Owner] {
 		ownersChecked[subject.Owner] = true
-		if err := s.addOwnerCheck(b, subject.Owner); err != nil {
+		if err := s.addOwnerCheck(b, subject.Owner, now); err != nil {
 			return err
 		}
 	}
@@ -152,14 +152,28 @@ func (s *Store) addChange(b *txBuilder, c Change, ownersChecked map[string]bool)
 	return nil
 }
 
-// addOwnerCheck refuses new tokens for a disabled owner in the same
-// transaction, so a concurrent disable cannot miss a token being issued.
-func (s *Store) addOwnerCheck(b *txBuilder, owner string) error {
+// addOwnerCheck refuses new tokens for an owner that may not have them, in
+// the same transaction, so a concurrent disable cannot miss a token being
+// issued: a disabled owner never, and with enablement required, an owner
+// not enabled (active) by an admin. It also registers the owner (the owner
+// item, listed in GSI1) on its first token, without changing anything an
+// admin set.
+func (s *Store) addOwnerCheck(b *txBuilder, owner string, now time.Time) error {
 	cond := expression.Or(
 		expression.AttributeNotExists(expression.Name("PK")),
 		expression.Name("status").NotEqual(expression.Value(OwnerDisabled)),
 	)
-	it, err := s.txCheck(key(ownerPK(owner), metaSK), cond)
+	if s.enablement {
+		cond = expression.Name("status").Equal(expression.Value(OwnerActive))
+	}
+	upd := expression.Set(expression.Name("owner"), expression.Value(owner)).
+		Set(expression.Name("GSI1PK"), expression.Value(ownersPK)).
+		Set(expression.Name("GSI1SK"), expression.Value(ownerPK(owner))).
+		Set(expression.Name("status"), expression.IfNotExists(expression.Name("status"), expression.Value(OwnerActive))).
+		Set(expression.Name("createdAt"), expression.IfNotExists(expression.Name("createdAt"), expression.Value(now.Unix()))).
+		Set(expression.Name("updatedAt"), expression.IfNotExists(expression.Name("updatedAt"), expression.Value(now.Unix()))).
+		Set(expression.Name("version"), expression.IfNotExists(expression.Name("version"), expression.Value(1)))
+	it, err := s.txUpdate(key(ownerPK(owner), metaSK), upd, cond)
 	if err != nil {
 		return err
 	}

@@ -58,15 +58,43 @@ func memo(p *atomic.Pointer[[]byte], build func() any) []byte {
 	return b
 }
 
-// authContext is what downstream integrations receive. REST authorizer
-// context values must be strings, numbers or booleans, so scopes are joined.
-func authContext(t *store.Token) map[string]any {
+// context is what downstream integrations receive. REST authorizer context
+// values must be strings, numbers or booleans, so scopes are joined. kind
+// tells a keymint token ("token", with its id) from a signed-in person
+// ("user", on the management API only).
+func (e *entry) context() map[string]any {
+	if p := e.person; p != nil {
+		return map[string]any{
+			"kind":      "user",
+			"owner":     p.owner,
+			"scopes":    strings.Join(p.scopes, " "),
+			"expiresAt": time.Unix(p.expires, 0).UTC().Format(time.RFC3339),
+		}
+	}
+	t := e.item
 	return map[string]any{
+		"kind":      "token",
 		"tokenId":   t.ID,
 		"owner":     t.Owner,
 		"scopes":    strings.Join(t.Scopes, " "),
 		"expiresAt": expiresAt(t),
 	}
+}
+
+// principal is the owner the entry names.
+func (e *entry) principal() string {
+	if e.person != nil {
+		return e.person.owner
+	}
+	return e.item.Owner
+}
+
+// routes are the routes the entry's scopes open.
+func (e *entry) routes(cat *policy.Catalogue) []policy.Route {
+	if p := e.person; p != nil {
+		return cat.RoutesFor(p.scopes, "")
+	}
+	return cat.RoutesFor(e.item.Scopes, e.item.ID)
 }
 
 func expiresAt(t *store.Token) string { return time.Unix(t.ExpiresAt, 0).UTC().Format(time.RFC3339) }
@@ -97,7 +125,7 @@ func sameStage(a, b policy.MethodARN) bool {
 // token's other calls too (API Gateway then refuses a route outside it).
 func (h *Handler) iam(kind iamKind, arn policy.MethodARN, d Decision) []byte {
 	allowed := d.Status == Valid || d.Status == ScopeDenied
-	if d.e == nil || d.Token == nil {
+	if d.e == nil || d.e.item == nil && d.e.person == nil {
 		return encode(kind.response("anonymous", policy.DenyPolicy(arn), nil))
 	}
 	slot := &d.e.answers.rest
@@ -106,7 +134,7 @@ func (h *Handler) iam(kind iamKind, arn policy.MethodARN, d Decision) []byte {
 	}
 	a := slot.Load()
 	if a == nil || !sameStage(a.stage, arn) {
-		a = h.buildIAM(kind, arn, d.Token)
+		a = h.buildIAM(kind, arn, d.e)
 		slot.Store(a)
 	}
 	if allowed {
@@ -115,13 +143,13 @@ func (h *Handler) iam(kind iamKind, arn policy.MethodARN, d Decision) []byte {
 	return a.deny
 }
 
-func (h *Handler) buildIAM(kind iamKind, arn policy.MethodARN, t *store.Token) *iamAnswer {
+func (h *Handler) buildIAM(kind iamKind, arn policy.MethodARN, e *entry) *iamAnswer {
 	stage := policy.MethodARN{Partition: strings.Clone(arn.Partition), Region: strings.Clone(arn.Region),
 		AccountID: strings.Clone(arn.AccountID), APIID: strings.Clone(arn.APIID), Stage: strings.Clone(arn.Stage)}
 	return &iamAnswer{
 		stage: stage,
-		allow: encode(kind.response(t.Owner, policy.AllowPolicy(arn, h.cat.RoutesFor(t.Scopes, t.ID)), authContext(t))),
-		deny:  encode(kind.response(t.Owner, policy.DenyPolicy(arn), nil)),
+		allow: encode(kind.response(e.principal(), policy.AllowPolicy(arn, e.routes(h.cat)), e.context())),
+		deny:  encode(kind.response(e.principal(), policy.DenyPolicy(arn), nil)),
 	}
 }
 
@@ -130,9 +158,9 @@ func (h *Handler) simple(d Decision) []byte {
 	if d.Status != Valid {
 		return h.simpleDenied
 	}
-	t := d.Token
-	return memo(&d.e.answers.simple, func() any {
-		return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: true, Context: authContext(t)}
+	e := d.e
+	return memo(&e.answers.simple, func() any {
+		return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: true, Context: e.context()}
 	})
 }
 

@@ -117,7 +117,7 @@ func bearerOf(v string) string {
 
 func refContext(d validate.Decision) map[string]any {
 	t := d.Token
-	return map[string]any{"tokenId": t.ID, "owner": t.Owner, "scopes": strings.Join(t.Scopes, " "),
+	return map[string]any{"kind": "token", "tokenId": t.ID, "owner": t.Owner, "scopes": strings.Join(t.Scopes, " "),
 		"expiresAt": time.Unix(t.ExpiresAt, 0).UTC().Format(time.RFC3339)}
 }
 

@@ -23,7 +23,9 @@ type entry struct {
 	allow     []netip.Prefix
 	blocked   []netip.Addr
 	use       *tokenUse // nil unless status is Valid
-	answers   answers
+	// person is set instead of item for a signed-in person's ID token.
+	person  *person
+	answers answers
 }
 
 func newEntry(status Status, item *store.Token) *entry {
@@ -91,6 +93,10 @@ func (c *cache) put(k [16]byte, e *entry, now int64) {
 		return
 	}
 	e.expires = now + c.ttl
+	if e.person != nil {
+		// Never past the ID token's own life.
+		e.expires = min(e.expires, time.Unix(e.person.expires, 0).Add(clockSkew).UnixNano())
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.entries) >= c.max {

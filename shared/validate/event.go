@@ -19,6 +19,7 @@ type event struct {
 	stage, method, sourceIP, identitySourceIP            string
 	identity0, authHeader, mvAuth                        string
 	authToken, token, route, directIP                    string
+	stageKeymint                                         string // stageVariables.keymint
 	hasAuthToken, hasToken, hasAuthHeader                bool
 	identityNotArray                                     bool
 	params                                               [maxParams]param
@@ -52,7 +53,7 @@ func (e *event) paramIndex(name string) int {
 // merge, so the fast path leaves such payloads to it.
 var topKeys = [...]string{"version", "type", "methodArn", "routeArn", "identitySource", "routeKey", "rawPath",
 	"headers", "multiValueHeaders", "pathParameters", "requestContext", "authorizationToken", "resource",
-	"httpMethod", "token", "route", "sourceIp"}
+	"httpMethod", "token", "route", "sourceIp", "stageVariables"}
 
 var contextKeys = [...]string{"stage", "http", "identity"}
 
@@ -194,6 +195,19 @@ func parseEvent(payload []byte, e *event) (ok bool) {
 			e.route = view(s.value())
 		case 16:
 			e.directIP = view(s.value())
+		case 17:
+			var seen bool
+			return s.object(func(k []byte) bool {
+				if string(k) != stageVariable {
+					return s.text()
+				}
+				if seen {
+					return s.fail()
+				}
+				seen = true
+				e.stageKeymint = view(s.value())
+				return !s.bad
+			})
 		}
 		return !s.bad
 	})
@@ -237,6 +251,8 @@ func topIndex(key []byte) int {
 		return 15
 	case "sourceIp":
 		return 16
+	case "stageVariables":
+		return 17
 	}
 	return -1
 }

@@ -98,6 +98,8 @@ func TestScannerReadsAsEncodingJSON(t *testing.T) {
 		{"HTTP API 1.0 identitySource string", strings.Replace(rest, `"type":"REQUEST"`, `"type":"REQUEST","identitySource":"x"`, 1), true},
 		{"bad methodArn", `{"type":"TOKEN","authorizationToken":"x","methodArn":"arn:aws:s3:::b"}`, true},
 		{"unknown shape", `{"hello":"world"}`, true},
+		{"management stage variable", strings.Replace(http, `"stageVariables":{`, `"stageVariables":{"keymint":"management",`, 1), true},
+		{"another stage variable value", strings.Replace(http, `"stageVariables":{`, `"stageVariables":{"keymint":"other",`, 1), true},
 		{"numbers and literals skipped", `{"token":"t","n":-1.5e+3,"b":true,"z":null,"a":[1,{"x":[]}]}`, true},
 
 		{"key spelt in another case", strings.Replace(http, `"version"`, `"Version"`, 1), false},
@@ -114,6 +116,8 @@ func TestScannerReadsAsEncodingJSON(t *testing.T) {
 		{"two authorization headers", strings.Replace(http, `"header1":"value1"`, `"Authorization":"x"`, 1), false},
 		{"identitySource not an array in 2.0", strings.Replace(http, `"identitySource":[`, `"identitySource":"x","i":[`, 1), false},
 		{"too many path parameters", many, false},
+		{"repeated stage variable", strings.Replace(http, `"stageVariables":{`, `"stageVariables":{"keymint":"x","keymint":"management",`, 1), false},
+		{"null stage variable", strings.Replace(http, `"stageVariables":{`, `"stageVariables":{"keymint":null,`, 1), false},
 		{"repeated path parameter", `{"version":"2.0","pathParameters":{"a":"1","a":"2"}}`, false},
 		{"bad escape in a skipped field", `{"token":"t","x":"\q"}`, false},
 		{"short unicode escape", `{"token":"t","x":"\u12"}`, false},

@@ -57,6 +57,11 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		return directAnswer(Decision{Status: ScopeDenied}), nil
 	}
 	d, err := h.v.Check(ctx, in.req)
+	if err == nil && d.Status == Malformed && in.management {
+		// Not a keymint token; on the management API it may be a signed-in
+		// person's ID token.
+		d, err = h.v.CheckPerson(ctx, in.req)
+	}
 	h.logDecision(ctx, &in, d, err)
 	if err != nil {
 		return nil, errValidate
@@ -122,8 +127,11 @@ func (h *Handler) logDecision(ctx context.Context, in *input, d Decision, err er
 	}
 	attrs := make([]slog.Attr, 0, 7)
 	attrs = append(attrs, slog.String("shape", in.shape.String()), slog.String("route", routeText(in.req)), slog.String("sourceIp", in.req.SourceIP))
-	if d.Token != nil {
+	switch {
+	case d.Token != nil:
 		attrs = append(attrs, slog.String("tokenId", d.Token.ID), slog.String("owner", d.Token.Owner))
+	case d.e != nil && d.e.person != nil:
+		attrs = append(attrs, slog.String("person", d.e.person.owner))
 	}
 	if err != nil {
 		attrs = append(attrs, slog.Any("error", err))

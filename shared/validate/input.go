@@ -35,7 +35,21 @@ type input struct {
 	arn     policy.MethodARN
 	// badRoute: a direct invoke's route is not "METHOD /path".
 	badRoute bool
+	// management: an HTTP API event from keymint's own management API,
+	// which alone accepts signed-in people's ID tokens.
+	management bool
 }
+
+// stageVariable and managementStage mark keymint's management API: its
+// stage sets the variable (template.yaml), and API Gateway passes stage
+// variables in the authorizer's event
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html).
+// A customer's API that uses validate as its authorizer does not set it, so
+// a person's ID token opens none of its routes.
+const (
+	stageVariable   = "keymint"
+	managementStage = "management"
+)
 
 // errBadARN: a REST event whose methodArn does not parse is refused as
 // Unauthorized without a decision.
@@ -66,6 +80,7 @@ func (e *event) input(in *input) (ok bool, err error) {
 			return false, nil
 		}
 		httpInput(in, e.identity0, e.authHeader, e.routeKey, e.method, e.rawPath, e.stage, e.sourceIP, e.routeArn, e.param)
+		in.management = e.stageKeymint == managementStage
 		return true, nil
 	case shapeToken:
 		return true, tokenInput(in, e.authToken, e.methodArn)
@@ -199,6 +214,7 @@ type (
 		RawPath        string            `json:"rawPath"`
 		RouteArn       string            `json:"routeArn"`
 		PathParameters map[string]string `json:"pathParameters"`
+		StageVariables map[string]string `json:"stageVariables"`
 		RequestContext struct {
 			Stage string `json:"stage"`
 			HTTP  struct {
@@ -245,6 +261,7 @@ func decodeInput(payload []byte, in *input) error {
 		}
 		httpInput(in, identity0, header(ev.Headers, "authorization"), ev.RouteKey, ev.RequestContext.HTTP.Method,
 			ev.RawPath, ev.RequestContext.Stage, ev.RequestContext.HTTP.SourceIP, ev.RouteArn, mapLookup(ev.PathParameters))
+		in.management = ev.StageVariables[stageVariable] == managementStage
 	case shapeToken:
 		var ev tokenEvent
 		if err := json.Unmarshal(payload, &ev); err != nil {

@@ -21,13 +21,16 @@ const (
 	// no longer holds (retired by ops); the token cannot be checked, so it is
 	// refused as a bad token, not answered as a fault.
 	UnknownKey Status = "unknown_key"
+	// InvalidIDToken: a signed-in person's ID token failed verification
+	// (signature, algorithm, issuer, audience, not-before, owner claim).
+	InvalidIDToken Status = "invalid_id_token"
 )
 
 // Unauthenticated reports statuses API Gateway answers with 401: the token
 // itself is no good. The others (valid token, refused request) are 403.
 func (s Status) Unauthenticated() bool {
 	switch s {
-	case Malformed, NotFound, BadSecret, Expired, Revoked, Inactive, OwnerDisabled, UnknownKey:
+	case Malformed, NotFound, BadSecret, Expired, Revoked, Inactive, OwnerDisabled, UnknownKey, InvalidIDToken:
 		return true
 	}
 	return false

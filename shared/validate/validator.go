@@ -35,6 +35,7 @@ type Validator struct {
 	margin   time.Duration
 	cache    *cache
 	usage    *usage
+	people   *people // nil: sign-in off
 	log      *slog.Logger
 }
 
@@ -49,12 +50,14 @@ type Options struct {
 	// revocation may take to bite, and the memory it may take.
 	CacheTTL        time.Duration
 	CacheMaxEntries int
+	// OIDC accepts signed-in people's ID tokens on the management API.
+	OIDC config.OIDC
 }
 
 // OptionsFrom picks a Validator's options out of the configuration.
 func OptionsFrom(cfg config.Config) Options {
 	return Options{TokenPrefix: cfg.TokenPrefix, Rules: lifecycle.FromConfig(cfg), LastUsedInterval: cfg.LastUsedInterval,
-		CacheTTL: cfg.CacheTTL, CacheMaxEntries: cfg.CacheMaxEntries}
+		CacheTTL: cfg.CacheTTL, CacheMaxEntries: cfg.CacheMaxEntries, OIDC: cfg.OIDC}
 }
 
 // NewValidator builds a Validator with its decision cache.
@@ -65,6 +68,7 @@ func NewValidator(st *store.Store, keys Verifier, cat *policy.Catalogue, clk clo
 		margin: decisionMargin,
 		cache:  newCache(o.CacheTTL, o.CacheMaxEntries),
 		usage:  newUsage(o.CacheMaxEntries),
+		people: newPeople(o.OIDC, cat, clk, log),
 		log:    log,
 	}
 }

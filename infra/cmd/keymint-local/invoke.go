@@ -41,6 +41,10 @@ func cmdInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	// The same OIDC settings as the running (or last) `make run`.
+	if s, err = s.withSavedOIDC(); err != nil {
+		return err
+	}
 	event, err := readEvent(*eventFile, s.adminFile)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 // Command keymint-local is the local stand-in for the SAM CLI: it runs the
-// API on DynamoDB Local (`run`), invokes one function (`invoke`), mints a
-// working admin token (`admin`), runs a
+// API on DynamoDB Local and a development OpenID Connect provider (`run`),
+// invokes one function (`invoke`), mints a working admin token (`admin`),
+// prints a development user's ID token (`login`), runs a
 // command under a throw-away DynamoDB Local (`test-ddb`), prints a fresh
 // keyring for ops (`keyring`) and formats benchmark output (`bench-report`).
 package main
@@ -19,6 +20,7 @@ const usage = `usage: keymint-local <command> [flags]
 
 commands:
   run                         serve the API on 127.0.0.1:$PORT (3000) with DynamoDB Local on $DYNAMODB_PORT (8000)
+  login <user> [-password p]  print an ID token of a development user (alice, bob, root) from the running stack's provider
   admin                       make sure $LOCAL_DIR/admin-token holds a working admin token (re-enables its owner)
   invoke <LogicalId> [-e f]   invoke one function with the event in file f ("-": stdin) and print its answer
   test-ddb -- <cmd> [args]    run cmd with DYNAMODB_ENDPOINT set to a fresh in-memory DynamoDB Local
@@ -58,6 +60,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cmdRun(ctx, args[1:], stdout, stderr)
 	case "invoke":
 		return cmdInvoke(ctx, args[1:], stdout, stderr)
+	case "login":
+		return cmdLogin(ctx, args[1:], stdout, stderr)
 	case "admin":
 		return cmdAdmin(ctx, args[1:], stdout, stderr)
 	case "test-ddb":

@@ -10,16 +10,22 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"github.com/keymint/keymint/infra/localrt"
+	"github.com/keymint/keymint/infra/oidc"
+	"github.com/keymint/keymint/infra/stack"
 	"github.com/keymint/keymint/internal/ddblocal"
 	"github.com/keymint/keymint/internal/testkit"
 )
@@ -172,12 +178,20 @@ func TestRunEndToEnd(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	// A fresh LOCAL_DIR sharing the repository's jar, so npm runs at most once.
+	// A fresh LOCAL_DIR sharing the repository's jar and OIDC provider, so
+	// npm runs at most once.
 	if _, err := ddblocal.EnsureInstalled(context.Background(), filepath.Join(repo, ".local")); err != nil {
+		t.Fatal(err)
+	}
+	idpDir, err := oidc.EnsureInstalled(context.Background(), filepath.Join(repo, ".local"))
+	if err != nil {
 		t.Fatal(err)
 	}
 	local := t.TempDir()
 	if err := os.Symlink(filepath.Join(repo, ".local", "node_modules"), filepath.Join(local, "node_modules")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(idpDir, filepath.Join(local, "oidc-provider")); err != nil {
 		t.Fatal(err)
 	}
 	port, ddbPort := freePort(t), freePort(t)
@@ -201,11 +215,13 @@ func TestRunEndToEnd(t *testing.T) {
 		_ = run.Process.Kill()
 	})
 	ready := make(chan struct{})
+	var banner lockedBuffer
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		signalled := false
 		for sc.Scan() {
-			if !signalled && strings.HasPrefix(sc.Text(), "keymint API on") {
+			banner.WriteString(sc.Text() + "\n")
+			if !signalled && strings.HasPrefix(sc.Text(), "Ctrl-C stops") {
 				close(ready)
 				signalled = true
 			}
@@ -265,6 +281,8 @@ func TestRunEndToEnd(t *testing.T) {
 		t.Errorf("invoke stdout %q: want only the answer, active", out)
 	}
 
+	idp := checkLogin(t, bin, repo, env, local, port, banner.String())
+
 	if err := run.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -285,5 +303,218 @@ func TestRunEndToEnd(t *testing.T) {
 	}
 	if strings.Contains(stderr.String(), strings.TrimSpace(string(tok))) {
 		t.Error("the admin token appears in the log")
+	}
+	if !strings.Contains(stderr.String(), "OpenID Connect provider stopped") {
+		t.Errorf("OIDC provider not stopped:\n%s", stderr.String())
+	}
+	if _, err := http.Get(idp.Issuer + "/.well-known/openid-configuration"); err == nil {
+		t.Error("the OIDC provider still answers after run stopped")
+	}
+	login := exec.Command(bin, "login", "alice")
+	login.Dir, login.Env = repo, env
+	var loginErr bytes.Buffer
+	login.Stderr = &loginErr
+	if out, err := login.Output(); err == nil || len(out) != 0 || !strings.Contains(loginErr.String(), "make run") {
+		t.Errorf("login with the stack stopped: %v, stdout %q, stderr %q; want an error naming `make run`", err, out, loginErr.String())
+	}
+}
+
+// lockedBuffer collects run's stdout while the test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) WriteString(s string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf.WriteString(s)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// checkLogin: run wrote oidc.json and announced the provider, and `login`
+// prints on stdout only an ID token that go-oidc verifies, with root in the
+// admin group.
+func checkLogin(t *testing.T, bin, repo string, env []string, local string, apiPort int, banner string) oidcSettings {
+	t.Helper()
+	o, err := readOIDCSettings(local)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Audience != oidc.DefaultClientID || !strings.HasPrefix(o.Issuer, "http://127.0.0.1:") {
+		t.Errorf("oidc.json %+v", o)
+	}
+	for _, want := range []string{o.Issuer, "alice", "bob", "root (keymint-admins)", "make -s login USER=alice"} {
+		if !strings.Contains(banner, want) {
+			t.Errorf("run's banner lacks %q:\n%s", want, banner)
+		}
+	}
+	prov, err := gooidc.NewProvider(context.Background(), o.Issuer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifier := prov.Verifier(&gooidc.Config{ClientID: o.Audience})
+	for _, tc := range []struct {
+		args   []string
+		groups []string
+	}{
+		{[]string{"login", "alice"}, []string{}},
+		{[]string{"login", "root", "-password", "root"}, []string{oidc.AdminGroup}},
+	} {
+		cmd := exec.Command(bin, tc.args...)
+		cmd.Dir, cmd.Env = repo, env
+		var errOut bytes.Buffer
+		cmd.Stderr = &errOut
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", tc.args, err, errOut.String())
+		}
+		raw := strings.TrimSuffix(string(out), "\n")
+		if strings.ContainsAny(raw, " \n") || strings.Count(raw, ".") != 2 {
+			t.Fatalf("%v: stdout %q, want only a JWT", tc.args, out)
+		}
+		idt, err := verifier.Verify(context.Background(), raw)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		var c struct {
+			Groups []string `json:"groups"`
+		}
+		if err := idt.Claims(&c); err != nil || idt.Subject != tc.args[1] || !slices.Equal(c.Groups, tc.groups) {
+			t.Errorf("%v: sub %s, groups %v (%v)", tc.args, idt.Subject, c.Groups, err)
+		}
+	}
+	bad := exec.Command(bin, "login", "alice", "-password", "wrong")
+	bad.Dir, bad.Env = repo, env
+	var errOut bytes.Buffer
+	bad.Stderr = &errOut
+	if out, err := bad.Output(); err == nil || len(out) != 0 || !strings.Contains(errOut.String(), "Wrong user name or password") {
+		t.Errorf("login with a wrong password: %v, stdout %q, stderr %q", err, out, errOut.String())
+	}
+	// The console signs in from the API's origin: its redirect URIs are
+	// registered, others are not.
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for redirect, ok := range map[string]bool{
+		fmt.Sprintf("http://127.0.0.1:%d/", apiPort): true,
+		fmt.Sprintf("http://localhost:%d/", apiPort): true,
+		"http://127.0.0.1:1/":                        false,
+	} {
+		q := url.Values{"client_id": {o.Audience}, "response_type": {"code"}, "scope": {"openid"}, "redirect_uri": {redirect},
+			"code_challenge": {"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"}, "code_challenge_method": {"S256"}}
+		resp, err := noRedirect.Get(o.Issuer + "/auth?" + q.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		loc, _ := resp.Location()
+		accepted := resp.StatusCode == http.StatusSeeOther && loc != nil && strings.HasPrefix(loc.Path, "/interaction/")
+		if accepted != ok {
+			t.Errorf("redirect_uri %s: %s to %v; want accepted %v", redirect, resp.Status, loc, ok)
+		}
+	}
+	return o
+}
+
+// TestOIDCOverrides: the provider's settings reach a function that declares
+// the variables (and only those), and an -env-vars file still wins.
+func TestOIDCOverrides(t *testing.T) {
+	o := oidcSettings{Issuer: "http://127.0.0.1:4567", Audience: "keymint-local"}
+	s := settings{localDir: t.TempDir(), envVars: map[string]map[string]string{"Parameters": {"OIDC_AUDIENCE": "mine"}}}
+	f := &stack.Function{LogicalID: "DescribeFunction", Env: map[string]string{
+		"TABLE_NAME": "t", "OIDC_ISSUER": "", "OIDC_AUDIENCE": "", "OIDC_ADMIN_CLAIM": "cognito:groups", "OIDC_ADMIN_VALUE": "",
+	}}
+	env, err := localrt.FunctionEnv(f, s.withOIDC(o).envOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"OIDC_ISSUER": o.Issuer, "OIDC_AUDIENCE": "mine", "OIDC_ADMIN_CLAIM": "groups", "OIDC_ADMIN_VALUE": "keymint-admins"}
+	for k, v := range want {
+		if env[k] != v {
+			t.Errorf("%s = %q, want %q", k, env[k], v)
+		}
+	}
+	if s.envVars["Parameters"]["OIDC_ISSUER"] != "" {
+		t.Error("withOIDC changed the settings it was given")
+	}
+	undeclared, err := localrt.FunctionEnv(&stack.Function{LogicalID: "SweeperFunction", Env: map[string]string{"TABLE_NAME": "t"}}, s.withOIDC(o).envOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := undeclared["OIDC_ISSUER"]; ok {
+		t.Error("OIDC_ISSUER reached a function that does not declare it")
+	}
+
+	// invoke reads what run wrote, and nothing when run never ran.
+	if got, err := s.withSavedOIDC(); err != nil || got.envVars["Parameters"]["OIDC_ISSUER"] != "" {
+		t.Errorf("without oidc.json: %v, %v", got.envVars, err)
+	}
+	if err := writeOIDCSettings(s.localDir, o); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.withSavedOIDC(); err != nil || got.envVars["Parameters"]["OIDC_ISSUER"] != o.Issuer {
+		t.Errorf("with oidc.json: %v, %v", got.envVars, err)
+	}
+}
+
+func TestLoginWithoutTheStack(t *testing.T) {
+	local := t.TempDir()
+	t.Setenv("LOCAL_DIR", local)
+	tests := []struct {
+		name     string
+		args     []string
+		oidcJSON string // "" means none
+		want     string
+	}{
+		{"usage", nil, "", "usage"},
+		{"two users", []string{"alice", "bob"}, "", "usage"},
+		{"no oidc.json", []string{"alice"}, "", "make run"},
+		{"provider stopped", []string{"-password", "x", "alice"}, `{"issuer":"http://127.0.0.1:1","audience":"keymint-local"}`, "make run"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			os.Remove(oidcFile(local))
+			if tc.oidcJSON != "" {
+				if err := os.WriteFile(oidcFile(local), []byte(tc.oidcJSON), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var out, errOut bytes.Buffer
+			err := dispatch(context.Background(), append([]string{"login"}, tc.args...), &out, &errOut)
+			msg := errOut.String()
+			if err != nil {
+				msg += err.Error()
+			}
+			if err == nil || out.Len() != 0 || !strings.Contains(msg, tc.want) {
+				t.Errorf("err %v, stdout %q, stderr %q; want an error with %q", err, out.String(), errOut.String(), tc.want)
+			}
+		})
+	}
+}
+
+// TestOIDCPortReused: a restart keeps the provider's port, and so its
+// issuer and tokens, unless something else took it.
+func TestOIDCPortReused(t *testing.T) {
+	local := t.TempDir()
+	if got := oidcPort(local); got != 0 {
+		t.Errorf("no oidc.json: port %d, want 0", got)
+	}
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	free := freePort(t)
+	for port, want := range map[int]int{free: free, busy.Addr().(*net.TCPAddr).Port: 0} {
+		if err := writeOIDCSettings(local, oidcSettings{Issuer: fmt.Sprintf("http://127.0.0.1:%d", port), Audience: "a"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := oidcPort(local); got != want {
+			t.Errorf("previous port %d: got %d, want %d", port, got, want)
+		}
 	}
 }

@@ -74,6 +74,19 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := prepare(ctx, s, stderr); err != nil {
 		return err
 	}
+	fmt.Fprintln(stderr, "starting the OpenID Connect provider (development only)")
+	idp, idpSettings, err := startOIDC(ctx, s)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := idp.Stop(); err != nil {
+			fmt.Fprintln(stderr, "stopping the OpenID Connect provider:", err)
+		} else {
+			fmt.Fprintln(stderr, "OpenID Connect provider stopped")
+		}
+	}()
+	s = s.withOIDC(idpSettings)
 	fns, err := localfn.Build(ctx, st, s.envOptions())
 	if err != nil {
 		return err
@@ -104,8 +117,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	for _, r := range srv.Routes() {
 		fmt.Fprintf(stdout, "  %s\n", r)
 	}
-	fmt.Fprintf(stdout, "\ntry:\n  curl -H \"Authorization: Bearer $(cat %s)\" %s/whoami\n\nCtrl-C stops the API and DynamoDB Local.\n\n",
-		relOrAbs(s.adminFile), base)
+	fmt.Fprintf(stdout, "\ntry:\n  curl -H \"Authorization: Bearer $(cat %s)\" %s/whoami\n\n", relOrAbs(s.adminFile), base)
+	printOIDC(stdout, idpSettings, base)
+	fmt.Fprint(stdout, "\nCtrl-C stops the API, DynamoDB Local and the OpenID Connect provider.\n\n")
 
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
@@ -117,6 +131,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("API server: %w", err)
 	case <-ddb.Done():
 		err = errors.New("DynamoDB Local exited unexpectedly:\n" + ddb.Output())
+	case <-idp.Done():
+		err = errors.New("the OpenID Connect provider exited unexpectedly:\n" + idp.Output())
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -1,0 +1,88 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/keymint/keymint/shared/manage"
+	"github.com/keymint/keymint/shared/policy"
+)
+
+// OwnerView is an owner as admins see it.
+type OwnerView struct {
+	Owner       string     `json:"owner"`
+	Status      string     `json:"status"`
+	SingleToken bool       `json:"singleToken"`
+	LiveTokens  int        `json:"liveTokens"`
+	LastUsedAt  *time.Time `json:"lastUsedAt,omitempty"`
+	CreatedAt   *time.Time `json:"createdAt,omitempty"`
+	UpdatedAt   *time.Time `json:"updatedAt,omitempty"`
+}
+
+func ownerView(o *manage.OwnerSummary) OwnerView {
+	return OwnerView{Owner: o.Owner.Owner, Status: o.Status, SingleToken: o.SingleToken, LiveTokens: o.Live,
+		LastUsedAt: optEpoch(o.LastUsedAt), CreatedAt: optEpoch(o.CreatedAt), UpdatedAt: optEpoch(o.UpdatedAt)}
+}
+
+func (h *Describe) owners(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	limit, cursor, err := page(req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	owners, next, err := h.r.svc.Owners(ctx, c, limit, cursor)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	out := ListView[OwnerView]{Items: make([]OwnerView, 0, len(owners)), NextCursor: next}
+	for i := range owners {
+		out.Items = append(out.Items, ownerView(&owners[i]))
+	}
+	return jsonResponse(http.StatusOK, out), nil
+}
+
+func (h *Describe) owner(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	o, err := h.r.svc.OwnerInfo(ctx, c, req.PathParameters["owner"])
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return jsonResponse(http.StatusOK, ownerView(o)), nil
+}
+
+// ScopeView is one scope of the catalogue.
+type ScopeView struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Implies     []string `json:"implies"`
+	Routes      []string `json:"routes"`
+}
+
+// ScopesView is the scope catalogue as any caller may read it: what each
+// scope opens, the bundles, and the routes every token or person may call.
+type ScopesView struct {
+	Scopes   []ScopeView         `json:"scopes"`
+	Bundles  map[string][]string `json:"bundles"`
+	AnyToken []string            `json:"anyToken"`
+	Self     []string            `json:"self"`
+}
+
+func routeStrings(rs []policy.Route) []string {
+	out := make([]string, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, r.String())
+	}
+	return out
+}
+
+func (h *Describe) scopes(_ context.Context, _ manage.Caller, _ *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	l := h.r.cat.List()
+	v := ScopesView{Scopes: make([]ScopeView, 0, len(l.Scopes)), Bundles: l.Bundles, AnyToken: routeStrings(l.AnyToken), Self: routeStrings(l.Self)}
+	for _, s := range l.Scopes {
+		v.Scopes = append(v.Scopes, ScopeView{Name: s.Name, Description: s.Description, Implies: nonNil(s.Implies), Routes: routeStrings(s.Routes)})
+	}
+	if v.Bundles == nil {
+		v.Bundles = map[string][]string{}
+	}
+	return jsonResponse(http.StatusOK, v), nil
+}
