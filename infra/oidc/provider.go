@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/keymint/keymint/internal/localport"
 )
 
 // DefaultClientID is the provider's one client unless Options says otherwise.
@@ -105,7 +106,7 @@ func Start(ctx context.Context, o Options) (*Provider, error) {
 	}
 	port := o.Port
 	if port == 0 {
-		if port, err = freePort(); err != nil {
+		if port, err = localport.Free(); err != nil {
 			return nil, err
 		}
 	}
@@ -188,14 +189,4 @@ func (p *Provider) Stop() error {
 		}
 	})
 	return p.stopErr
-}
-
-// freePort returns a port nothing on 127.0.0.1 listens on just now.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("oidc: find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

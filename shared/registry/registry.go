@@ -6,6 +6,7 @@ import (
 
 	"github.com/keymint/keymint/shared/api"
 	"github.com/keymint/keymint/shared/app"
+	"github.com/keymint/keymint/shared/console"
 	"github.com/keymint/keymint/shared/sweep"
 	"github.com/keymint/keymint/shared/validate"
 )
@@ -20,6 +21,7 @@ func Functions() map[string]app.Function {
 		"DescribeFunction": api.DescribeLambda,
 		"ValidateFunction": validate.Lambda,
 		"SweeperFunction":  sweep.Lambda,
+		"ConsoleFunction":  console.Lambda,
 	}
 }
 

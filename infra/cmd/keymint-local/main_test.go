@@ -156,16 +156,6 @@ func TestKeyringCommand(t *testing.T) {
 	}
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // TestRunEndToEnd drives the built command as `make run` does: first start
 // bootstraps the keyring and an admin token, the API answers /whoami with
 // it, `invoke` reaches the running stack, SIGTERM stops everything.
@@ -194,7 +184,7 @@ func TestRunEndToEnd(t *testing.T) {
 	if err := os.Symlink(idpDir, filepath.Join(local, "oidc-provider")); err != nil {
 		t.Fatal(err)
 	}
-	port, ddbPort := freePort(t), freePort(t)
+	port, ddbPort := testkit.FreePort(t), testkit.FreePort(t)
 	env := append(os.Environ(), "LOCAL_DIR="+local, fmt.Sprintf("PORT=%d", port), fmt.Sprintf("DYNAMODB_PORT=%d", ddbPort))
 
 	run := exec.Command(bin, "run")
@@ -265,6 +255,19 @@ func TestRunEndToEnd(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != tc.want {
 			t.Errorf("GET /whoami (auth %v): %d %s, want %d", tc.auth != "", resp.StatusCode, body, tc.want)
+		}
+	}
+
+	// The banner names the console, and the console is there.
+	if want := "keymint web console on " + base + "/"; !strings.Contains(banner.String(), want) {
+		t.Errorf("run's banner lacks %q:\n%s", want, banner.String())
+	}
+	if resp, err := http.Get(base + "/"); err != nil {
+		t.Error(err)
+	} else {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+			t.Errorf("GET / %d %s, want the console's page", resp.StatusCode, resp.Header.Get("Content-Type"))
 		}
 	}
 
@@ -508,7 +511,7 @@ func TestOIDCPortReused(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer busy.Close()
-	free := freePort(t)
+	free := testkit.FreePort(t)
 	for port, want := range map[int]int{free: free, busy.Addr().(*net.TCPAddr).Port: 0} {
 		if err := writeOIDCSettings(local, oidcSettings{Issuer: fmt.Sprintf("http://127.0.0.1:%d", port), Audience: "a"}); err != nil {
 			t.Fatal(err)

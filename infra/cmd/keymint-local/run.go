@@ -113,7 +113,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	base := fmt.Sprintf("http://127.0.0.1:%d", s.port)
-	fmt.Fprintf(stdout, "\nkeymint API on %s\n", base)
+	fmt.Fprintf(stdout, "\nkeymint web console on %s/ (sign in as a development user, below)\n", base)
+	fmt.Fprintf(stdout, "keymint API on %s\n", base)
 	for _, r := range srv.Routes() {
 		fmt.Fprintf(stdout, "  %s\n", r)
 	}

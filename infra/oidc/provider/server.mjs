@@ -169,6 +169,8 @@ const provider = new Provider(config.issuer, {
     grant_types: ['authorization_code'],
     response_types: ['code'],
     redirect_uris: config.redirectUris,
+    // Signing out of the console comes back to where it signs in.
+    post_logout_redirect_uris: config.redirectUris,
   }],
   jwks,
   // Every token carries every claim, whatever scopes a client asks, so a

@@ -1,0 +1,60 @@
+// A token's own actions: edit, regenerate with a grace period, copy.
+const status = async (baseURL, token) => (await fetch(`${baseURL}/whoami`, { headers: { Authorization: `Bearer ${token}` } })).status;
+
+async function secretOf(page, title, name) {
+  const d = page.getByRole('dialog', { name: title });
+  const secret = await d.getByLabel(`Token ${name}`).inputValue();
+  await d.getByRole('button', { name: 'Done' }).click();
+  await page.locator('dialog').waitFor({ state: 'detached' });
+  return secret;
+}
+
+export default {
+  name: 'alice edits, regenerates and copies a token',
+  async run({ page, baseURL, signIn, shot, expectText }) {
+    await signIn(page, 'alice');
+    await page.getByRole('button', { name: 'Generate token', exact: true }).click();
+    let d = page.getByRole('dialog', { name: 'Generate a token' });
+    await d.getByLabel('Name', { exact: true }).fill('rotate');
+    await d.getByRole('checkbox', { name: 'tokens:read', exact: true }).check();
+    await d.getByRole('button', { name: 'Generate token' }).click();
+    const first = await secretOf(page, 'Your new token', 'rotate');
+    await page.getByRole('link', { name: 'rotate', exact: true }).click();
+    await page.getByRole('heading', { name: 'rotate', level: 1 }).waitFor();
+
+    // Edit: a description, and an expiry brought closer.
+    await page.getByRole('button', { name: 'Edit' }).click();
+    d = page.getByRole('dialog', { name: 'Edit rotate' });
+    await d.getByLabel('Description (optional)').fill('Rotated monthly');
+    const expires = d.getByLabel('Expires');
+    const closer = new Date(Date.now() + 10 * 86400000);
+    const p = (n) => String(n).padStart(2, '0');
+    await expires.fill(`${closer.getFullYear()}-${p(closer.getMonth() + 1)}-${p(closer.getDate())}T12:00`);
+    await shot(page, 'edit');
+    await d.getByRole('button', { name: 'Save' }).click();
+    await expectText(page.getByRole('status'), 'rotate saved.');
+    await expectText(page.locator('dl'), 'Rotated monthly');
+
+    // Regenerate with an hour's grace: both secrets work meanwhile.
+    await page.getByRole('button', { name: 'Regenerate' }).click();
+    d = page.getByRole('dialog', { name: 'Regenerate rotate' });
+    await d.getByLabel('Grace period for the old secret').selectOption('3600');
+    await d.getByRole('button', { name: 'Regenerate' }).click();
+    const second = await secretOf(page, 'New secret for rotate', 'rotate');
+    if (second === first) throw new Error('regenerate showed the old secret');
+    await expectText(page.locator('dl'), 'Previous secret works until');
+    for (const [what, s] of [['the new secret', second], ['the old secret in its grace period', first]]) {
+      if (await status(baseURL, s) !== 200) throw new Error(`${what} does not work`);
+    }
+
+    // Copy: a new token with a secret of its own; the page moves to it.
+    await page.getByRole('button', { name: 'Copy', exact: true }).click();
+    d = page.getByRole('dialog', { name: 'Copy rotate' });
+    await d.getByLabel('Name', { exact: true }).fill('rotate-2');
+    await d.getByRole('button', { name: 'Copy token' }).click();
+    const copy = await secretOf(page, 'Your new token rotate-2', 'rotate-2');
+    await page.getByRole('heading', { name: 'rotate-2', level: 1 }).waitFor();
+    await expectText(page.locator('dl'), 'Rotated monthly');
+    if (await status(baseURL, copy) !== 200) throw new Error('the copy does not work');
+  },
+};

@@ -1,0 +1,16 @@
+// The console at phone width: one column, every action reachable.
+export default {
+  name: 'alice at phone width',
+  async run({ page, signIn, shot, expectText }) {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await signIn(page, 'alice');
+    await expectText(page.getByRole('main'), 'Your tokens');
+    await page.getByLabel('Status').selectOption('');
+    // No sideways scrolling: the page is as wide as the screen.
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    if (wide > 390) throw new Error(`the page is ${wide}px wide at a 390px screen`);
+    await shot(page, 'phone');
+    await page.getByRole('button', { name: 'Generate token', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Generate a token' }).getByRole('button', { name: 'Cancel' }).click();
+  },
+};
