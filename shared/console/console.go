@@ -8,10 +8,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io/fs"
+	"log/slog"
 	"net/http"
-	"net/url"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -61,9 +62,10 @@ type file struct {
 
 // Console serves the console.
 type Console struct {
-	files   map[string]file
-	config  []byte
-	headers map[string]string
+	files  map[string]file
+	config Config
+	prov   *provider // nil when sign-in is off
+	log    *slog.Logger
 }
 
 // Config is what the browser needs to sign in and to offer only what the
@@ -78,26 +80,47 @@ type Config struct {
 	DefaultLifetimeDays int   `json:"defaultLifetimeDays"`
 	MaxLifetimeDays     int   `json:"maxLifetimeDays"`
 	MaxGraceSeconds     int64 `json:"maxGraceSeconds"`
+	// The provider's endpoints, from its discovery document.
+	AuthorizationEndpoint string `json:"authorizationEndpoint,omitempty"`
+	TokenEndpoint         string `json:"tokenEndpoint,omitempty"`
+	EndSessionEndpoint    string `json:"endSessionEndpoint,omitempty"`
 }
 
-// Settings are the deployment's settings the console shows.
+// Settings are the deployment's settings the console shows, and what it
+// reads the provider's discovery document with.
 type Settings struct {
 	OIDC            config.OIDC
 	DefaultLifetime time.Duration
 	MaxLifetime     time.Duration
 	MaxGrace        time.Duration
+	Client          *http.Client     // default: 5 s timeout
+	Log             *slog.Logger     // default: discard
+	Now             func() time.Time // default: time.Now
 }
 
-// SettingsOf picks the console's settings from the configuration.
-func SettingsOf(c config.Config) Settings {
-	return Settings{OIDC: c.OIDC, DefaultLifetime: c.DefaultLifetime, MaxLifetime: c.MaxLifetime, MaxGrace: manage.MaxGrace}
+// SettingsOf picks the console's settings from the App.
+func SettingsOf(a *app.App) Settings {
+	c := a.Config
+	return Settings{OIDC: c.OIDC, DefaultLifetime: c.DefaultLifetime, MaxLifetime: c.MaxLifetime, MaxGrace: manage.MaxGrace, Log: a.Log}
 }
 
 // New reads the embedded files and builds the answers' headers for the
 // configured provider.
 func New(s Settings) (*Console, error) {
 	oidc := s.OIDC
-	c := &Console{files: map[string]file{}}
+	if s.Client == nil {
+		s.Client = &http.Client{Timeout: 5 * time.Second}
+	}
+	if s.Log == nil {
+		s.Log = slog.New(slog.DiscardHandler)
+	}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	c := &Console{files: map[string]file{}, log: s.Log}
+	if oidc.On() {
+		c.prov = &provider{issuer: oidc.Issuer, client: s.Client, now: s.Now}
+	}
 	err := fs.WalkDir(assets, "assets", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -118,15 +141,11 @@ func New(s Settings) (*Console, error) {
 		return nil, err
 	}
 	const day = 24 * time.Hour
-	c.config, err = json.Marshal(Config{
+	c.config = Config{
 		Issuer: oidc.Issuer, ClientID: oidc.Audience, Scopes: "openid profile email", SignIn: oidc.On(),
 		DefaultLifetimeDays: int(s.DefaultLifetime / day), MaxLifetimeDays: int(s.MaxLifetime / day),
 		MaxGraceSeconds: int64(s.MaxGrace / time.Second),
-	})
-	if err != nil {
-		return nil, err
 	}
-	c.headers = securityHeaders(oidc.Issuer)
 	return c, nil
 }
 
@@ -137,16 +156,17 @@ func binary(ctype string) bool {
 }
 
 // securityHeaders lock the page down: only its own scripts and styles, no
-// framing, no referrer, and network access to this origin and the OpenID
-// provider's (discovery, the token exchange, the sign-in redirect) alone.
-func securityHeaders(issuer string) map[string]string {
-	provider := ""
-	if u, err := url.Parse(issuer); err == nil && u.Scheme != "" && u.Host != "" {
-		provider = " " + u.Scheme + "://" + u.Host
+// framing, no referrer, and network access to this origin and the
+// provider's token endpoint (the one cross-origin call the page makes)
+// alone. Sign-in and sign-out are navigations, which no directive limits.
+func securityHeaders(e *Endpoints) map[string]string {
+	connect := "'self'"
+	if e != nil {
+		connect += " " + origin(e.Token)
 	}
 	return map[string]string{
 		"Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
-			"connect-src 'self'" + provider + "; form-action 'self'" + provider + "; frame-ancestors 'none'; base-uri 'none'",
+			"connect-src " + connect + "; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 		"X-Content-Type-Options": "nosniff",
 		"Referrer-Policy":        "no-referrer",
 		"X-Frame-Options":        "DENY",
@@ -154,41 +174,85 @@ func securityHeaders(issuer string) map[string]string {
 }
 
 // Handle serves one request of an HTTP API (payload 2.0).
-func (c *Console) Handle(_ context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+func (c *Console) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	switch req.RouteKey {
 	case RouteIndex:
-		return c.serve(req, "index.html"), nil
+		// The page's policy must name the token endpoint's origin, so the
+		// provider is read before the page is served (once per container).
+		e, err := c.endpoints(ctx)
+		if err != nil {
+			e = nil
+		}
+		return c.serve(req, "index.html", e), nil
 	case RouteAsset:
 		name := req.PathParameters["file"]
 		if name == "config.json" {
-			return c.respond(http.StatusOK, "application/json", "no-cache", c.config, false, ""), nil
+			return c.configJSON(ctx), nil
 		}
 		if assetName.MatchString(name) && name != "index.html" {
-			return c.serve(req, name), nil
+			return c.serve(req, name, c.knownEndpoints()), nil
 		}
 	}
-	return c.respond(http.StatusNotFound, "text/plain; charset=utf-8", "no-cache", []byte("not found\n"), false, ""), nil
+	return c.respond(http.StatusNotFound, "text/plain; charset=utf-8", "no-cache", []byte("not found\n"), false, "", c.knownEndpoints()), nil
+}
+
+// endpoints reads the provider's endpoints (nil, nil with sign-in off).
+func (c *Console) endpoints(ctx context.Context) (*Endpoints, error) {
+	if c.prov == nil {
+		return nil, nil
+	}
+	e, err := c.prov.endpoints(ctx)
+	if err != nil {
+		// The cause is for the log; the page only says the provider is down.
+		c.log.WarnContext(ctx, "console: cannot read the OpenID provider's discovery document", "issuer", c.prov.issuer, "error", err)
+	}
+	return e, err
+}
+
+func (c *Console) knownEndpoints() *Endpoints {
+	if c.prov == nil {
+		return nil
+	}
+	return c.prov.known()
+}
+
+// configJSON answers what the page signs in with; 503 problem+json while
+// the provider cannot be read.
+func (c *Console) configJSON(ctx context.Context) events.APIGatewayV2HTTPResponse {
+	e, err := c.endpoints(ctx)
+	if err != nil {
+		body, _ := json.Marshal(map[string]any{
+			"type": "https://keymint.dev/problems/unavailable", "title": "Service Unavailable", "status": http.StatusServiceUnavailable,
+			"detail": "The sign-in provider cannot be reached just now. Try again in a moment.", "instance": "/console/config.json",
+		})
+		r := c.respond(http.StatusServiceUnavailable, "application/problem+json", "no-store", body, false, "", nil)
+		r.Headers["Retry-After"] = strconv.Itoa(int(retryDiscovery / time.Second))
+		return r
+	}
+	cfg := c.config
+	if e != nil {
+		cfg.AuthorizationEndpoint, cfg.TokenEndpoint, cfg.EndSessionEndpoint = e.Authorization, e.Token, e.EndSession
+	}
+	body, _ := json.Marshal(cfg) // plain strings and numbers: cannot fail
+	return c.respond(http.StatusOK, "application/json", "no-cache", body, false, "", e)
 }
 
 // serve answers with a file, or 304 when the browser's copy is current.
 // Assets carry no fingerprint in their names, so browsers revalidate each
 // (no-cache): a deploy is seen at once, and an unchanged file costs a 304.
-func (c *Console) serve(req events.APIGatewayV2HTTPRequest, name string) events.APIGatewayV2HTTPResponse {
+func (c *Console) serve(req events.APIGatewayV2HTTPRequest, name string, e *Endpoints) events.APIGatewayV2HTTPResponse {
 	f, ok := c.files[name]
 	if !ok {
-		return c.respond(http.StatusNotFound, "text/plain; charset=utf-8", "no-cache", []byte("not found\n"), false, "")
+		return c.respond(http.StatusNotFound, "text/plain; charset=utf-8", "no-cache", []byte("not found\n"), false, "", e)
 	}
 	if match := header(req.Headers, "if-none-match"); match != "" && match == f.etag {
-		return c.respond(http.StatusNotModified, "", "no-cache", nil, false, f.etag)
+		return c.respond(http.StatusNotModified, "", "no-cache", nil, false, f.etag, e)
 	}
-	return c.respond(http.StatusOK, f.ctype, "no-cache", f.body, f.binary, f.etag)
+	return c.respond(http.StatusOK, f.ctype, "no-cache", f.body, f.binary, f.etag, e)
 }
 
-func (c *Console) respond(status int, ctype, cache string, body []byte, binary bool, etag string) events.APIGatewayV2HTTPResponse {
-	h := make(map[string]string, len(c.headers)+3)
-	for k, v := range c.headers {
-		h[k] = v
-	}
+func (c *Console) respond(status int, ctype, cache string, body []byte, binary bool, etag string, e *Endpoints) events.APIGatewayV2HTTPResponse {
+	h := securityHeaders(e)
 	h["Cache-Control"] = cache
 	if ctype != "" {
 		h["Content-Type"] = ctype
@@ -219,7 +283,7 @@ func header(h map[string]string, name string) string {
 
 // Lambda is ConsoleFunction on the App: what functions/console runs.
 func Lambda(a *app.App) lambda.Handler {
-	c, err := New(SettingsOf(a.Config))
+	c, err := New(SettingsOf(a))
 	if err != nil {
 		// The files are embedded at build, so this does not happen; if it
 		// did, every request fails with the cause rather than the process.

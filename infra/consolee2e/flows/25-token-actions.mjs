@@ -56,5 +56,20 @@ export default {
     await page.getByRole('heading', { name: 'rotate-2', level: 1 }).waitFor();
     await expectText(page.locator('dl'), 'Rotated monthly');
     if (await status(baseURL, copy) !== 200) throw new Error('the copy does not work');
+
+    // Both revoked at once from the list, after a confirmation.
+    await page.getByRole('link', { name: 'Your tokens' }).click();
+    const row = (name) => page.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
+    await row('rotate').getByRole('checkbox').check();
+    await row('rotate-2').getByRole('checkbox').check();
+    await page.getByRole('group', { name: 'Selected tokens' }).getByRole('button', { name: 'Revoke' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Revoke tokens?' });
+    await expectText(confirm, 'rotate, rotate-2');
+    await confirm.getByRole('button', { name: 'Revoke 2 tokens' }).click();
+    await expectText(page.getByRole('status'), 'Revoked 2 tokens.');
+    await expectText(row('rotate'), 'revoked');
+    await expectText(row('rotate-2'), 'revoked');
+    for (let i = 0; i < 20 && await status(baseURL, copy) !== 403; i++) await new Promise((r) => setTimeout(r, 250));
+    if (await status(baseURL, copy) !== 403) throw new Error('the copy still works after the bulk revoke');
   },
 };

@@ -57,4 +57,17 @@ export default [
       await expectText(page.getByRole('alert'), 'keymint refused your sign-in');
     },
   },
+  {
+    name: 'root enables bob again',
+    async run({ page, baseURL, signIn, expectText }) {
+      await signIn(page, 'root');
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Owners' }).click();
+      const bob = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'bob', exact: true }) });
+      await bob.getByRole('button', { name: 'Enable bob' }).click();
+      await expectText(page.getByRole('status'), 'bob enabled.');
+      await expectText(bob, 'active');
+      for (let i = 0; i < 20 && await status(baseURL, bobToken) !== 200; i++) await new Promise((r) => setTimeout(r, 250));
+      if (await status(baseURL, bobToken) !== 200) throw new Error("bob's token does not work again after bob was enabled");
+    },
+  },
 ];

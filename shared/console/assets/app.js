@@ -98,7 +98,7 @@ const fresh = 'keymint.fresh';
 async function signOut() {
   sessionStorage.removeItem(auto);
   sessionStorage.setItem(fresh, '1');
-  const url = await providerSignOut(ctx.config, ctx.session);
+  const url = providerSignOut(ctx.config, ctx.session);
   signedOut('You are signed out of keymint.', url);
 }
 
@@ -123,6 +123,12 @@ function expiryWatch() {
 async function start() {
   replace(document.getElementById('foot'), `Times are shown in your time zone, ${zone}.`);
   const res = await fetch(new URL('console/config.json', document.baseURI), { cache: 'no-cache' });
+  if (!res.ok) {
+    const problem = await res.json().catch(() => ({}));
+    replace(main(), h('h1', {}, 'keymint'), h('p', { class: 'alert', role: 'alert' }, problem.detail || `The console's settings did not load (${res.status}).`),
+      h('button', { type: 'button', class: 'primary', onclick: () => location.reload() }, 'Try again'));
+    return;
+  }
   ctx.config = await res.json();
   if (!ctx.config.signIn) {
     replace(main(), h('h1', {}, 'keymint'), h('p', { class: 'notice' },
