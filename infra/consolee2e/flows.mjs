@@ -84,6 +84,24 @@ export async function signIn(page, user) {
   await expectText(page.getByRole('banner'), user);
 }
 
+// axe-core (pinned beside playwright-core) checks a screen against WCAG 2.x
+// A and AA. It is evaluated through the DevTools protocol, which the page's
+// Content-Security-Policy does not govern, so the policy stays as shipped.
+const axeSource = await readFile(join(NODE_DIR, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8').catch((e) =>
+  die(`axe-core is not installed in ${NODE_DIR} (go test ./infra/consolee2e installs it): ${e.message}`));
+
+// a11y fails the flow when axe finds a violation on what the page shows
+// now (the open dialog included), naming each rule and element.
+export async function a11y(page, screen) {
+  if (!await page.evaluate(() => typeof window.axe === 'object')) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  if (violations.length) throw new Error(`accessibility of ${screen}:\n${violations.join('\n')}`);
+  console.log(`  a11y ${screen}: no WCAG 2.1 A/AA violations`);
+}
+
 // Playwright colours its call logs; the output goes to a test log.
 const plain = (s) => String(s).replace(/\x1b\[[0-9;]*m/g, '').trimEnd().replaceAll('\n', '\n    ');
 
@@ -149,7 +167,7 @@ async function runFlow(browser, flow, adminToken) {
     const timeout = new Promise((_, reject) => {
       timer = setTimeout(() => reject(new Error(`timed out after ${FLOW_TIMEOUT / 1000}s`)), FLOW_TIMEOUT);
     });
-    await Promise.race([flow.run({ page, context, baseURL: BASE_URL, adminToken, shot, signIn, expectText, timeZone: TIME_ZONE }), timeout]);
+    await Promise.race([flow.run({ page, context, baseURL: BASE_URL, adminToken, shot, signIn, expectText, a11y, timeZone: TIME_ZONE }), timeout]);
     // A flow names the refusals it provokes (a 400 it wants shown beside a
     // field, a 403 for a disabled owner): Chromium logs each as an error.
     const unexpected = problems.filter((p) => !(flow.expectedErrors ?? []).some((re) => re.test(p)));

@@ -79,7 +79,13 @@ type Tree struct {
 	// Package is the main dependency as name@version; Install checks that
 	// npm ci left exactly that version in node_modules.
 	Package string
+	// Also are the tree's other direct dependencies, name@version, held
+	// to the same rule.
+	Also []string
 }
+
+// pins are every direct dependency, Package first.
+func (t Tree) pins() []string { return append([]string{t.Package}, t.Also...) }
 
 // Install checks Node.js and makes <localDir>/<Dir> hold Files and the
 // dependencies of their lock (`npm ci`), returning that directory and the
@@ -228,19 +234,21 @@ func NameVersion(pkg string) (name, version string) {
 }
 
 func (t Tree) checkInstalledVersion(dir string) error {
-	name, want := NameVersion(t.Package)
-	b, err := os.ReadFile(filepath.Join(dir, "node_modules", filepath.FromSlash(name), "package.json"))
-	if err != nil {
-		return fmt.Errorf("npmpin: npm ci left no %s in %s: %w", name, dir, err)
-	}
-	var pkg struct {
-		Version string `json:"version"`
-	}
-	if err := json.Unmarshal(b, &pkg); err != nil {
-		return fmt.Errorf("npmpin: %w", err)
-	}
-	if pkg.Version != want {
-		return fmt.Errorf("npmpin: npm ci installed %s %s, want %s", name, pkg.Version, want)
+	for _, pin := range t.pins() {
+		name, want := NameVersion(pin)
+		b, err := os.ReadFile(filepath.Join(dir, "node_modules", filepath.FromSlash(name), "package.json"))
+		if err != nil {
+			return fmt.Errorf("npmpin: npm ci left no %s in %s: %w", name, dir, err)
+		}
+		var pkg struct {
+			Version string `json:"version"`
+		}
+		if err := json.Unmarshal(b, &pkg); err != nil {
+			return fmt.Errorf("npmpin: %w", err)
+		}
+		if pkg.Version != want {
+			return fmt.Errorf("npmpin: npm ci installed %s %s, want %s", name, pkg.Version, want)
+		}
 	}
 	return nil
 }
@@ -253,7 +261,6 @@ func (t Tree) CheckPinned() error {
 	if err != nil {
 		return err
 	}
-	name, version := NameVersion(t.Package)
 	var pkg struct {
 		Dependencies map[string]string `json:"dependencies"`
 	}
@@ -270,14 +277,20 @@ func (t Tree) CheckPinned() error {
 		return fmt.Errorf("npmpin: %s/package-lock.json: %w", t.Dir, err)
 	}
 	var errs []error
-	if pkg.Dependencies[name] != version || len(pkg.Dependencies) != 1 {
-		errs = append(errs, fmt.Errorf("package.json dependencies %v, want exactly %s %s", pkg.Dependencies, name, version))
+	if len(pkg.Dependencies) != len(t.pins()) {
+		errs = append(errs, fmt.Errorf("package.json dependencies %v, want exactly %v", pkg.Dependencies, t.pins()))
 	}
-	if got := lockFile.Packages["node_modules/"+name].Version; got != version {
-		errs = append(errs, fmt.Errorf("package-lock.json has %s %s, want %s (run npm install in the tree's directory)", name, got, version))
-	}
-	if got := lockFile.Packages[""].Dependencies[name]; got != version {
-		errs = append(errs, fmt.Errorf("package-lock.json root depends on %s %q, want %s: the lock is stale", name, got, version))
+	for _, pin := range t.pins() {
+		name, version := NameVersion(pin)
+		if pkg.Dependencies[name] != version {
+			errs = append(errs, fmt.Errorf("package.json depends on %s %q, want exactly %s", name, pkg.Dependencies[name], version))
+		}
+		if got := lockFile.Packages["node_modules/"+name].Version; got != version {
+			errs = append(errs, fmt.Errorf("package-lock.json has %s %s, want %s (run npm install in the tree's directory)", name, got, version))
+		}
+		if got := lockFile.Packages[""].Dependencies[name]; got != version {
+			errs = append(errs, fmt.Errorf("package-lock.json root depends on %s %q, want %s: the lock is stale", name, got, version))
+		}
 	}
 	return errors.Join(errs...)
 }

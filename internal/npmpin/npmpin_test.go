@@ -56,15 +56,21 @@ func TestNameVersion(t *testing.T) {
 func TestCheckPinned(t *testing.T) {
 	pkg := `{"dependencies":{"x":"1.0.0"}}`
 	lock := `{"packages":{"":{"dependencies":{"x":"1.0.0"}},"node_modules/x":{"version":"1.0.0"}}}`
+	pkg2 := `{"dependencies":{"x":"1.0.0","y":"2.0.0"}}`
+	lock2 := `{"packages":{"":{"dependencies":{"x":"1.0.0","y":"2.0.0"}},"node_modules/x":{"version":"1.0.0"},"node_modules/y":{"version":"2.0.0"}}}`
 	for name, tc := range map[string]struct {
 		pkg, lock string
+		also      []string
 		ok        bool
 	}{
-		"pinned":         {pkg, lock, true},
-		"stale lock":     {pkg, `{"packages":{"":{"dependencies":{"x":"0.9.0"}},"node_modules/x":{"version":"0.9.0"}}}`, false},
-		"two deps":       {`{"dependencies":{"x":"1.0.0","y":"2.0.0"}}`, lock, false},
-		"a range":        {`{"dependencies":{"x":"^1.0.0"}}`, lock, false},
-		"no lock at all": {pkg, "", false},
+		"pinned":         {pkg, lock, nil, true},
+		"also pinned":    {pkg2, lock2, []string{"y@2.0.0"}, true},
+		"also stale":     {pkg2, lock2, []string{"y@2.1.0"}, false},
+		"also missing":   {pkg, lock, []string{"y@2.0.0"}, false},
+		"stale lock":     {pkg, `{"packages":{"":{"dependencies":{"x":"0.9.0"}},"node_modules/x":{"version":"0.9.0"}}}`, nil, false},
+		"two deps":       {pkg2, lock2, nil, false},
+		"a range":        {`{"dependencies":{"x":"^1.0.0"}}`, lock, nil, false},
+		"no lock at all": {pkg, "", nil, false},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -76,7 +82,7 @@ func TestCheckPinned(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			err := Tree{Dir: "t", Files: os.DirFS(dir), Package: "x@1.0.0"}.CheckPinned()
+			err := Tree{Dir: "t", Files: os.DirFS(dir), Package: "x@1.0.0", Also: tc.also}.CheckPinned()
 			if tc.ok != (err == nil) {
 				t.Errorf("CheckPinned: %v, want ok=%v", err, tc.ok)
 			}

@@ -70,7 +70,7 @@ export default {
   name: 'alice generates, uses, deactivates, blocks and revokes tokens',
   // The invalid CIDR, refused by the API on purpose.
   expectedErrors: [/status of 400 .*\/tokens:/],
-  async run({ page, baseURL, signIn, shot, expectText, timeZone }) {
+  async run({ page, baseURL, signIn, shot, expectText, a11y, timeZone }) {
     await signIn(page, 'alice');
     await expectText(page.getByRole('main'), 'No tokens yet.');
 
@@ -85,10 +85,12 @@ export default {
     // Tall enough for the whole dialog in one picture.
     await page.setViewportSize({ width: 1280, height: 1400 });
     await shot(page, 'generate');
+    await a11y(page, 'the generate dialog');
     await page.setViewportSize({ width: 1280, height: 800 });
     await d.getByRole('button', { name: 'Generate token' }).click();
     const { d: shown, secret } = await takeSecret(page, 'deploy');
     await shot(page, 'secret');
+    await a11y(page, 'the new-token dialog');
     await shown.getByRole('button', { name: 'Done' }).click();
     // The dialog element itself, not only its role (a closed dialog has none).
     await page.locator('dialog').waitFor({ state: 'detached' });
@@ -109,6 +111,7 @@ export default {
     await expectText(d.locator('.field').filter({ has: page.getByLabel('Allowed source addresses (optional)') }).locator('.field-error'), 'is not an IP address or CIDR block');
     if (await cidrs.getAttribute('aria-invalid') !== 'true') throw new Error('the CIDR field is not marked invalid');
     await shot(page, 'field-error');
+    await a11y(page, 'a field error');
     await cidrs.fill('');
     await d.getByRole('radio', { name: '7 days' }).check();
     await d.getByRole('button', { name: 'Generate token' }).click();
@@ -124,6 +127,7 @@ export default {
     await row(page, 'backup').getByRole('checkbox').check();
     await expectText(page.getByRole('group', { name: 'Selected tokens' }), '2 tokens selected');
     await shot(page, 'tokens');
+    await a11y(page, 'the token list with a selection');
     await page.getByRole('group', { name: 'Selected tokens' }).getByRole('button', { name: 'Deactivate' }).click();
     await expectText(page.getByRole('status'), 'Deactivated 2 tokens.');
     await expectText(row(page, 'deploy'), 'inactive');
@@ -151,6 +155,7 @@ export default {
     const usage = page.getByRole('table', { name: 'Addresses that used deploy' });
     await expectText(usage, '127.0.0.1');
     await shot(page, 'token');
+    await a11y(page, "a token's page");
     await usage.getByRole('button', { name: 'Block 127.0.0.1' }).click();
     await expectText(page.getByRole('status'), '127.0.0.1 blocked.');
     await expectText(usage, 'blocked');
@@ -163,6 +168,7 @@ export default {
     await page.getByRole('group', { name: 'Token actions' }).getByRole('button', { name: 'Revoke' }).click();
     const confirm = page.getByRole('dialog', { name: 'Revoke deploy?' });
     await expectText(confirm, 'This cannot be undone.');
+    await a11y(page, 'the revoke confirmation');
     await confirm.getByRole('button', { name: 'Revoke token' }).click();
     await expectText(page.getByRole('status'), 'deploy revoked.');
     await expectText(page.getByRole('heading', { level: 1 }).locator('..'), 'revoked');

@@ -11,7 +11,7 @@ async function secretOf(page, title, name) {
 
 export default {
   name: 'alice edits, regenerates and copies a token',
-  async run({ page, baseURL, signIn, shot, expectText }) {
+  async run({ page, baseURL, signIn, shot, expectText, a11y }) {
     await signIn(page, 'alice');
     await page.getByRole('button', { name: 'Generate token', exact: true }).click();
     let d = page.getByRole('dialog', { name: 'Generate a token' });
@@ -31,6 +31,7 @@ export default {
     const p = (n) => String(n).padStart(2, '0');
     await expires.fill(`${closer.getFullYear()}-${p(closer.getMonth() + 1)}-${p(closer.getDate())}T12:00`);
     await shot(page, 'edit');
+    await a11y(page, 'the edit dialog');
     await d.getByRole('button', { name: 'Save' }).click();
     await expectText(page.getByRole('status'), 'rotate saved.');
     await expectText(page.locator('dl'), 'Rotated monthly');
@@ -39,6 +40,7 @@ export default {
     await page.getByRole('button', { name: 'Regenerate' }).click();
     d = page.getByRole('dialog', { name: 'Regenerate rotate' });
     await d.getByLabel('Grace period for the old secret').selectOption('3600');
+    await a11y(page, 'the regenerate dialog');
     await d.getByRole('button', { name: 'Regenerate' }).click();
     const second = await secretOf(page, 'New secret for rotate', 'rotate');
     if (second === first) throw new Error('regenerate showed the old secret');

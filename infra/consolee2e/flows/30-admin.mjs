@@ -23,7 +23,7 @@ export default [
   },
   {
     name: 'root disables bob',
-    async run({ page, baseURL, signIn, shot, expectText }) {
+    async run({ page, baseURL, signIn, shot, expectText, a11y }) {
       await signIn(page, 'root');
       await expectText(page.getByRole('banner'), 'admin');
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Owners' }).click();
@@ -31,6 +31,7 @@ export default [
       const bob = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'bob', exact: true }) });
       await expectText(bob, 'active');
       await shot(page, 'owners');
+      await a11y(page, 'the owners page');
       await bob.getByRole('button', { name: 'Disable bob' }).click();
       const confirm = page.getByRole('dialog', { name: 'Disable bob?' });
       await confirm.getByRole('button', { name: 'Disable bob' }).click();

@@ -25,7 +25,7 @@ export async function tokenPage(ctx, id) {
       actions(t),
       details(t),
       usageSection(t, usage.items),
-      auditSection(t, audit));
+      auditSection(t, audit, (cursor) => ctx.api.get(`${path}/audit?limit=50&cursor=${encodeURIComponent(cursor)}`)));
   }
 
   // act runs one change and redraws; errors are announced, not thrown.
@@ -198,15 +198,30 @@ function details(t) {
     row('Allowed addresses', t.allowedCidrs.length ? t.allowedCidrs.join(', ') : 'any'));
 }
 
-function auditSection(t, audit) {
+function auditSection(t, audit, next) {
+  const row = (e) => h('tr', {},
+    h('td', {}, time(e.at)), h('td', {}, e.action), h('td', {}, e.actor), h('td', {}, e.sourceIp ?? ''), h('td', { class: 'small' }, describe(e.details)));
+  const body = h('tbody', {}, (audit.items ?? []).map(row));
+  let cursor = audit.nextCursor ?? '';
+  const more = h('button', { type: 'button', hidden: !cursor }, 'Show older events');
+  more.addEventListener('click', async () => {
+    try {
+      const page = await next(cursor);
+      body.append(...(page.items ?? []).map(row));
+      cursor = page.nextCursor ?? '';
+      more.hidden = !cursor;
+      announce(`${(page.items ?? []).length} older events shown.`);
+    } catch (err) {
+      announce(err.message, 'error');
+    }
+  });
   return h('section', { 'aria-labelledby': 'audit-h' },
     h('h2', { id: 'audit-h' }, 'Audit trail'),
     h('div', { class: 'table-wrap' }, h('table', {},
       h('caption', { class: 'sr-only' }, `What happened to ${t.name}, newest first`),
       h('thead', {}, h('tr', {}, ['When', 'Action', 'By', 'From', 'Details'].map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, (audit.items ?? []).map((e) => h('tr', {},
-        h('td', {}, time(e.at)), h('td', {}, e.action), h('td', {}, e.actor), h('td', {}, e.sourceIp ?? ''), h('td', { class: 'small' }, describe(e.details))))))),
-    audit.nextCursor ? h('p', { class: 'hint' }, 'Showing the newest 50 events.') : null);
+      body)),
+    more);
 }
 
 // localInput renders an instant for a datetime-local input in the
