@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sync"
 	"syscall"
 	"testing"
@@ -71,7 +72,16 @@ func TestConsoleInChromium(t *testing.T) {
 		t.Logf("keymint-local output:\n%s", s.out.tail(150))
 		t.Fatalf("console flows failed (node flows.mjs: %v): see the FAIL lines above; screenshots in %s", err, shots)
 	}
+	// The flows made, copied, regenerated and used tokens: none of their
+	// secrets may be in the stack's logs (tokens in paths are masked).
+	if leaked := secretShape.FindAllString(s.out.String(), 3); len(leaked) > 0 {
+		t.Errorf("token secrets in the stack's output: %q", leaked)
+	}
 }
+
+// secretShape is a whole token (prefix_id_secret+check); a masked one ends
+// in _[REDACTED] and does not match.
+var secretShape = regexp.MustCompile(`[a-z]{2,8}_[0-9A-Za-z]{16}_[0-9A-Za-z]{38}`)
 
 // chromiumPath is $CHROMIUM (a path or a name on PATH), else Debian's
 // /usr/bin/chromium, else chromium on PATH, which is what

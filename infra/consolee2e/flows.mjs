@@ -137,6 +137,8 @@ async function watch(context, problems) {
   });
   context.on('page', (page) => {
     page.on('console', (m) => {
+      // Whatever its level, no console message may hold a token.
+      if (/[a-z]{2,8}_[0-9A-Za-z]{16}_[0-9A-Za-z]{38}/.test(m.text())) problems.push(`a token in the browser console on ${where(page)}`);
       if (m.type() !== 'error') return;
       const loc = m.location();
       const at = loc?.url ? ` (${loc.url.replace(/\?[^#]*/, '')}:${loc.lineNumber})` : '';

@@ -11,8 +11,26 @@ async function secretOf(page, title, name) {
 
 export default {
   name: 'alice edits, regenerates and copies a token',
-  async run({ page, baseURL, signIn, shot, expectText, a11y }) {
+  async run({ page, baseURL, signIn, shot, expectText, a11y, timeZone }) {
     await signIn(page, 'alice');
+
+    // A custom expiry date: the token expires at the end of that day in
+    // the viewer's zone.
+    await page.getByRole('button', { name: 'Generate token', exact: true }).click();
+    let c = page.getByRole('dialog', { name: 'Generate a token' });
+    await c.getByLabel('Name', { exact: true }).fill('quarterly');
+    await c.getByRole('checkbox', { name: 'tokens:read', exact: true }).check();
+    await c.getByRole('radio', { name: 'Custom date' }).check();
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(Date.now() + 45 * 86400000));
+    await c.getByLabel('Custom expiry date').fill(day);
+    await c.getByRole('button', { name: 'Generate token' }).click();
+    await secretOf(page, 'Your new token', 'quarterly');
+    await page.getByRole('link', { name: 'quarterly', exact: true }).click();
+    const at = await page.locator('dt:text-is("Expires") + dd time').getAttribute('datetime');
+    const local = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(at));
+    if (local !== `${day}, 23:59`) throw new Error(`custom expiry ${day}: the token expires ${at}, ${local} in ${timeZone}`);
+    await page.getByRole('link', { name: 'Your tokens' }).click();
+
     await page.getByRole('button', { name: 'Generate token', exact: true }).click();
     let d = page.getByRole('dialog', { name: 'Generate a token' });
     await d.getByLabel('Name', { exact: true }).fill('rotate');
