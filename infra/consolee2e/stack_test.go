@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keymint/keymint/infra/oidc/oidctest"
 	"github.com/keymint/keymint/internal/ddblocal"
 	"github.com/keymint/keymint/internal/testkit"
 )
@@ -50,7 +51,7 @@ func startStack(t *testing.T, repo string) *stack {
 	if _, err := ddblocal.EnsureInstalled(context.Background(), filepath.Join(repo, ".local")); err != nil {
 		t.Fatalf("the console tests run DynamoDB Local: %v", err)
 	}
-	local := testkit.OIDCLocalDir(t)
+	local := oidctest.LocalDir(t)
 	if err := os.Symlink(filepath.Join(repo, ".local", "node_modules"), filepath.Join(local, "node_modules")); err != nil {
 		t.Fatal(err)
 	}

@@ -6,14 +6,14 @@ import (
 	"testing"
 
 	"github.com/keymint/keymint/infra/oidc"
-	"github.com/keymint/keymint/internal/testkit"
+	"github.com/keymint/keymint/infra/oidc/oidctest"
 )
 
 // signInStack is the local stack trusting a real OpenID provider (the
 // development one `make run` starts), as `make run` configures it.
 func signInStack(t *testing.T, env map[string]string) (*localStack, *oidc.Provider) {
 	t.Helper()
-	p := testkit.StartOIDC(t, oidc.Options{})
+	p := oidctest.Start(t, oidc.Options{})
 	all := map[string]string{"OIDC_ISSUER": p.Issuer(), "OIDC_AUDIENCE": p.ClientID(),
 		"OIDC_ADMIN_CLAIM": "groups", "OIDC_ADMIN_VALUE": oidc.AdminGroup, "VALIDATE_CACHE_TTL": "0"}
 	for k, v := range env {

@@ -19,14 +19,14 @@ import (
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/keymint/keymint/infra/oidc"
-	"github.com/keymint/keymint/internal/testkit"
+	"github.com/keymint/keymint/infra/oidc/oidctest"
 )
 
-func newLocalDir(t *testing.T) string { return testkit.OIDCLocalDir(t) }
+func newLocalDir(t *testing.T) string { return oidctest.LocalDir(t) }
 
 func start(t *testing.T, local string, port int) *oidc.Provider {
 	t.Helper()
-	return testkit.StartOIDC(t, oidc.Options{LocalDir: local, Port: port})
+	return oidctest.Start(t, oidc.Options{LocalDir: local, Port: port})
 }
 
 type idClaims struct {
