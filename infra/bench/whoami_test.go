@@ -108,7 +108,7 @@ func newWhoamiStacks(b *testing.B) whoamiStacks {
 func constantAllow(b *testing.B, real localrt.Target, tok string) localrt.Target {
 	b.Helper()
 	ev, _ := json.Marshal(events.APIGatewayV2CustomAuthorizerV2Request{
-		Version: "2.0", Type: "REQUEST", RouteArn: localapi.RouteArn("GET", "/whoami"),
+		Version: "2.0", Type: "REQUEST", RouteArn: localapi.RouteArn(localapi.APIID("KeymintApi"), "GET", "/whoami"),
 		IdentitySource: []string{"Bearer " + tok}, RouteKey: "GET /whoami", RawPath: "/whoami",
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
 			RouteKey: "GET /whoami",

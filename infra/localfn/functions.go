@@ -1,6 +1,3 @@
-// Package localfn builds each function of template.yaml for the local
-// stack through app's registry, the one functions/<name>/main.go use: the
-// same constructor, with the environment the template gives the function.
 package localfn
 
 import (
@@ -11,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/keymint/keymint/shared/registry"
 
 	"github.com/keymint/keymint/infra/localrt"
@@ -36,15 +34,28 @@ func Build(ctx context.Context, st *stack.Stack, o localrt.EnvOptions, ids ...st
 		if err != nil {
 			return nil, err
 		}
-		fn, ok := registry.Functions()[id]
-		if !ok {
-			return nil, fmt.Errorf("%w %q in the registry", ErrUnknownFunction, id)
-		}
-		h, err := app.Build(ctx, id, fn, localrt.Lookup(env))
+		h, err := build(ctx, id, env)
 		if err != nil {
-			return nil, fmt.Errorf("localfn: %w", err)
+			return nil, err
 		}
 		out[id] = localrt.Target{ID: id, Handler: h, Timeout: time.Duration(f.Timeout) * time.Second}
 	}
 	return out, nil
+}
+
+// build makes one function's handler as its main.go does: through app.Build
+// with the function's environment, or, for a function that needs no App
+// (registry.Standalone: it reads no keymint setting), as it is.
+func build(ctx context.Context, id string, env map[string]string) (lambda.Handler, error) {
+	if fn, ok := registry.Functions()[id]; ok {
+		h, err := app.Build(ctx, id, fn, localrt.Lookup(env))
+		if err != nil {
+			return nil, fmt.Errorf("localfn: %w", err)
+		}
+		return h, nil
+	}
+	if h, ok := registry.Standalone()[id]; ok {
+		return h, nil
+	}
+	return nil, fmt.Errorf("%w %q in the registry", ErrUnknownFunction, id)
 }

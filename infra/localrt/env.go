@@ -14,15 +14,23 @@ import (
 // TableName is the table the local stack creates from TokenTable.
 const TableName = "keymint-tokens"
 
+// LocalParameters are the template parameters the local stack deploys
+// with: the example orders API is always served locally (on EXAMPLE_PORT),
+// so a newcomer sees keymint protect an API.
+func LocalParameters() map[string]string {
+	return map[string]string{"DeployExampleApi": "true"}
+}
+
 // LoadStack reads the template with the local stand-ins for deploy-time
-// values: the table's name, and no keyring secret (so functions read the
-// keyring file under LOCAL_DIR).
+// values: the table's name, no keyring secret (so functions read the
+// keyring file under LOCAL_DIR), and LocalParameters.
 func LoadStack(templatePath string) (*stack.Stack, error) {
 	return stack.Load(templatePath, stack.Resolver{
 		Refs: map[string]string{
 			"TokenTable":    TableName,
 			"KeyringSecret": "",
 		},
+		Parameters: LocalParameters(),
 	})
 }
 

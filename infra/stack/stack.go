@@ -1,6 +1,3 @@
-// Package stack reads what the local stack needs from template.yaml: each
-// function's environment, build settings and policies, the HTTP API's routes
-// and its Lambda authorizer, so `make run` and `sam deploy` share one source.
 package stack
 
 import (
@@ -30,7 +27,8 @@ type Resolver struct {
 	// Refs gives a resource's Ref value; a resource missing here resolves
 	// to its logical id. Parameters resolve to their Default.
 	Refs map[string]string
-	// Parameters overrides parameter defaults, like --parameter-overrides.
+	// Parameters overrides parameter defaults, like --parameter-overrides;
+	// each must be a parameter of the template.
 	Parameters map[string]string
 	// GetAtt resolves Fn::GetAtt (and ${A.B} in Fn::Sub); nil resolves every
 	// attribute to "", as nothing local can know a deployed ARN.
@@ -138,6 +136,9 @@ func Load(path string, r Resolver) (*Stack, error) {
 	}
 	js, err := cfn.ToJSON(data)
 	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrTemplate, path, err)
+	}
+	if js, err = r.applyConditions(js); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrTemplate, path, err)
 	}
 	var raw rawTemplate

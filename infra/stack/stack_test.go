@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/keymint/keymint/infra/stack"
@@ -323,7 +324,7 @@ Resources:
 }
 
 // Fn::If follows its condition as CloudFormation evaluates it from the
-// parameters; conditional resources stay resources.
+// parameters; a conditional resource exists only when its condition holds.
 func TestLoadConditions(t *testing.T) {
 	t.Parallel()
 	const tmpl = `
@@ -387,11 +388,174 @@ Outputs:
 		if env["UNKNOWN"] != "" || env["LOOP"] != "" {
 			t.Errorf("%v: UNKNOWN %q, LOOP %q; want both empty", tc.params, env["UNKNOWN"], env["LOOP"])
 		}
-		if _, ok := st.Template.Resources["UserPool"]; !ok {
-			t.Errorf("%v: the conditional resource is gone", tc.params)
+		// A conditional resource and output exist only when their
+		// condition holds, as CloudFormation creates them.
+		pool := tc.params["Pool"] == "true"
+		if _, ok := st.Template.Resources["UserPool"]; ok != pool {
+			t.Errorf("%v: resource UserPool present %v, want %v", tc.params, ok, pool)
 		}
-		if o, ok := st.Template.Outputs["PoolId"]; !ok || o.Value != "UserPool" {
-			t.Errorf("%v: output PoolId = %+v", tc.params, o)
+		if o, ok := st.Template.Outputs["PoolId"]; ok != pool || ok && o.Value != "UserPool" {
+			t.Errorf("%v: output PoolId present %v (%+v), want %v", tc.params, ok, o, pool)
 		}
+	}
+}
+
+// A conditional API and its function are served only when their condition
+// holds; the rest of the stack is the same either way.
+func TestLoadConditionalAPI(t *testing.T) {
+	t.Parallel()
+	const tmpl = `
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Extra: {Type: String, Default: "false"}
+Conditions:
+  MakeExtra: !Equals [!Ref Extra, "true"]
+Resources:
+  Auth:
+    Type: AWS::Serverless::Function
+    Properties: {}
+  Main:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      StageVariables: {keymint: management}
+  ExtraApi:
+    Type: AWS::Serverless::HttpApi
+    Condition: MakeExtra
+    Properties:
+      Auth:
+        DefaultAuthorizer: Az
+        Authorizers:
+          Az: {FunctionArn: !GetAtt Auth.Arn, AuthorizerPayloadFormatVersion: "2.0"}
+  ExtraPermission:
+    Type: AWS::Lambda::Permission
+    Condition: MakeExtra
+    Properties:
+      SourceArn: !Sub "arn:aws:execute-api:us-east-1:1:${ExtraApi}/authorizers/*"
+  ExtraFunction:
+    Type: AWS::Serverless::Function
+    Condition: MakeExtra
+    Properties:
+      Events:
+        Get: {Type: HttpApi, Properties: {ApiId: !Ref ExtraApi, Method: GET, Path: /orders}}
+  MainFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Environment:
+        Variables:
+          EXTRA_URL: !If [MakeExtra, !Sub "https://${ExtraApi}.example", ""]
+      Events:
+        Get: {Type: HttpApi, Properties: {ApiId: !Ref Main, Method: GET, Path: /tokens}}
+Outputs:
+  ExtraUrl:
+    Condition: MakeExtra
+    Value: !Sub "https://${ExtraApi}.example"
+`
+	for _, on := range []bool{false, true} {
+		st, err := stack.Load(write(t, tmpl), stack.Resolver{Parameters: map[string]string{"Extra": strconv.FormatBool(on)}})
+		if err != nil {
+			t.Fatalf("Extra=%v: %v", on, err)
+		}
+		wantAPIs, wantFns := []string{"Main"}, []string{"Auth", "MainFunction"}
+		wantURL := ""
+		if on {
+			wantAPIs, wantFns = []string{"ExtraApi", "Main"}, []string{"Auth", "ExtraFunction", "MainFunction"}
+			wantURL = "https://ExtraApi.example"
+		}
+		if got := slices.Sorted(maps.Keys(st.APIs)); !slices.Equal(got, wantAPIs) {
+			t.Errorf("Extra=%v: APIs %v, want %v", on, got, wantAPIs)
+		}
+		if got := slices.Sorted(maps.Keys(st.Functions)); !slices.Equal(got, wantFns) {
+			t.Errorf("Extra=%v: functions %v, want %v", on, got, wantFns)
+		}
+		_, permission := st.Template.Resources["ExtraPermission"]
+		_, output := st.Template.Outputs["ExtraUrl"]
+		if permission != on || output != on {
+			t.Errorf("Extra=%v: permission %v, output %v", on, permission, output)
+		}
+		if got := st.Functions["MainFunction"].Env["EXTRA_URL"]; got != wantURL {
+			t.Errorf("Extra=%v: EXTRA_URL %q, want %q", on, got, wantURL)
+		}
+		if on {
+			api := st.APIs["ExtraApi"]
+			if len(api.Routes) != 1 || api.Routes[0].Function != "ExtraFunction" || api.Routes[0].Authorizer != "Az" || api.StageVariables != nil {
+				t.Errorf("ExtraApi %+v", api)
+			}
+		}
+	}
+}
+
+// What CloudFormation refuses before it creates anything is refused here.
+func TestLoadRejectsConditionMistakes(t *testing.T) {
+	t.Parallel()
+	const head = `
+Parameters:
+  Extra: {Type: String, Default: "false"}
+Conditions:
+  MakeExtra: !Equals [!Ref Extra, "true"]
+Resources:
+  ExtraApi:
+    Type: AWS::Serverless::HttpApi
+    Condition: MakeExtra
+`
+	tests := []struct {
+		name   string
+		body   string
+		params map[string]string
+	}{
+		{"a Ref to a resource not created", head + `
+  Permission:
+    Type: AWS::Lambda::Permission
+    Properties: {SourceArn: !Ref ExtraApi}
+`, nil},
+		{"a Sub naming a resource not created", head + `
+  Permission:
+    Type: AWS::Lambda::Permission
+    Properties: {SourceArn: !Sub "arn:${ExtraApi}/authorizers/*"}
+`, nil},
+		{"a GetAtt of a resource not created", head + `
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Environment: {Variables: {X: !GetAtt ExtraApi.ApiEndpoint}}
+`, nil},
+		{"DependsOn a resource not created", head + `
+  Fn:
+    Type: AWS::Serverless::Function
+    DependsOn: [ExtraApi]
+    Properties: {}
+`, nil},
+		{"an output of a resource not created", head + `
+Outputs:
+  Url: {Value: !Ref ExtraApi}
+`, nil},
+		{"an event on an API not created", head + `
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Get: {Type: HttpApi, Properties: {ApiId: ExtraApi, Method: GET, Path: /x}}
+`, nil},
+		{"an unknown condition", head + `
+  Other:
+    Type: AWS::Serverless::Function
+    Condition: Nope
+    Properties: {}
+`, map[string]string{"Extra": "true"}},
+		{"a parameter override the template lacks", head, map[string]string{"Extar": "true"}},
+		{"a parameter and a resource of one name", `
+Parameters:
+  Api: {Type: String, Default: "x"}
+Resources:
+  Api:
+    Type: AWS::Serverless::HttpApi
+`, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := stack.Load(write(t, tc.body), stack.Resolver{Parameters: tc.params})
+			if !errors.Is(err, stack.ErrTemplate) {
+				t.Fatalf("err = %v, want ErrTemplate", err)
+			}
+		})
 	}
 }

@@ -13,14 +13,21 @@ import (
 	"github.com/keymint/keymint/internal/cfn"
 )
 
-// oidcKeys are the sign-in settings ValidateFunction reads (README
-// "Sign-in (OpenID Connect)").
+// oidcKeys are the sign-in settings ValidateFunction reads (docs/signin.md).
 var oidcKeys = []string{"OIDC_ISSUER", "OIDC_AUDIENCE", "OIDC_OWNER_CLAIM", "OIDC_ADMIN_CLAIM", "OIDC_ADMIN_VALUE", "OIDC_SCOPES", "OIDC_ADMIN_SCOPES"}
 
 // loadWith loads the template as deployed with these parameter values; the
 // user pool and its client resolve to ids shaped like Cognito's.
 func loadWith(t *testing.T, params map[string]string) *stack.Stack {
 	t.Helper()
+	// Every function is checked: the example API is deployed unless asked.
+	params = maps.Clone(params)
+	if _, ok := params["DeployExampleApi"]; !ok {
+		if params == nil {
+			params = map[string]string{}
+		}
+		params["DeployExampleApi"] = "true"
+	}
 	st, err := stack.Load(filepath.Join(root(t), "template.yaml"), stack.Resolver{
 		Refs: map[string]string{
 			"TokenTable": "keymint-tokens", "KeyringSecret": secretArn,
@@ -119,7 +126,7 @@ func rawTemplate(t *testing.T) map[string]any {
 }
 
 // TestCognitoUserPool: everything Cognito is made only with
-// CognitoUserPool=true, and is what README "Sign-in" promises: no self
+// CognitoUserPool=true, and is what docs/signin.md promises: no self
 // sign-up, a public code-flow client, the keymint-admins group validate
 // reads from cognito:groups.
 func TestCognitoUserPool(t *testing.T) {

@@ -1,6 +1,7 @@
 package templatecheck_test
 
 import (
+	"bytes"
 	"debug/elf"
 	"encoding/json"
 	"maps"
@@ -32,7 +33,9 @@ const (
 	busArn    = "arn:aws:events:us-east-1:123456789012:event-bus/default"
 )
 
-var functionIDs = []string{"ConsoleFunction", "DescribeFunction", "IssueFunction", "RevokeFunction", "SweeperFunction", "ValidateFunction"}
+// functionIDs are every function of the template, the example API's
+// included (load deploys it).
+var functionIDs = []string{"ConsoleFunction", "DescribeFunction", "ExampleFunction", "IssueFunction", "RevokeFunction", "SweeperFunction", "ValidateFunction"}
 
 func root(t *testing.T) string {
 	t.Helper()
@@ -43,11 +46,14 @@ func root(t *testing.T) string {
 	return r
 }
 
-// load resolves ARNs to deploy-like values so policy resources can be read.
+// load resolves ARNs to deploy-like values so policy resources can be
+// read, with every optional part that holds functions or APIs deployed
+// (DeployExampleApi=true), so each is checked.
 func load(t *testing.T) *stack.Stack {
 	t.Helper()
 	st, err := stack.Load(filepath.Join(root(t), "template.yaml"), stack.Resolver{
-		Refs: map[string]string{"TokenTable": "keymint-tokens", "KeyringSecret": secretArn},
+		Parameters: map[string]string{"DeployExampleApi": "true"},
+		Refs:       map[string]string{"TokenTable": "keymint-tokens", "KeyringSecret": secretArn},
 		GetAtt: func(res, attr string) string {
 			if res == "TokenTable" && attr == "Arn" {
 				return tableArn
@@ -387,15 +393,15 @@ func TestEnvLocalJSON(t *testing.T) {
 	}
 }
 
-// TestSampleEvents: one sample HTTP event per route, named
+// TestSampleEvents: one sample HTTP event per route of either API, named
 // <function>-<method>-<path>.json ("index" for /), whose routeKey is that
 // route.
 func TestSampleEvents(t *testing.T) {
 	st := load(t)
 	dir := filepath.Join(root(t), "events")
-	for _, r := range st.APIs["KeymintApi"].Routes {
+	for _, r := range slices.Concat(st.APIs["KeymintApi"].Routes, st.APIs["ExampleApi"].Routes) {
 		fn := strings.ToLower(strings.TrimSuffix(r.Function, "Function"))
-		path := strings.ReplaceAll(strings.Trim(strings.NewReplacer("{", "", "}", "").Replace(r.Path), "/"), "/", "-")
+		path := strings.ReplaceAll(strings.Trim(strings.NewReplacer("{", "", "}", "", "+", "").Replace(r.Path), "/"), "/", "-")
 		if path == "" {
 			path = "index"
 		}
@@ -457,8 +463,11 @@ func TestFunctionsLinkOnlyWhatTheyRun(t *testing.T) {
 
 // TestEachMainBuildsItsFunction: functions/<name>/main.go asks the registry
 // for the function the Makefile builds it as (build-<LogicalId> builds
-// ./functions/<name>), and the registry holds exactly the template's
-// functions.
+// ./functions/<name>): a keymint function with app.Build and the
+// registry's constructor, a standalone one (registry.Standalone: the
+// example backend) with lambda.Start and the registry's handler. The
+// registry holds exactly the template's functions, and `make build`
+// (FUNCTIONS) builds each.
 func TestEachMainBuildsItsFunction(t *testing.T) {
 	t.Parallel()
 	if got := registry.FunctionIDs(); !slices.Equal(got, functionIDs) {
@@ -473,22 +482,42 @@ func TestEachMainBuildsItsFunction(t *testing.T) {
 	if len(found) != len(functionIDs) {
 		t.Fatalf("%d build targets in the Makefile, want %d", len(found), len(functionIDs))
 	}
+	list := regexp.MustCompile(`(?m)^FUNCTIONS := (.*)$`).FindSubmatch(makefile)
+	if list == nil {
+		t.Fatal("the Makefile has no FUNCTIONS list")
+	}
+	var dirs []string
 	for _, m := range found {
 		id, dir := m[1], m[2]
+		dirs = append(dirs, dir)
 		src, err := os.ReadFile(filepath.Join(root(t), "functions", dir, "main.go"))
 		if err != nil {
 			t.Fatal(err)
 		}
+		var named any
 		call := regexp.MustCompile(`app\.Build\(context\.Background\(\), "` + id + `", (\w+\.\w+), os\.Getenv\)`).FindSubmatch(src)
+		if fn, ok := registry.Functions()[id]; ok {
+			named = fn
+		} else if h, ok := registry.Standalone()[id]; ok {
+			// app.Typed keeps the handler func itself as its value.
+			named = h
+			call = regexp.MustCompile(`lambda\.Start\((\w+\.\w+)\)`).FindSubmatch(src)
+			if bytes.Contains(src, []byte("app.Build")) {
+				t.Errorf("functions/%s/main.go builds an App; %s needs none", dir, id)
+			}
+		}
 		if call == nil {
-			t.Errorf("functions/%s/main.go does not build %s with app.Build", dir, id)
+			t.Errorf("functions/%s/main.go does not build %s as the registry does", dir, id)
 			continue
 		}
-		// The constructor main names is the registry's for that id.
-		fn := runtime.FuncForPC(reflect.ValueOf(registry.Functions()[id]).Pointer()).Name()
+		// The constructor or handler main names is the registry's for that id.
+		fn := runtime.FuncForPC(reflect.ValueOf(named).Pointer()).Name()
 		if !strings.HasSuffix(fn, "/"+string(call[1])) {
 			t.Errorf("functions/%s/main.go builds %s with %s; the registry has %s", dir, id, call[1], fn)
 		}
+	}
+	if got, want := slices.Sorted(slices.Values(strings.Fields(string(list[1])))), slices.Sorted(slices.Values(dirs)); !slices.Equal(got, want) {
+		t.Errorf("make build's FUNCTIONS %v, the sam build targets build %v", got, want)
 	}
 }
 
@@ -502,6 +531,11 @@ func TestFunctionsLinkOnlyTheirOwnPackages(t *testing.T) {
 		"validate": {mod + "shared/manage", mod + "shared/api", mod + "shared/sweep", mod + "shared/registry", "github.com/aws/aws-sdk-go-v2/service/eventbridge"},
 		"issue":    {mod + "shared/validate", mod + "shared/sweep", mod + "shared/registry", "github.com/aws/aws-sdk-go-v2/service/eventbridge"},
 		"sweeper":  {mod + "shared/validate", mod + "shared/api", mod + "shared/manage", mod + "shared/registry"},
+		// The example backend is written as a customer's would be: it
+		// needs none of keymint, and no AWS SDK (it calls nothing).
+		"example": {mod + "shared/app", mod + "shared/store", mod + "shared/keyring", mod + "shared/manage", mod + "shared/validate",
+			mod + "shared/api", mod + "shared/config", mod + "shared/policy", mod + "shared/token", mod + "shared/registry",
+			"github.com/aws/aws-sdk-go-v2/aws"},
 	}
 	for dir, banned := range foreign {
 		cmd := exec.Command("go", "list", "-deps", "./functions/"+dir)
@@ -511,8 +545,13 @@ func TestFunctionsLinkOnlyTheirOwnPackages(t *testing.T) {
 			t.Fatalf("go list: %v\n%s", err, out)
 		}
 		deps := strings.Fields(string(out))
-		if !slices.Contains(deps, mod+"shared/app") {
-			t.Fatalf("functions/%s: no shared/app among its packages; the check would prove nothing", dir)
+		// Proof that the list is the function's: the package it runs.
+		proof := mod + "shared/app"
+		if dir == "example" {
+			proof = mod + "shared/example"
+		}
+		if !slices.Contains(deps, proof) {
+			t.Fatalf("functions/%s: no %s among its packages; the check would prove nothing", dir, proof)
 		}
 		for _, b := range banned {
 			if slices.Contains(deps, b) {

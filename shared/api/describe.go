@@ -3,8 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -62,16 +60,15 @@ func (h *Describe) direct(ctx context.Context, payload json.RawMessage) (any, er
 	var body reportBody
 	req := events.APIGatewayV2HTTPRequest{Body: string(payload)}
 	if p := decodeBody(&req, &body, false); p != nil {
-		return nil, fmt.Errorf("invalid input: %s", p.Detail)
+		return nil, invalidDirect(p.Detail)
 	}
 	if body.Report != "keyUsage" {
-		return nil, errors.New(`invalid input: report must be "keyUsage"`)
+		return nil, invalidDirect(`report must be "keyUsage"`)
 	}
 	now := h.r.clock.Now()
 	keys, scanned, err := h.r.svc.KeyUsage(ctx, now)
 	if err != nil {
-		p := fromError(ctx, h.r.log, err)
-		return nil, fmt.Errorf("%s: %s", p.Title, p.Detail)
+		return nil, directError(fromError(ctx, h.r.log, err))
 	}
 	return KeyUsageView{Keys: keys, ScannedItems: scanned, At: now.UTC().Truncate(time.Second)}, nil
 }
@@ -167,21 +164,33 @@ type WhoamiView struct {
 	Scopes    []string `json:"scopes"`
 	ExpiresAt string   `json:"expiresAt"`
 	Admin     bool     `json:"admin"`
+	// SingleToken: issuing a token for the caller's owner revokes its
+	// other live tokens (the deployment's setting or the owner's policy),
+	// so a client can warn before it happens.
+	SingleToken bool `json:"singleToken"`
 }
 
 func (h *Describe) whoami(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	if c.Person {
 		// The ID token's expiry, as the authorizer passed it on.
 		until, _ := req.RequestContext.Authorizer.Lambda["expiresAt"].(string)
-		return jsonResponse(http.StatusOK, WhoamiView{Kind: "user", Owner: c.Owner, Scopes: c.Scopes, ExpiresAt: until, Admin: c.Admin()}), nil
+		single, err := h.r.svc.SingleToken(ctx, c.Owner)
+		if err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
+		return jsonResponse(http.StatusOK, WhoamiView{Kind: "user", Owner: c.Owner, Scopes: c.Scopes, ExpiresAt: until, Admin: c.Admin(), SingleToken: single}), nil
 	}
 	t, err := h.r.svc.Get(ctx, c, c.TokenID)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	single, err := h.r.svc.SingleToken(ctx, t.Owner)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	v := h.r.view(t)
 	return jsonResponse(http.StatusOK, WhoamiView{
 		Kind: "token", TokenID: t.ID, Owner: t.Owner, Name: t.Name, Scopes: v.Scopes,
-		ExpiresAt: v.ExpiresAt.Format("2006-01-02T15:04:05Z07:00"), Admin: c.Admin(),
+		ExpiresAt: v.ExpiresAt.Format("2006-01-02T15:04:05Z07:00"), Admin: c.Admin(), SingleToken: single,
 	}), nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -71,10 +70,10 @@ func (h *Issue) direct(ctx context.Context, payload json.RawMessage) (any, error
 	var body directBody
 	req := events.APIGatewayV2HTTPRequest{Body: string(payload)}
 	if p := decodeBody(&req, &body, false); p != nil {
-		return nil, fmt.Errorf("invalid input: %s", p.Detail)
+		return nil, invalidDirect(p.Detail)
 	}
 	if body.Owner == "" {
-		return nil, errors.New("invalid input: owner is required for a direct invoke")
+		return nil, invalidDirect("owner is required for a direct invoke")
 	}
 	caller := manage.Caller{Owner: body.Owner, Ops: true}
 	ir := body.request()
@@ -85,8 +84,7 @@ func (h *Issue) direct(ctx context.Context, payload json.RawMessage) (any, error
 		return h.r.view(replay.Token), nil
 	}
 	if err != nil {
-		p := fromError(ctx, h.r.log, err)
-		return nil, fmt.Errorf("%s: %s", p.Title, p.Detail)
+		return nil, directError(fromError(ctx, h.r.log, err))
 	}
 	h.r.log.InfoContext(ctx, "issued by direct invoke", "tokenId", issued.Token.ID, "owner", issued.Token.Owner)
 	v := h.r.view(issued.Token)
@@ -112,8 +110,11 @@ func (h *Issue) created(issued *manage.Issued, err error) (events.APIGatewayV2HT
 }
 
 func (h *Issue) issued(status int, issued *manage.Issued) events.APIGatewayV2HTTPResponse {
-	v := h.r.view(issued.Token)
+	v := IssuedView{TokenView: h.r.view(issued.Token)}
 	v.Token = issued.Plaintext
+	for _, r := range issued.Replaced {
+		v.Replaced = append(v.Replaced, ReplacedView{ID: r.ID, Name: r.Name})
+	}
 	resp := jsonResponse(status, v)
 	resp.Headers["Location"] = "/tokens/" + issued.Token.ID
 	return resp

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -64,12 +63,11 @@ func (h *Revoke) direct(ctx context.Context, payload json.RawMessage) (any, erro
 	var body directOwnerBody
 	req := events.APIGatewayV2HTTPRequest{Body: string(payload)}
 	if p := decodeBody(&req, &body, false); p != nil {
-		return nil, fmt.Errorf("invalid input: %s", p.Detail)
+		return nil, invalidDirect(p.Detail)
 	}
 	res, err := h.r.svc.SetOwnerStatus(ctx, manage.Caller{Ops: true}, body.Owner, body.Status, marking(ctx))
 	if err != nil {
-		p := fromError(ctx, h.r.log, err)
-		return nil, fmt.Errorf("%s: %s", p.Title, p.Detail)
+		return nil, directError(fromError(ctx, h.r.log, err))
 	}
 	h.r.log.InfoContext(ctx, "owner status set by direct invoke", "owner", res.Owner, "status", res.Status)
 	return OwnerStatusView{Owner: res.Owner, Status: res.Status, TokensMarked: res.Marked, Complete: res.Complete}, nil

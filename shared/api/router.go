@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -100,12 +99,12 @@ func (r *router) dispatch(ctx context.Context, payload json.RawMessage, direct f
 		RouteKey string `json:"routeKey"`
 	}
 	if err := json.Unmarshal(payload, &probe); err != nil {
-		return nil, errors.New("invalid input: the event is not a JSON object")
+		return nil, invalidDirect("the event is not a JSON object")
 	}
 	if probe.Version == "2.0" && probe.RouteKey != "" {
 		var req events.APIGatewayV2HTTPRequest
 		if err := json.Unmarshal(payload, &req); err != nil {
-			return nil, errors.New("invalid input: unreadable HTTP API event")
+			return nil, invalidDirect("unreadable HTTP API event")
 		}
 		return r.serve(ctx, req)
 	}

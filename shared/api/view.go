@@ -30,6 +30,20 @@ type TokenView struct {
 	OwnerDisabled  bool       `json:"ownerDisabled,omitempty"`
 }
 
+// IssuedView answers a create or regenerate: the token with its secret
+// and, when issuing or copying revoked the owner's other tokens under the
+// single-token policy, which ones (so the caller can say so).
+type IssuedView struct {
+	TokenView
+	Replaced []ReplacedView `json:"replaced,omitempty"`
+}
+
+// ReplacedView names a token revoked to make room for a new one.
+type ReplacedView struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
 func epoch(s int64) time.Time { return time.Unix(s, 0).UTC() }
 
 func optEpoch(s int64) *time.Time {

@@ -55,7 +55,7 @@ type Config struct {
 	InitializationType string
 }
 
-// OIDC is how validate accepts a person's ID token (README "Sign-in").
+// OIDC is how validate accepts a person's ID token (docs/signin.md).
 type OIDC struct {
 	Issuer      string   // OIDC_ISSUER: its discovery document names the signing keys
 	Audience    string   // OIDC_AUDIENCE: the client id the ID token must be for
@@ -79,7 +79,7 @@ const day = 24 * time.Hour
 var ErrInvalid = errors.New("invalid configuration")
 
 // FromEnv reads the settings through getenv (os.Getenv in Lambda, a map in
-// the local stack and tests) and applies the documented defaults (README "Configuration").
+// the local stack and tests) and applies the documented defaults (docs/configuration.md).
 func FromEnv(getenv func(string) string) (Config, error) {
 	r := reader{getenv: getenv}
 	c := Config{

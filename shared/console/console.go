@@ -80,6 +80,14 @@ type Config struct {
 	DefaultLifetimeDays int   `json:"defaultLifetimeDays"`
 	MaxLifetimeDays     int   `json:"maxLifetimeDays"`
 	MaxGraceSeconds     int64 `json:"maxGraceSeconds"`
+	// LastUsedIntervalSeconds is how stale "last used" and per-address
+	// counts may be: validate writes a token's use at most this often
+	// (LAST_USED_INTERVAL), so the page says so beside them.
+	LastUsedIntervalSeconds int64 `json:"lastUsedIntervalSeconds"`
+	// SingleTokenPerOwner is the deployment's SINGLE_TOKEN_PER_OWNER: an
+	// admin issuing for another owner is warned of the revocations it
+	// brings (GET /whoami says it for the caller's own owner).
+	SingleTokenPerOwner bool `json:"singleTokenPerOwner"`
 	// The provider's endpoints, from its discovery document.
 	AuthorizationEndpoint string `json:"authorizationEndpoint,omitempty"`
 	TokenEndpoint         string `json:"tokenEndpoint,omitempty"`
@@ -93,15 +101,20 @@ type Settings struct {
 	DefaultLifetime time.Duration
 	MaxLifetime     time.Duration
 	MaxGrace        time.Duration
-	Client          *http.Client     // default: 5 s timeout
-	Log             *slog.Logger     // default: discard
-	Now             func() time.Time // default: time.Now
+	// LastUsedInterval and SingleToken are the deployment's
+	// LAST_USED_INTERVAL and SINGLE_TOKEN_PER_OWNER (shared/config).
+	LastUsedInterval time.Duration
+	SingleToken      bool
+	Client           *http.Client     // default: 5 s timeout
+	Log              *slog.Logger     // default: discard
+	Now              func() time.Time // default: time.Now
 }
 
 // SettingsOf picks the console's settings from the App.
 func SettingsOf(a *app.App) Settings {
 	c := a.Config
-	return Settings{OIDC: c.OIDC, DefaultLifetime: c.DefaultLifetime, MaxLifetime: c.MaxLifetime, MaxGrace: manage.MaxGrace, Log: a.Log}
+	return Settings{OIDC: c.OIDC, DefaultLifetime: c.DefaultLifetime, MaxLifetime: c.MaxLifetime, MaxGrace: manage.MaxGrace,
+		LastUsedInterval: c.LastUsedInterval, SingleToken: c.SingleToken, Log: a.Log}
 }
 
 // New reads the embedded files and builds the answers' headers for the
@@ -144,7 +157,9 @@ func New(s Settings) (*Console, error) {
 	c.config = Config{
 		Issuer: oidc.Issuer, ClientID: oidc.Audience, Scopes: "openid profile email", SignIn: oidc.On(),
 		DefaultLifetimeDays: int(s.DefaultLifetime / day), MaxLifetimeDays: int(s.MaxLifetime / day),
-		MaxGraceSeconds: int64(s.MaxGrace / time.Second),
+		MaxGraceSeconds:         int64(s.MaxGrace / time.Second),
+		LastUsedIntervalSeconds: int64(s.LastUsedInterval / time.Second),
+		SingleTokenPerOwner:     s.SingleToken,
 	}
 	return c, nil
 }

@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -13,7 +14,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/keymint/keymint/shared/app"
+	"github.com/keymint/keymint/shared/clock"
 	"github.com/keymint/keymint/shared/config"
+	"github.com/keymint/keymint/shared/keyring"
 )
 
 func get(t *testing.T, c *Console, route string, params, headers map[string]string) events.APIGatewayV2HTTPResponse {
@@ -57,7 +62,7 @@ func newFakeProvider(t *testing.T) *fakeProvider {
 
 func settings(p *fakeProvider, now func() time.Time) Settings {
 	return Settings{OIDC: config.OIDC{Issuer: p.issuer, Audience: "console-client"}, DefaultLifetime: 30 * 24 * time.Hour,
-		MaxLifetime: 90 * 24 * time.Hour, MaxGrace: time.Hour, Now: now}
+		MaxLifetime: 90 * 24 * time.Hour, MaxGrace: time.Hour, LastUsedInterval: 5 * time.Minute, SingleToken: true, Now: now}
 }
 
 // Every answer carries the page's security headers; the policy opens the
@@ -93,7 +98,7 @@ func TestConsoleServesItsFilesUnderItsPolicy(t *testing.T) {
 	cfg := get(t, c, RouteAsset, map[string]string{"file": "config.json"}, nil)
 	var got Config
 	want := Config{Issuer: p.issuer, ClientID: "console-client", Scopes: "openid profile email", SignIn: true,
-		DefaultLifetimeDays: 30, MaxLifetimeDays: 90, MaxGraceSeconds: 3600,
+		DefaultLifetimeDays: 30, MaxLifetimeDays: 90, MaxGraceSeconds: 3600, LastUsedIntervalSeconds: 300, SingleTokenPerOwner: true,
 		AuthorizationEndpoint: p.tokenOrigin + "/oauth2/authorize", TokenEndpoint: p.tokenOrigin + "/oauth2/token"}
 	// An end-session endpoint that is not http(s) is dropped, not passed on.
 	if err := json.Unmarshal([]byte(cfg.Body), &got); err != nil || got != want {
@@ -269,5 +274,42 @@ func TestEveryReferencedAssetIsServed(t *testing.T) {
 	}
 	if !used["app.js"] {
 		t.Error("index.html does not load app.js")
+	}
+}
+
+// config.json carries the deployment's settings as shared/config reads
+// them from the function's environment (the template's Globals).
+func TestConfigCarriesTheDeploymentSettings(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		env  map[string]string
+		want Config
+	}{
+		{env: map[string]string{}, want: Config{DefaultLifetimeDays: 30, MaxLifetimeDays: 366, MaxGraceSeconds: 604800, LastUsedIntervalSeconds: 300}},
+		{env: map[string]string{"LAST_USED_INTERVAL": "90s", "SINGLE_TOKEN_PER_OWNER": "true", "MAX_LIFETIME_DAYS": "90"},
+			want: Config{DefaultLifetimeDays: 30, MaxLifetimeDays: 90, MaxGraceSeconds: 604800, LastUsedIntervalSeconds: 90, SingleTokenPerOwner: true}},
+	} {
+		cfg, err := config.FromEnv(func(k string) string {
+			if k == "TABLE_NAME" {
+				return "keymint-tokens"
+			}
+			return tc.env[k]
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := app.Assemble(cfg, aws.Config{}, nil, keyring.StaticSource(nil), clock.System{}, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := New(SettingsOf(a))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tc.want.Scopes = "openid profile email"
+		var got Config
+		if err := json.Unmarshal([]byte(get(t, c, RouteAsset, map[string]string{"file": "config.json"}, nil).Body), &got); err != nil || got != tc.want {
+			t.Errorf("env %v: config %+v (%v), want %+v", tc.env, got, err, tc.want)
+		}
 	}
 }

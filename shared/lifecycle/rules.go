@@ -14,7 +14,7 @@ const NoticeWindow = 7 * 24 * time.Hour
 // DynamoDB's best-effort TTL has not removed yet.
 const BackstopDelay = 24 * time.Hour
 
-// Rules are the lifecycle durations (README "Configuration").
+// Rules are the lifecycle durations (docs/configuration.md).
 type Rules struct {
 	InactiveAfter   time.Duration
 	DeleteAfterIdle time.Duration
@@ -81,7 +81,7 @@ func (t Times) LastActivity() int64 {
 	return max(t.CreatedAt, t.LastUsedAt, t.ActivatedAt)
 }
 
-// ExpiresTTL is the moment DynamoDB may delete the token (README "Table").
+// ExpiresTTL is the moment DynamoDB may delete the token (docs/table.md).
 func (r Rules) ExpiresTTL(t Times) int64 {
 	if t.Status == StatusRevoked {
 		return t.RevokedAt + secs(r.Retention)

@@ -96,14 +96,12 @@ func (s *Service) create(ctx context.Context, caller Caller, tmpl *store.Token, 
 			ev[k] = v
 		}
 		changes := []store.Change{{After: t, Event: s.event(caller, t.ID, action, ev), Claim: claim}}
-		single := s.single
-		if !single {
-			o, err := s.store.Owner(ctx, t.Owner)
-			if err != nil {
-				return nil, err
-			}
-			single = o.SingleToken
+		single, err := s.SingleToken(ctx, t.Owner)
+		if err != nil {
+			return nil, err
 		}
+		// What this attempt revokes; a retry reads the owner's tokens again.
+		var replaced []*store.Token
 		if single {
 			others, err := s.store.LiveTokens(ctx, t.Owner)
 			if err != nil {
@@ -114,12 +112,13 @@ func (s *Service) create(ctx context.Context, caller Caller, tmpl *store.Token, 
 				r.Status, r.RevokedAt, r.UpdatedAt = lifecycle.StatusRevoked, now.Unix(), now.Unix()
 				changes = append(changes, store.Change{Before: o, After: r,
 					Event: s.event(caller, o.ID, audit.Revoke, map[string]any{"reason": "single_token_per_owner", "replacedBy": t.ID})})
+				replaced = append(replaced, r)
 			}
 		}
 		err = s.store.Apply(ctx, now, changes...)
 		switch {
 		case err == nil:
-			return &Issued{Token: t, Plaintext: plain.String()}, nil
+			return &Issued{Token: t, Plaintext: plain.String(), Replaced: replaced}, nil
 		case errors.Is(err, store.ErrClaimTaken):
 			// Another request with this key won the race: answer as it did.
 			if rerr := s.replayed(ctx, claim); rerr != nil {
@@ -133,13 +132,27 @@ func (s *Service) create(ctx context.Context, caller Caller, tmpl *store.Token, 
 		case errors.Is(err, store.ErrUnavailable):
 			// The transaction may have committed with only its answer lost.
 			if s.landed(ctx, t) {
-				return &Issued{Token: t, Plaintext: plain.String()}, nil
+				return &Issued{Token: t, Plaintext: plain.String(), Replaced: replaced}, nil
 			}
 			return nil, &UnknownOutcomeError{Err: err}
 		}
 		return nil, storeOutcome(err)
 	}
 	return nil, conflict("the owner's tokens are being changed concurrently; retry")
+}
+
+// SingleToken reports whether issuing a token for owner revokes the
+// owner's other live tokens: the deployment's SINGLE_TOKEN_PER_OWNER, or
+// the owner's own policy (PATCH /owners/{owner}).
+func (s *Service) SingleToken(ctx context.Context, owner string) (bool, error) {
+	if s.single {
+		return true, nil
+	}
+	o, err := s.store.Owner(ctx, owner)
+	if err != nil {
+		return false, err
+	}
+	return o.SingleToken, nil
 }
 
 // verifyBudget is how long create may spend, after its context ended,

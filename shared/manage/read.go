@@ -18,7 +18,7 @@ func (s *Service) Get(ctx context.Context, caller Caller, id string) (*store.Tok
 // ListRequest selects a page of tokens.
 type ListRequest struct {
 	Owner  string // admins only; default the caller's owner
-	Status string // "", active, inactive, expired, revoked
+	Status string // "", active, inactive, expired, revoked, or store.FilterLive (all but revoked)
 	Limit  int32
 	Cursor string
 }
@@ -36,9 +36,9 @@ func (s *Service) List(ctx context.Context, caller Caller, req ListRequest) ([]*
 		owner = req.Owner
 	}
 	switch req.Status {
-	case "", lifecycle.StatusActive, lifecycle.StatusInactive, lifecycle.StatusExpired, lifecycle.StatusRevoked:
+	case "", lifecycle.StatusActive, lifecycle.StatusInactive, lifecycle.StatusExpired, lifecycle.StatusRevoked, store.FilterLive:
 	default:
-		return nil, "", invalid("status", "must be active, inactive, expired or revoked")
+		return nil, "", invalid("status", "must be active, inactive, expired, revoked or live")
 	}
 	if err := checkLimit(req.Limit); err != nil {
 		return nil, "", err

@@ -69,6 +69,10 @@ func (s *Service) Rules() lifecycle.Rules { return s.rules }
 type Issued struct {
 	Token     *store.Token
 	Plaintext string
+	// Replaced are the owner's other tokens the same transaction revoked
+	// under the single-token policy, as they are now (revoked); none
+	// otherwise. Regenerate replaces nothing.
+	Replaced []*store.Token
 }
 
 // retries bounds optimistic-lock retries; contention on one token is rare

@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-// The management routes of README's API table, written out independently of
+// The management routes of docs/api.md's route table, written out independently of
 // scopes.json so that a change to either shows up here.
 var (
 	designRead = []Route{

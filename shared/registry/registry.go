@@ -4,16 +4,18 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/keymint/keymint/shared/api"
 	"github.com/keymint/keymint/shared/app"
 	"github.com/keymint/keymint/shared/console"
+	"github.com/keymint/keymint/shared/example"
 	"github.com/keymint/keymint/shared/sweep"
 	"github.com/keymint/keymint/shared/validate"
 )
 
-// Functions is every function by logical id. Each entry is the constructor
-// its main.go passes to app.Build (TestEachMainBuildsItsFunction holds the
-// two to it).
+// Functions is every keymint function by logical id. Each entry is the
+// constructor its main.go passes to app.Build (TestEachMainBuildsItsFunction
+// holds the two to it).
 func Functions() map[string]app.Function {
 	return map[string]app.Function{
 		"IssueFunction":    api.IssueLambda,
@@ -25,5 +27,21 @@ func Functions() map[string]app.Function {
 	}
 }
 
-// FunctionIDs lists the logical ids, sorted.
-func FunctionIDs() []string { return slices.Sorted(maps.Keys(Functions())) }
+// Standalone is every function of the template that needs no keymint App,
+// as a customer's own backend needs none: the example API's backend. Each
+// entry is the handler its main.go passes to lambda.Start, made a
+// lambda.Handler the way lambda.Start makes it (app.Typed; see there why
+// not lambda.NewHandler).
+func Standalone() map[string]lambda.Handler {
+	return map[string]lambda.Handler{
+		"ExampleFunction": app.Typed(example.Handle),
+	}
+}
+
+// FunctionIDs lists the logical ids of both, sorted.
+func FunctionIDs() []string {
+	ids := slices.Collect(maps.Keys(Functions()))
+	ids = slices.AppendSeq(ids, maps.Keys(Standalone()))
+	slices.Sort(ids)
+	return ids
+}

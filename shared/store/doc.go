@@ -1,4 +1,4 @@
-// Package store is keymint's single-table DynamoDB layout (README "Table"):
+// Package store is keymint's single-table DynamoDB layout (docs/table.md):
 // tokens, name reservations, IP usage, audit events and owners. Every state
 // change is conditional (attribute_not_exists on create, version plus
 // lastUsedAt for optimistic locking) and every multi-item change is one

@@ -22,7 +22,7 @@ const (
 )
 
 // Token is the token item. Attribute names are part of the contract
-// (README "Table"): tests and ops age items by editing them.
+// (docs/table.md): tests and ops age items by editing them.
 type Token struct {
 	PK string `dynamodbav:"PK"`
 	SK string `dynamodbav:"SK"`

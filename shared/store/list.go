@@ -11,8 +11,13 @@ import (
 	"github.com/keymint/keymint/shared/lifecycle"
 )
 
+// FilterLive lists every token that still holds its name: active,
+// inactive or expired, not revoked (what a console shows by default).
+const FilterLive = "live"
+
 // statusFilter selects, on the stored attributes, the tokens whose
-// lifecycle.Rules.Status at now is status, so a page holds only matching
+// lifecycle.Rules.Status at now is status (or, for FilterLive, is not
+// revoked), so a page holds only matching
 // tokens. Inactivity by time is part of it: a token stored active but idle
 // for InactiveAfter is inactive here too, before the sweeper writes it down.
 func (s *Store) statusFilter(status string, now time.Time) (*expression.ConditionBuilder, error) {
@@ -33,6 +38,8 @@ func (s *Store) statusFilter(status string, now time.Time) (*expression.Conditio
 		return nil, nil
 	case lifecycle.StatusRevoked:
 		c = st.Equal(expression.Value(lifecycle.StatusRevoked))
+	case FilterLive:
+		c = st.NotEqual(expression.Value(lifecycle.StatusRevoked))
 	case lifecycle.StatusExpired:
 		c = st.NotEqual(expression.Value(lifecycle.StatusRevoked)).And(exp.LessThanEqual(n))
 	case lifecycle.StatusActive:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -334,15 +335,25 @@ func TestListStatusFilter(t *testing.T) {
 	active := tok("a", "alice", "active")
 	expired := tok("b", "alice", "expired")
 	expired.ExpiresAt = now.Add(-time.Minute).Unix()
+	revoked := tok("c", "alice", "revoked")
+	revoked.Status, revoked.RevokedAt = "revoked", now.Unix()
 	f.create(t, active)
 	f.create(t, expired)
-	for status, want := range map[string]string{"active": "active", "expired": "expired"} {
+	f.create(t, revoked)
+	for status, want := range map[string][]string{
+		"active": {"active"}, "expired": {"expired"}, "revoked": {"revoked"},
+		store.FilterLive: {"expired", "active"}, "": {"revoked", "expired", "active"},
+	} {
 		page, _, err := f.st.ListByOwner(ctx, "alice", status, now, 10, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(page) != 1 || page[0].Name != want {
-			t.Errorf("status=%s: got %d tokens", status, len(page))
+		var got []string
+		for _, tk := range page {
+			got = append(got, tk.Name)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("status=%q: got %v, want %v (newest first)", status, got, want)
 		}
 	}
 }

@@ -7,9 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/keymint/keymint/shared/sweep"
 )
 
@@ -119,6 +121,46 @@ func TestHandle(t *testing.T) {
 			lines := readLines(t, path)
 			if len(lines) != tc.wantLines || lines[0].Detail.TokenID != noticeDue.id || lines[0].Detail.ExpiresAt != "2100-02-05T00:00:00Z" {
 				t.Errorf("notices = %+v", lines)
+			}
+		})
+	}
+}
+
+// What an invoker of SweeperFunction sees when a run fails: a stable
+// errorType, and no store or event-bus error text.
+func TestLambdaErrorTypes(t *testing.T) {
+	t.Parallel()
+	noticeDue := spec{id: tokID(1), expires: days(35), lastUsed: days(20)}
+	tests := []struct {
+		name, payload string
+		blockNotices  bool // notices.jsonl is a directory: the notice fails
+		want          string
+	}{
+		{name: "unknown field", payload: `{"dry_run":true}`, want: sweep.ErrorTypeInvalidInput},
+		{name: "not an object", payload: `[1]`, want: sweep.ErrorTypeInvalidInput},
+		{name: "notice fails", payload: `{}`, blockNotices: true, want: sweep.ErrorTypeIncomplete},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if tc.blockNotices {
+				if err := os.Mkdir(filepath.Join(dir, sweep.NoticesFile), 0o700); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f := newFixture(t, map[string]string{"LOCAL_DIR": dir})
+			f.seed(t, noticeDue)
+			f.Clock.Set(baseTime().Add(days(30)))
+			out, err := sweep.Lambda(f.App.App).Invoke(context.Background(), []byte(tc.payload))
+			var ie messages.InvokeResponse_Error
+			if !errors.As(err, &ie) {
+				t.Fatalf("answer %s, error %T %v; want an InvokeResponse_Error", out, err, err)
+			}
+			if ie.Type != tc.want {
+				t.Errorf("errorType %q (%s), want %q", ie.Type, ie.Message, tc.want)
+			}
+			if strings.Contains(ie.Message, dir) {
+				t.Errorf("message %q carries the underlying error's text", ie.Message)
 			}
 		})
 	}

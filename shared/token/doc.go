@@ -1,5 +1,5 @@
 // Package token generates, serialises and parses keymint API tokens
-// (README "Token format"):
+// (docs/architecture.md "Token format"):
 //
 //	<prefix>_<id>_<secret><check>
 //

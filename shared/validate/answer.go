@@ -15,7 +15,7 @@ import (
 // answers are an entry's encoded answers, made on first use and then
 // reused for the entry's life: the bytes aws-lambda-go would write for the
 // events type, built once by encoding/json itself, so they are exactly
-// those (README "Validate" shows them).
+// those (docs/deploy.md "What ValidateFunction answers" shows them).
 type answers struct {
 	simple  atomic.Pointer[[]byte]    // HTTP API simple response, allowed
 	direct  atomic.Pointer[[]byte]    // direct invoke, active

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -271,8 +272,14 @@ func TestFailsClosedOnStoreError(t *testing.T) {
 		}
 	}
 	raw, _ := json.Marshal(validate.DirectRequest{Token: tok.Plaintext})
-	if out, err := invoke[any](t, h, raw); err == nil {
+	out, err := invoke[any](t, h, raw)
+	if err == nil {
 		t.Fatalf("direct: store failure answered %+v", out)
+	}
+	// Lambda reports the Go type's name as errorType: a direct invoker
+	// matches "ValidateFailed", not errors.New's "errorString".
+	if typ := reflect.TypeOf(err).Name(); typ != "ValidateFailed" {
+		t.Errorf("direct: errorType would be %q, want ValidateFailed", typ)
 	}
 }
 

@@ -2,7 +2,6 @@ package validate
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -13,14 +12,29 @@ import (
 
 // ErrUnauthorized is the error API Gateway turns into 401; its text is
 // fixed by API Gateway.
-var ErrUnauthorized = errors.New("Unauthorized")
+var ErrUnauthorized error = Unauthorized{}
 
 // errValidate is the authorizer error for a decision that could not be
 // made: API Gateway answers 500, and the cause is in the log.
-var errValidate = errors.New("validate failed")
+var errValidate error = ValidateFailed{}
 
-// Handler is the validate Lambda: it accepts every event shape README
-// "Validate" lists, at aws-lambda-go's byte level, so the runtime neither
+// Lambda names an error's errorType after its Go type
+// (https://docs.aws.amazon.com/lambda/latest/dg/golang-exceptions.html);
+// these types give direct invokers stable ones, "Unauthorized" and
+// "ValidateFailed", where errors.New would say "errorString".
+type (
+	// Unauthorized is ErrUnauthorized's type.
+	Unauthorized struct{}
+	// ValidateFailed is the type of the error for a decision that could
+	// not be made.
+	ValidateFailed struct{}
+)
+
+func (Unauthorized) Error() string   { return "Unauthorized" }
+func (ValidateFailed) Error() string { return "validate failed" }
+
+// Handler is the validate Lambda: it accepts every event shape
+// docs/deploy.md lists ("What ValidateFunction answers"), at aws-lambda-go's byte level, so the runtime neither
 // decodes the event nor encodes the answer by reflection.
 type Handler struct {
 	v            *Validator

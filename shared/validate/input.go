@@ -9,7 +9,7 @@ import (
 	"github.com/keymint/keymint/shared/policy"
 )
 
-// shape is which kind of event a payload is (README "Validate").
+// shape is which kind of event a payload is (docs/deploy.md "What ValidateFunction answers").
 type shape uint8
 
 const (

@@ -39,7 +39,7 @@ const maxIDToken = 16 << 10
 // instead of each waiting on a provider that is down.
 const discoveryRetry = 10 * time.Second
 
-// people verifies ID tokens from the configured issuer (README "Sign-in").
+// people verifies ID tokens from the configured issuer (docs/signin.md).
 type people struct {
 	cfg    config.OIDC
 	cat    *policy.Catalogue

@@ -4,7 +4,7 @@ package validate
 // from Check means the decision could not be made (and nothing is allowed).
 type Status string
 
-// Statuses, as README "Validate" names them (the direct invoke's reason).
+// Statuses, as docs/deploy.md "What ValidateFunction answers" names them (the direct invoke's reason).
 const (
 	Valid         Status = "valid"
 	Malformed     Status = "malformed"

@@ -12,7 +12,7 @@ import (
 	"github.com/keymint/keymint/shared/store"
 )
 
-// Usage bookkeeping (README "Validate: what is written"). A use is counted
+// Usage bookkeeping (docs/architecture.md "Validate: the hot path"). A use is counted
 // in memory; the table is written only when the token's lastUsedAt is
 // LAST_USED_INTERVAL old, as this container last saw it: then lastUsedAt
 // and lastUsedIp are set (Touch) and every address's count since the last

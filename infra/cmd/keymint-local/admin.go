@@ -20,11 +20,15 @@ func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return exitError{2}
 	}
-	s, err := loadSettings(*template, "")
+	s, err := loadSettings(*template)
 	if err != nil {
 		return err
 	}
-	fns, done, err := functionsOnData(ctx, s, stdout, stderr, "ValidateFunction", "IssueFunction", "RevokeFunction")
+	st, err := localrt.LoadStack(s.template)
+	if err != nil {
+		return err
+	}
+	fns, done, err := functionsOnData(ctx, s, st, stdout, stderr, "ValidateFunction", "IssueFunction", "RevokeFunction")
 	if err != nil {
 		return err
 	}
@@ -37,6 +41,6 @@ func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if issued {
 		verb = "was issued (0600)"
 	}
-	fmt.Fprintf(stdout, "admin token in %s %s\n", relOrAbs(s.adminFile), verb)
+	fmt.Fprintf(stdout, "admin token in %s %s\n", s.adminFile, verb)
 	return nil
 }

@@ -10,21 +10,27 @@ import (
 
 	"github.com/keymint/keymint/infra/localfn"
 	"github.com/keymint/keymint/infra/localrt"
+	"github.com/keymint/keymint/infra/stack"
 	"github.com/keymint/keymint/internal/ddblocal"
 	"github.com/keymint/keymint/internal/tabledef"
 )
 
 // settings are the environment knobs shared by run and invoke.
 type settings struct {
-	localDir  string // absolute
-	port      int
-	ddbPort   int
-	template  string
-	envVars   map[string]map[string]string
+	localDir    string // absolute
+	port        int    // KeymintApi
+	examplePort int    // ExampleApi
+	ddbPort     int
+	template    string
+	// envVars are the `sam local --env-vars` overrides of every function
+	// (the user's, see withOverrides, and the OpenID provider's, withOIDC).
+	envVars map[string]map[string]string
+	// overrides describe the user's overrides, for start-up output.
+	overrides []string
 	adminFile string
 }
 
-func loadSettings(template, envVarsFile string) (settings, error) {
+func loadSettings(template string) (settings, error) {
 	var s settings
 	dir := os.Getenv("LOCAL_DIR")
 	if dir == "" {
@@ -37,20 +43,28 @@ func loadSettings(template, envVarsFile string) (settings, error) {
 	if s.ddbPort, err = ddblocal.PortFromEnv(os.Getenv); err != nil {
 		return s, err
 	}
-	s.port = 3000
-	if v := os.Getenv("PORT"); v != "" {
-		if s.port, err = strconv.Atoi(v); err != nil || s.port < 1 || s.port > 65535 {
-			return s, fmt.Errorf("PORT=%q is not a port number", v)
-		}
+	if s.port, err = portFromEnv("PORT", 3000); err != nil {
+		return s, err
+	}
+	if s.examplePort, err = portFromEnv("EXAMPLE_PORT", 3001); err != nil {
+		return s, err
 	}
 	s.template = template
-	if envVarsFile != "" {
-		if s.envVars, err = localrt.ReadEnvVars(envVarsFile); err != nil {
-			return s, err
-		}
-	}
 	s.adminFile = filepath.Join(s.localDir, "admin-token")
 	return s, nil
+}
+
+// portFromEnv reads a port number from the environment variable name.
+func portFromEnv(name string, def int) (int, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	p, err := strconv.Atoi(v)
+	if err != nil || p < 1 || p > 65535 {
+		return 0, fmt.Errorf("%s=%q is not a port number", name, v)
+	}
+	return p, nil
 }
 
 func (s settings) endpoint() string { return "http://127.0.0.1:" + strconv.Itoa(s.ddbPort) }
@@ -132,15 +146,11 @@ func logsToStderr(stdout io.Writer) (restore func()) {
 	return func() { os.Stdout = answerOut }
 }
 
-// functionsOnData builds the named functions as the template wires them, on
-// the local data (started for this command when nothing serves it), with
-// function logs on stderr. done undoes all of it.
-func functionsOnData(ctx context.Context, s settings, stdout, stderr io.Writer, ids ...string) (fns map[string]localrt.Target, done func(), err error) {
+// functionsOnData builds the named functions as the template st wires
+// them, on the local data (started for this command when nothing serves
+// it), with function logs on stderr. done undoes all of it.
+func functionsOnData(ctx context.Context, s settings, st *stack.Stack, stdout, stderr io.Writer, ids ...string) (fns map[string]localrt.Target, done func(), err error) {
 	useLocalAWS()
-	st, err := localrt.LoadStack(s.template)
-	if err != nil {
-		return nil, func() {}, err
-	}
 	stop, err := withData(ctx, s, stderr)
 	if err != nil {
 		return nil, func() {}, err

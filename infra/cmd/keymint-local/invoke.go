@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/keymint/keymint/infra/localrt"
@@ -27,7 +28,8 @@ func cmdInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.SetOutput(stderr)
 	eventFile := fs.String("e", "", "event file (\"-\": stdin; none: {})")
 	template := fs.String("template", "template.yaml", "SAM template")
-	envVars := fs.String("env-vars", "", "`sam local --env-vars` style JSON overriding function variables")
+	envVars := fs.String("env-vars", "", "`sam local --env-vars` style JSON overriding function variables (make: ENV_VARS)")
+	set := fs.String("set", "", "space-separated NAME=value settings for every function that declares NAME (make: SET)")
 	// The function id comes first, as in `sam local invoke <id> -e f`.
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		fmt.Fprintln(stderr, "usage: keymint-local invoke <FunctionLogicalId> [-e event.json]")
@@ -37,9 +39,19 @@ func cmdInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := fs.Parse(args[1:]); err != nil {
 		return exitError{2}
 	}
-	s, err := loadSettings(*template, *envVars)
+	s, err := loadSettings(*template)
 	if err != nil {
 		return err
+	}
+	st, err := localrt.LoadStack(s.template)
+	if err != nil {
+		return err
+	}
+	if s, err = s.withOverrides(st, *envVars, *set); err != nil {
+		return err
+	}
+	if len(s.overrides) > 0 {
+		printOverrides(stderr, s)
 	}
 	// The same OIDC settings as the running (or last) `make run`.
 	if s, err = s.withSavedOIDC(); err != nil {
@@ -49,7 +61,7 @@ func cmdInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	fns, done, err := functionsOnData(ctx, s, stdout, stderr, id)
+	fns, done, err := functionsOnData(ctx, s, st, stdout, stderr, id)
 	if err != nil {
 		return err
 	}
@@ -77,7 +89,7 @@ func writeInvokeResult(w io.Writer, invoke func(context.Context, localrt.Target,
 }
 
 // ErrNoAdminToken means an event asks for the admin token but there is none.
-var ErrNoAdminToken = errors.New("the event uses " + AdminTokenPlaceholder + " or " + AdminTokenIDPlaceholder + " but there is no admin token yet; run `make run` once to create it")
+var ErrNoAdminToken = errors.New("the event uses " + AdminTokenPlaceholder + " or " + AdminTokenIDPlaceholder + " but there is no admin token yet")
 
 func readEvent(path, adminFile string) ([]byte, error) {
 	var event []byte
@@ -96,7 +108,8 @@ func readEvent(path, adminFile string) ([]byte, error) {
 	if bytes.Contains(event, []byte("{{ADMIN_TOKEN")) {
 		raw, err := os.ReadFile(adminFile)
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, ErrNoAdminToken
+			return nil, fmt.Errorf("%w: no %s; run `make run` or `make admin` once with LOCAL_DIR=%s to create it",
+				ErrNoAdminToken, adminFile, filepath.Dir(adminFile))
 		}
 		if err != nil {
 			return nil, err

@@ -25,8 +25,8 @@ import (
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"github.com/keymint/keymint/infra/localrt"
 	"github.com/keymint/keymint/infra/oidc"
+	"github.com/keymint/keymint/infra/oidc/oidctest"
 	"github.com/keymint/keymint/infra/stack"
-	"github.com/keymint/keymint/internal/ddblocal"
 	"github.com/keymint/keymint/internal/testkit"
 )
 
@@ -168,26 +168,12 @@ func TestRunEndToEnd(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	// A fresh LOCAL_DIR sharing the repository's jar and OIDC provider, so
-	// npm runs at most once.
-	if _, err := ddblocal.EnsureInstalled(context.Background(), filepath.Join(repo, ".local")); err != nil {
-		t.Fatal(err)
-	}
-	idpDir, err := oidc.EnsureInstalled(context.Background(), filepath.Join(repo, ".local"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	local := t.TempDir()
-	if err := os.Symlink(filepath.Join(repo, ".local", "node_modules"), filepath.Join(local, "node_modules")); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(idpDir, filepath.Join(local, "oidc-provider")); err != nil {
-		t.Fatal(err)
-	}
-	port, ddbPort := testkit.FreePort(t), testkit.FreePort(t)
-	env := append(os.Environ(), "LOCAL_DIR="+local, fmt.Sprintf("PORT=%d", port), fmt.Sprintf("DYNAMODB_PORT=%d", ddbPort))
+	local := oidctest.StackDir(t)
+	port, examplePort, ddbPort := testkit.FreePort(t), testkit.FreePort(t), testkit.FreePort(t)
+	env := append(os.Environ(), "LOCAL_DIR="+local, fmt.Sprintf("PORT=%d", port), fmt.Sprintf("EXAMPLE_PORT=%d", examplePort), fmt.Sprintf("DYNAMODB_PORT=%d", ddbPort))
 
-	run := exec.Command(bin, "run")
+	// As `make run SET=TOKENS_REQUIRE_ENABLEMENT=true` runs it.
+	run := exec.Command(bin, "run", "-set", "TOKENS_REQUIRE_ENABLEMENT=true")
 	run.Dir = repo
 	run.Env = env
 	stdout, err := run.StdoutPipe()
@@ -258,10 +244,23 @@ func TestRunEndToEnd(t *testing.T) {
 		}
 	}
 
-	// The banner names the console, and the console is there.
-	if want := "keymint web console on " + base + "/"; !strings.Contains(banner.String(), want) {
-		t.Errorf("run's banner lacks %q:\n%s", want, banner.String())
+	// The banner names the console, both APIs, the overrides in effect and
+	// where the admin token is; the console is there.
+	exampleBase := fmt.Sprintf("http://127.0.0.1:%d", examplePort)
+	for _, want := range []string{
+		"keymint web console on " + base + "/",
+		"keymint API on " + base + "\n",
+		"example orders API, protected by keymint, on " + exampleBase + "\n",
+		"  GET /orders/{id} -> ExampleFunction\n",
+		"settings overridden (ENV_VARS, SET):\n  TOKENS_REQUIRE_ENABLEMENT=true (all 7 functions)\n",
+		"admin token (tokens:admin tokens:read tokens:write) in " + filepath.Join(local, "admin-token") + "\n",
+	} {
+		if !strings.Contains(banner.String(), want) {
+			t.Errorf("run's banner lacks %q:\n%s", want, banner.String())
+		}
 	}
+	checkEnablement(t, base, strings.TrimSpace(string(tok)))
+	checkExampleAPI(t, base, exampleBase, strings.TrimSpace(string(tok)))
 	if resp, err := http.Get(base + "/"); err != nil {
 		t.Error(err)
 	} else {
@@ -282,6 +281,14 @@ func TestRunEndToEnd(t *testing.T) {
 	}
 	if err := json.Unmarshal(out, &answer); err != nil || !answer.Active {
 		t.Errorf("invoke stdout %q: want only the answer, active", out)
+	}
+
+	// `admin` beside the running stack keeps the working token, and says
+	// where it is: under the LOCAL_DIR in use, absolute.
+	adm := exec.Command(bin, "admin")
+	adm.Dir, adm.Env = repo, env
+	if out, err := adm.Output(); err != nil || string(out) != "admin token in "+filepath.Join(local, "admin-token")+" still works\n" {
+		t.Errorf("admin: %v, stdout %q", err, out)
 	}
 
 	idp := checkLogin(t, bin, repo, env, local, port, banner.String())
@@ -319,6 +326,81 @@ func TestRunEndToEnd(t *testing.T) {
 	login.Stderr = &loginErr
 	if out, err := login.Output(); err == nil || len(out) != 0 || !strings.Contains(loginErr.String(), "make run") {
 		t.Errorf("login with the stack stopped: %v, stdout %q, stderr %q; want an error naming `make run`", err, out, loginErr.String())
+	}
+}
+
+// call sends one request with tok as bearer ("" none) and decodes a JSON
+// answer.
+func call(t *testing.T, method, url, tok, body string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var v map[string]any
+	_ = json.Unmarshal(raw, &v)
+	return resp.StatusCode, v
+}
+
+// checkEnablement: run's -set reached the functions: an owner nobody
+// enabled gets no token.
+func checkEnablement(t *testing.T, base, admin string) {
+	t.Helper()
+	code, v := call(t, "POST", base+"/tokens", admin, `{"owner":"carol","name":"ci","scopes":["tokens:read"]}`)
+	if code != http.StatusConflict || v["type"] != "https://keymint.dev/problems/owner-not-enabled" {
+		t.Errorf("issue to an owner nobody enabled, with TOKENS_REQUIRE_ENABLEMENT=true: %d %v", code, v)
+	}
+}
+
+// checkExampleAPI: the example orders API on its own port, behind keymint:
+// 401 without a token, 403 for a token without orders scopes, 200 with the
+// caller echoed for an orders:read token (on the routes it opens only).
+func checkExampleAPI(t *testing.T, base, exampleBase, admin string) {
+	t.Helper()
+	code, issued := call(t, "POST", base+"/tokens", admin, `{"name":"orders-reader","scopes":["orders:read"]}`)
+	reader, _ := issued["token"].(string)
+	if code != http.StatusCreated || reader == "" {
+		t.Fatalf("issue an orders:read token: %d %v", code, issued)
+	}
+	for _, tc := range []struct {
+		method, path, tok, body string
+		want                    int
+	}{
+		{"GET", "/orders/42", "", "", http.StatusUnauthorized},
+		{"GET", "/orders/42", admin, "", http.StatusForbidden},
+		{"POST", "/orders", reader, `{"item":"kite"}`, http.StatusForbidden},
+		{"GET", "/orders/42", reader, "", http.StatusOK},
+	} {
+		code, v := call(t, tc.method, exampleBase+tc.path, tc.tok, tc.body)
+		if code != tc.want {
+			t.Errorf("%s %s (token %v): %d %v, want %d", tc.method, tc.path, tc.tok != "", code, v, tc.want)
+			continue
+		}
+		if code != http.StatusOK {
+			continue
+		}
+		caller, _ := v["caller"].(map[string]any)
+		order, _ := v["order"].(map[string]any)
+		if v["route"] != "GET /orders/{id}" || order["id"] != "42" || caller["kind"] != "token" || caller["tokenId"] != issued["id"] ||
+			caller["owner"] != "admin" || fmt.Sprint(caller["scopes"]) != "[orders:read]" {
+			t.Errorf("GET /orders/42 answered %v", v)
+		}
+	}
+	// keymint's own API has no such route: the two APIs are apart.
+	if code, _ := call(t, "GET", base+"/orders/42", reader, ""); code != http.StatusNotFound {
+		t.Errorf("GET /orders/42 on keymint's API: %d, want 404", code)
 	}
 }
 
@@ -465,8 +547,17 @@ func TestOIDCOverrides(t *testing.T) {
 }
 
 func TestLoginWithoutTheStack(t *testing.T) {
-	local := t.TempDir()
-	t.Setenv("LOCAL_DIR", local)
+	// A relative LOCAL_DIR, as make passes its default: the messages name
+	// it absolute.
+	t.Chdir(t.TempDir())
+	t.Setenv("LOCAL_DIR", "state")
+	local, err := filepath.Abs("state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(local, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name     string
 		args     []string
@@ -475,8 +566,12 @@ func TestLoginWithoutTheStack(t *testing.T) {
 	}{
 		{"usage", nil, "", "usage"},
 		{"two users", []string{"alice", "bob"}, "", "usage"},
-		{"no oidc.json", []string{"alice"}, "", "make run"},
-		{"provider stopped", []string{"-password", "x", "alice"}, `{"issuer":"http://127.0.0.1:1","audience":"keymint-local"}`, "make run"},
+		// Both name the LOCAL_DIR looked in, absolute, and ask for `make
+		// run` with that same LOCAL_DIR.
+		{"no oidc.json", []string{"alice"}, "", "no " + filepath.Join(local, "oidc.json") + " (LOCAL_DIR is " + local + ")"},
+		{"no oidc.json, make run", []string{"alice"}, "", "start `make run` with the same LOCAL_DIR"},
+		{"provider stopped", []string{"-password", "x", "alice"}, `{"issuer":"http://127.0.0.1:1","audience":"keymint-local"}`, "start `make run` with LOCAL_DIR=" + local},
+		{"provider stopped, file", []string{"alice"}, `{"issuer":"http://127.0.0.1:1","audience":"keymint-local"}`, filepath.Join(local, "oidc.json")},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

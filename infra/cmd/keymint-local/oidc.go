@@ -142,7 +142,13 @@ func startOIDC(ctx context.Context, s settings) (*oidc.Provider, oidcSettings, e
 	return p, o, nil
 }
 
-func printOIDC(w io.Writer, o oidcSettings, apiBase string) {
+func printOIDC(w io.Writer, o oidcSettings, apiBase, localDir string) {
+	login := "make -s login USER=alice"
+	// `make login` reads the provider's address from LOCAL_DIR: name it
+	// when it is not make's default.
+	if dir := relOrAbs(localDir); dir != ".local" {
+		login += " LOCAL_DIR=" + dir
+	}
 	fmt.Fprintf(w, "OpenID Connect provider (development only) on %s, client %s\n", o.Issuer, o.Audience)
 	var users []string
 	for _, u := range oidc.DevUsers() {
@@ -153,8 +159,8 @@ func printOIDC(w io.Writer, o oidcSettings, apiBase string) {
 		}
 	}
 	fmt.Fprintf(w, "  users, password = user name: %s\n", strings.Join(users, ", "))
-	fmt.Fprintf(w, "  an ID token: make -s login USER=alice\n")
-	fmt.Fprintf(w, "  curl -H \"Authorization: Bearer $(make -s login USER=alice)\" %s/whoami\n", apiBase)
+	fmt.Fprintf(w, "  an ID token: %s\n", login)
+	fmt.Fprintf(w, "  curl -H \"Authorization: Bearer $(%s)\" %s/whoami\n", login, apiBase)
 }
 
 // cmdLogin signs a development user in at the running stack's provider and
@@ -183,21 +189,22 @@ func cmdLogin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *password == "" {
 		*password = user
 	}
-	s, err := loadSettings("template.yaml", "")
+	s, err := loadSettings("template.yaml")
 	if err != nil {
 		return err
 	}
 	o, err := readOIDCSettings(s.localDir)
 	if errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("no %s: the OpenID Connect provider runs with the stack; start it with `make run` first", relOrAbs(oidcFile(s.localDir)))
+		return fmt.Errorf("no %s (LOCAL_DIR is %s): the OpenID Connect provider runs with the stack, which writes that file; "+
+			"start `make run` with the same LOCAL_DIR first", oidcFile(s.localDir), s.localDir)
 	}
 	if err != nil {
 		return err
 	}
 	tok, err := oidc.Login(ctx, o.Issuer, o.Audience, user, *password)
 	if errors.Is(err, oidc.ErrUnreachable) {
-		return fmt.Errorf("the OpenID Connect provider of %s is not running (%w); start the stack with `make run` first",
-			relOrAbs(oidcFile(s.localDir)), err)
+		return fmt.Errorf("the OpenID Connect provider that %s names is not running (%w); start `make run` with LOCAL_DIR=%s first",
+			oidcFile(s.localDir), err, s.localDir)
 	}
 	if err != nil {
 		return err

@@ -7,32 +7,33 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/keymint/keymint/infra/localapi"
 	"github.com/keymint/keymint/infra/localfn"
 	"github.com/keymint/keymint/infra/localrt"
+	"github.com/keymint/keymint/infra/stack"
 	"github.com/keymint/keymint/internal/ddblocal"
 	"github.com/keymint/keymint/shared/token"
 )
-
-// apiID is the HttpApi the local server serves.
-const apiID = "KeymintApi"
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	template := fs.String("template", "template.yaml", "SAM template")
-	envVars := fs.String("env-vars", "", "`sam local --env-vars` style JSON overriding function variables")
+	envVars := fs.String("env-vars", "", "`sam local --env-vars` style JSON overriding function variables (make: ENV_VARS)")
+	set := fs.String("set", "", "space-separated NAME=value settings for every function that declares NAME (make: SET)")
 	if err := fs.Parse(args); err != nil {
 		return exitError{2}
 	}
-	s, err := loadSettings(*template, *envVars)
+	s, err := loadSettings(*template)
 	if err != nil {
 		return err
 	}
@@ -47,17 +48,20 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	api, ok := st.APIs[apiID]
-	if !ok {
-		return fmt.Errorf("%s has no AWS::Serverless::HttpApi %s", s.template, apiID)
+	if s, err = s.withOverrides(st, *envVars, *set); err != nil {
+		return err
 	}
-	// Take the API port first: failing after DynamoDB Local started would
+	// Take the API ports first: failing after DynamoDB Local started would
 	// leave the user waiting for nothing.
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)))
+	apis, err := listenAPIs(st, s)
 	if err != nil {
-		return fmt.Errorf("cannot listen on 127.0.0.1:%d (set PORT): %w", s.port, err)
+		return err
 	}
-	defer ln.Close()
+	defer func() {
+		for _, a := range apis {
+			a.ln.Close()
+		}
+	}()
 
 	fmt.Fprintf(stderr, "starting DynamoDB Local on 127.0.0.1:%d (data in %s)\n", s.ddbPort, filepath.Join(s.localDir, "ddb"))
 	ddb, err := ddblocal.Start(ctx, ddblocal.Options{LocalDir: s.localDir, Port: s.ddbPort, DBPath: filepath.Join(s.localDir, "ddb")})
@@ -96,40 +100,33 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	case err != nil:
 		// Serve anyway: the handlers may still be under construction, and
 		// the API is useful to poke at.
-		fmt.Fprintf(stderr, "WARNING: no bootstrap admin token: %v\n", err)
+		fmt.Fprintf(stderr, "WARNING: no bootstrap admin token in %s: %v\n", s.adminFile, err)
 	case issued:
 		fmt.Fprintf(stderr, "issued bootstrap admin token into %s (0600)\n", s.adminFile)
 	default:
 		fmt.Fprintf(stderr, "bootstrap admin token in %s is still active\n", s.adminFile)
 	}
 
-	srv, err := localapi.New(localapi.Config{
-		API:            api,
-		Functions:      fns,
-		Log:            slog.New(token.Masking(slog.NewTextHandler(stderr, nil))),
-		TrustedProxies: trusted,
-	})
-	if err != nil {
-		return err
+	log := slog.New(token.Masking(slog.NewTextHandler(stderr, nil)))
+	for i := range apis {
+		if apis[i].srv, err = localapi.New(localapi.Config{API: st.APIs[apis[i].id], Functions: fns, Log: log, TrustedProxies: trusted}); err != nil {
+			return err
+		}
 	}
-	base := fmt.Sprintf("http://127.0.0.1:%d", s.port)
-	fmt.Fprintf(stdout, "\nkeymint web console on %s/ (sign in as a development user, below)\n", base)
-	fmt.Fprintf(stdout, "keymint API on %s\n", base)
-	for _, r := range srv.Routes() {
-		fmt.Fprintf(stdout, "  %s\n", r)
-	}
-	fmt.Fprintf(stdout, "\ntry:\n  curl -H \"Authorization: Bearer $(cat %s)\" %s/whoami\n\n", relOrAbs(s.adminFile), base)
-	printOIDC(stdout, idpSettings, base)
-	fmt.Fprint(stdout, "\nCtrl-C stops the API, DynamoDB Local and the OpenID Connect provider.\n\n")
+	printBanner(stdout, s, apis, idpSettings)
 
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
+	served := make(chan error, len(apis))
+	var servers []*http.Server
+	for _, a := range apis {
+		hs := &http.Server{Handler: a.srv, ReadHeaderTimeout: 10 * time.Second}
+		servers = append(servers, hs)
+		go func() { served <- hs.Serve(a.ln) }()
+	}
 	select {
 	case <-ctx.Done():
 		fmt.Fprintln(stderr, "\nshutting down")
-	case err := <-served:
-		return fmt.Errorf("API server: %w", err)
+	case err = <-served:
+		err = fmt.Errorf("API server: %w", err)
 	case <-ddb.Done():
 		err = errors.New("DynamoDB Local exited unexpectedly:\n" + ddb.Output())
 	case <-idp.Done():
@@ -137,10 +134,96 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if serr := hs.Shutdown(shutdownCtx); serr != nil {
-		fmt.Fprintln(stderr, "API shutdown:", serr)
+	for _, hs := range servers {
+		if serr := hs.Shutdown(shutdownCtx); serr != nil {
+			fmt.Fprintln(stderr, "API shutdown:", serr)
+		}
 	}
 	return err
+}
+
+// servedAPI is one HttpApi of the template on its own port, as API Gateway
+// gives each API its own hostname.
+type servedAPI struct {
+	id      string // logical id
+	portVar string // the environment variable that sets its port
+	port    int
+	what    string // how the banner names it
+	ln      net.Listener
+	srv     *localapi.Server
+}
+
+func (a servedAPI) base() string { return fmt.Sprintf("http://127.0.0.1:%d", a.port) }
+
+// listenAPIs takes the port of every HttpApi the template has (with the
+// local parameters): keymint's management API on PORT, the example orders
+// API on EXAMPLE_PORT.
+func listenAPIs(st *stack.Stack, s settings) ([]servedAPI, error) {
+	apis := []servedAPI{
+		{id: "KeymintApi", portVar: "PORT", port: s.port, what: "keymint API"},
+		{id: "ExampleApi", portVar: "EXAMPLE_PORT", port: s.examplePort, what: "example orders API, protected by keymint,"},
+	}
+	known := map[string]bool{}
+	for _, a := range apis {
+		known[a.id] = true
+		if st.APIs[a.id] == nil {
+			return nil, fmt.Errorf("%s has no AWS::Serverless::HttpApi %s", s.template, a.id)
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(st.APIs)) {
+		if !known[id] {
+			return nil, fmt.Errorf("%s has an HttpApi %s that the local stack has no port for", s.template, id)
+		}
+	}
+	if s.port == s.examplePort {
+		return nil, fmt.Errorf("PORT and EXAMPLE_PORT are both %d: each API needs its own port", s.port)
+	}
+	for i := range apis {
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(apis[i].port)))
+		if err != nil {
+			for _, a := range apis[:i] {
+				a.ln.Close()
+			}
+			return nil, fmt.Errorf("cannot listen on 127.0.0.1:%d for the %s (set %s): %w", apis[i].port, apis[i].id, apis[i].portVar, err)
+		}
+		apis[i].ln = ln
+	}
+	return apis, nil
+}
+
+// printBanner tells what runs where and how to try it.
+func printBanner(w io.Writer, s settings, apis []servedAPI, idp oidcSettings) {
+	keymint, example := apis[0], apis[1]
+	// Absolute: right in any shell, whatever LOCAL_DIR and make's directory.
+	admin := s.adminFile
+	fmt.Fprintln(w)
+	printOverrides(w, s)
+	fmt.Fprintf(w, "keymint web console on %s/ (sign in as a development user, below)\n", keymint.base())
+	for _, a := range apis {
+		fmt.Fprintf(w, "%s on %s\n", a.what, a.base())
+		for _, r := range a.srv.Routes() {
+			fmt.Fprintf(w, "  %s\n", r)
+		}
+	}
+	fmt.Fprintf(w, "\nadmin token (tokens:admin tokens:read tokens:write) in %s\n", s.adminFile)
+	fmt.Fprintf(w, "try:\n  curl -H \"Authorization: Bearer $(cat %s)\" %s/whoami\n", admin, keymint.base())
+	fmt.Fprintf(w, "  # a token for the example API (scope orders:read), shown once:\n")
+	fmt.Fprintf(w, "  curl -s -X POST -H \"Authorization: Bearer $(cat %s)\" -H 'Content-Type: application/json' -d '{\"name\":\"orders-reader\",\"scopes\":[\"orders:read\"]}' %s/tokens\n", admin, keymint.base())
+	fmt.Fprintf(w, "  curl -H \"Authorization: Bearer <that token>\" %s/orders/42\n\n", example.base())
+	printOIDC(w, idp, keymint.base(), s.localDir)
+	fmt.Fprint(w, "\nCtrl-C stops the APIs, DynamoDB Local and the OpenID Connect provider.\n\n")
+}
+
+// printOverrides lists the user's setting overrides in effect.
+func printOverrides(w io.Writer, s settings) {
+	if len(s.overrides) == 0 {
+		fmt.Fprintln(w, "settings: the template's defaults (change them with make run SET='NAME=value ...' or ENV_VARS=file.json)")
+		return
+	}
+	fmt.Fprintln(w, "settings overridden (ENV_VARS, SET):")
+	for _, o := range s.overrides {
+		fmt.Fprintf(w, "  %s\n", o)
+	}
 }
 
 // relOrAbs shortens path relative to the working directory for display.

@@ -1,5 +1,6 @@
 // alice's tokens: generate (shown once, clipboard, download), use it, a
 // field error from the API, bulk deactivate, activate, IP block, revoke.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readFile } from 'node:fs/promises';
 
 // api calls keymint with a token, as a client of the customer's API would.
@@ -15,7 +16,7 @@ async function eventually(baseURL, token, want, what) {
   for (let i = 0; i < 20; i++) {
     got = await api(baseURL, token);
     if (got === want) return;
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
   throw new Error(`${what}: the API answers ${got}, want ${want}`);
 }
@@ -66,11 +67,36 @@ async function gone(page, secret) {
 
 const row = (page, name) => page.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
 
+// gapBefore is the room, in pixels, between an element and what is laid
+// out just before it on its line (a badge must not touch its text).
+const gapBefore = (locator) => locator.evaluate((el) => {
+  const prev = el.previousElementSibling;
+  if (!prev) throw new Error('nothing before the badge');
+  return el.getBoundingClientRect().left - prev.getBoundingClientRect().right;
+});
+
+// inView reports whether an element is shown whole inside the viewport and
+// inside every box that scrolls it (a dialog scrolled to its bottom).
+const inView = (locator) => locator.evaluate((el) => {
+  const r = el.getBoundingClientRect();
+  if (r.width === 0 || r.top < 0 || r.bottom > innerHeight) return false;
+  for (let p = el.parentElement; p; p = p.parentElement) {
+    if (p.scrollHeight <= p.clientHeight) continue;
+    const b = p.getBoundingClientRect();
+    if (r.top < b.top || r.bottom > b.bottom) return false;
+  }
+  return true;
+});
+
+// The single date format of every time the console shows, in the viewer's zone.
+const shownDate = /^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M$/;
+
 export default {
   name: 'alice generates, uses, deactivates, blocks and revokes tokens',
-  // The invalid CIDR, refused by the API on purpose.
-  expectedErrors: [/status of 400 .*\/tokens:/],
-  async run({ page, baseURL, signIn, shot, expectText, a11y, timeZone }) {
+  // Refused by the API on purpose: the invalid CIDR, the invalid address
+  // to block, the name taken meanwhile.
+  expectedErrors: [/status of 400 .*\/tokens:/, /status of 400 .*\/blocked-ips\//, /status of 409 .*\/tokens:/],
+  async run({ page, baseURL, adminToken, signIn, shot, expectText, a11y, timeZone }) {
     await signIn(page, 'alice');
     await expectText(page.getByRole('main'), 'No tokens yet.');
 
@@ -82,8 +108,18 @@ export default {
     if (await d.getByRole('checkbox', { name: 'tokens:write', exact: true }).isVisible()) throw new Error('"Only checked" still shows tokens:write');
     await d.getByRole('checkbox', { name: 'Only checked' }).uncheck();
     await d.getByRole('searchbox', { name: 'Search scopes' }).fill('');
+    // A preset expiry needs no date field; "Custom date" brings it.
+    const customDate = d.getByLabel('Custom expiry date');
+    if (await customDate.isVisible()) throw new Error('the custom date field shows while a preset expiry is chosen');
+    await d.getByRole('radio', { name: 'Custom date' }).check();
+    await customDate.waitFor();
+    await d.getByRole('radio', { name: '30 days' }).check();
+    await customDate.waitFor({ state: 'hidden' });
+    // The expiry is said in the format of every other date shown.
+    const hint = (await d.getByText(/^Expires [^(]/).innerText()).replace(/^Expires (.*)\.$/, '$1');
+    if (!shownDate.test(hint)) throw new Error(`the dialog says the token expires ${JSON.stringify(hint)}, not in the list's date format`);
     // Tall enough for the whole dialog in one picture.
-    await page.setViewportSize({ width: 1280, height: 1400 });
+    await page.setViewportSize({ width: 1280, height: 1500 });
     await shot(page, 'generate');
     await a11y(page, 'the generate dialog');
     await page.setViewportSize({ width: 1280, height: 800 });
@@ -118,9 +154,33 @@ export default {
     const backup = await takeSecret(page, 'backup');
     await backup.d.getByRole('button', { name: 'Done' }).click();
 
-    // Times in the viewer's zone; the 7-day token is expiring soon.
+    // Times in the viewer's zone; the 7-day token is expiring soon, its
+    // badge set apart from the date before it.
     await expectText(page.getByRole('contentinfo'), timeZone);
     await expectText(row(page, 'backup'), 'expires in 7 days');
+    const soon = row(page, 'backup').getByText('expires in 7 days');
+    if (await gapBefore(soon) < 4) throw new Error(`the "expires in 7 days" badge touches the date before it (${await gapBefore(soon)}px)`);
+    const listed = await row(page, 'backup').locator('time').first().innerText();
+    if (!shownDate.test(listed)) throw new Error(`the list shows ${JSON.stringify(listed)}`);
+    // Last use is written at most every LAST_USED_INTERVAL: the list says so.
+    await expectText(page.getByRole('main'), 'updated at most every 5 minutes');
+
+    // A refusal the dialog cannot place beside a field is brought into
+    // view with the focus, even from the bottom of a long dialog: the name
+    // is taken meanwhile (an admin makes a token named so for alice).
+    d = await openGenerate(page, 'race');
+    const taken = await fetch(`${baseURL}/tokens`, { method: 'POST', headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ owner: 'alice', name: 'race', scopes: ['tokens:read'] }) });
+    if (taken.status !== 201) throw new Error(`the admin could not make alice's "race": ${taken.status}`);
+    const submit = d.getByRole('button', { name: 'Generate token' });
+    await submit.scrollIntoViewIfNeeded();
+    await submit.click();
+    const refusal = d.getByRole('alert').filter({ hasText: 'already has that name' });
+    await refusal.waitFor();
+    if (!await inView(refusal)) throw new Error('the refusal is out of view: the user sees nothing change');
+    if (!await refusal.evaluate((el) => el.contains(document.activeElement))) throw new Error('the focus did not move to the refusal');
+    await shot(page, 'refusal-in-view');
+    await d.getByRole('button', { name: 'Cancel' }).click();
 
     // Several at once: deactivate both, and they stop working.
     await row(page, 'deploy').getByRole('checkbox').check();
@@ -154,6 +214,8 @@ export default {
     await page.getByRole('heading', { name: 'deploy', level: 1 }).waitFor();
     const usage = page.getByRole('table', { name: 'Addresses that used deploy' });
     await expectText(usage, '127.0.0.1');
+    // How fresh the use shown is.
+    await expectText(page.getByRole('region', { name: 'IP usage' }), 'updated at most every 5 minutes');
     await shot(page, 'token');
     await a11y(page, "a token's page");
     await usage.getByRole('button', { name: 'Block 127.0.0.1' }).click();
@@ -163,6 +225,21 @@ export default {
     await usage.getByRole('button', { name: 'Unblock 127.0.0.1' }).click();
     await expectText(page.getByRole('status'), '127.0.0.1 unblocked.');
     await eventually(baseURL, secret, 200, 'deploy after unblocking');
+    // An address that is none: said once, beside the field, and the last
+    // action's success notice is gone.
+    const blockField = page.getByLabel('Block an address');
+    await blockField.fill('999.1.1.1');
+    await page.getByRole('button', { name: 'Block', exact: true }).click();
+    const fieldBox = page.locator('.field').filter({ has: page.getByLabel('Block an address') });
+    await expectText(fieldBox.locator('.field-error'), 'is not an IP address');
+    const said = await page.getByText(/is not an IP address/).filter({ visible: true }).count();
+    if (said !== 1) throw new Error(`the refusal is shown ${said} times`);
+    const below = await fieldBox.locator('.field-error').evaluate((err, input) => err.getBoundingClientRect().top >= input.getBoundingClientRect().bottom, await blockField.elementHandle());
+    if (!below) throw new Error('the refusal is not under the field it is about');
+    if ((await page.locator('#live').innerText()).includes('unblocked')) throw new Error('the success notice of the unblock still shows beside the refusal');
+    if (await blockField.evaluate((el) => el !== document.activeElement)) throw new Error('the focus is not on the refused field');
+    await shot(page, 'block-refused');
+    await blockField.fill('');
     await expectText(page.getByRole('table', { name: /What happened to deploy/ }), 'block_ip');
 
     await page.getByRole('group', { name: 'Token actions' }).getByRole('button', { name: 'Revoke' }).click();
@@ -174,10 +251,16 @@ export default {
     await expectText(page.getByRole('heading', { level: 1 }).locator('..'), 'revoked');
     await eventually(baseURL, secret, 403, 'deploy after revocation');
 
-    // The revoked filter lists it.
+    // The list hides revoked tokens unless asked: the revoked filter, and
+    // all, list it.
     await page.getByRole('link', { name: 'Your tokens' }).click();
+    await row(page, 'backup').waitFor();
+    if (await row(page, 'deploy').count()) throw new Error('the default list shows the revoked deploy');
     await page.getByLabel('Status').selectOption('revoked');
     await expectText(row(page, 'deploy'), 'revoked');
     if (await row(page, 'backup').count()) throw new Error('the revoked filter lists backup');
+    await page.getByLabel('Status').selectOption('all');
+    await expectText(row(page, 'deploy'), 'revoked');
+    await expectText(row(page, 'backup'), 'inactive');
   },
 };

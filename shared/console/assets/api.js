@@ -15,7 +15,8 @@ export class ApiError extends Error {
   }
 }
 
-export const base = new URL('.', document.baseURI);
+// base is the page's directory: the API's root, as the page is served.
+const base = () => new URL('.', document.baseURI);
 
 export class Api {
   constructor(token, onUnauthorized) {
@@ -32,7 +33,7 @@ export class Api {
     }
     let res;
     try {
-      res = await fetch(new URL(path.replace(/^\//, ''), base), init);
+      res = await fetch(new URL(path.replace(/^\//, ''), base()), init);
     } catch {
       throw new ApiError(0, { title: 'Network error', detail: 'The API did not answer. Check your connection and try again.' });
     }

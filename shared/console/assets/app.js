@@ -3,7 +3,9 @@
 // plain ES modules, served as they are.
 import { Api, ApiError } from './api.js';
 import { completeSignIn, providerSignOut, signIn } from './auth.js';
-import { h, replace, zone } from './dom.js';
+import { viewerZone } from './dates.js';
+import { h, replace } from './dom.js';
+import { clearNotice, keepOnlyFor } from './notices.js';
 import { ownerPage, ownersPage } from './owners.js';
 import { scopesPage } from './scopes.js';
 import { tokenPage } from './token.js';
@@ -37,6 +39,8 @@ const routes = [
 async function route() {
   if (!ctx.session) return;
   const hash = location.hash;
+  // A notice belongs to its screen: another screen starts without it.
+  keepOnlyFor(hash);
   for (const [re, page] of routes) {
     const m = re.exec(hash);
     if (!m) continue;
@@ -69,20 +73,23 @@ function markNav(hash) {
 
 function signedOut(message, providerUrl) {
   ctx.session = ctx.api = ctx.me = ctx.catalogue = null;
+  clearNotice();
   document.getElementById('nav').hidden = true;
   replace(document.getElementById('account'));
-  const start = () => signIn(ctx.config, location.hash, Boolean(sessionStorage.getItem(fresh))).catch((err) => showError(err.message));
+  const again = () => signIn(ctx.config, location.hash, Boolean(sessionStorage.getItem(fresh))).catch((err) => signInFailed(err.message));
   replace(main(),
     h('section', { class: 'welcome' },
       h('h1', {}, 'keymint'),
       h('p', {}, 'Make and manage the API tokens you use with this service.'),
       message ? h('p', { class: 'notice', role: 'status' }, message) : null,
-      h('button', { type: 'button', class: 'primary', onclick: start }, 'Sign in'),
+      h('button', { type: 'button', class: 'primary', onclick: again }, 'Sign in'),
       providerUrl ? h('p', {}, 'You may still be signed in at your identity provider. ',
         h('a', { href: providerUrl }, 'Sign out there too')) : null));
 }
 
-function showError(message) {
+// signInFailed replaces the page with why signing in failed and a way to
+// start again.
+function signInFailed(message) {
   sessionStorage.removeItem(auto);
   replace(main(), h('h1', {}, 'Cannot sign in'), h('p', { class: 'alert', role: 'alert' }, message),
     h('button', { type: 'button', class: 'primary', onclick: () => { location.href = new URL('.', document.baseURI).href; } }, 'Start again'));
@@ -121,7 +128,7 @@ function expiryWatch() {
 }
 
 async function start() {
-  replace(document.getElementById('foot'), `Times are shown in your time zone, ${zone}.`);
+  replace(document.getElementById('foot'), `Times are shown in your time zone, ${viewerZone()}.`);
   const res = await fetch(new URL('console/config.json', document.baseURI), { cache: 'no-cache' });
   if (!res.ok) {
     const problem = await res.json().catch(() => ({}));
@@ -139,7 +146,7 @@ async function start() {
   try {
     session = await completeSignIn(ctx.config);
   } catch (err) {
-    showError(err.message);
+    signInFailed(err.message);
     return;
   }
   if (!session) {
@@ -159,7 +166,7 @@ async function start() {
     ctx.me = await ctx.api.get('/whoami');
   } catch (err) {
     // The authorizer says only "Forbidden": the reasons stay in its log.
-    if (ctx.session) showError(err.status === 403 ? 'keymint refused your sign-in. Your account may be disabled or not allowed to manage tokens; ask an admin.' : err.message);
+    if (ctx.session) signInFailed(err.status === 403 ? 'keymint refused your sign-in. Your account may be disabled or not allowed to manage tokens; ask an admin.' : err.message);
     return;
   }
   showAccount();
@@ -168,4 +175,4 @@ async function start() {
   await route();
 }
 
-start().catch((err) => showError(err.message));
+start().catch((err) => signInFailed(err.message));

@@ -1,7 +1,11 @@
-// Admin pages: the owners with their status and token counts, enabling and
-// disabling an owner, its single-token policy, and its audit trail.
-import { q } from './api.js';
-import { announce, badge, confirm, describe, h, replace, time } from './dom.js';
+// Admin pages: the owners with their status and token counts (those
+// waiting to be enabled first in mind), enabling and disabling an owner,
+// its single-token policy, and its audit trail.
+import { ApiError, q } from './api.js';
+import { describeDetails } from './dates.js';
+import { badge, confirm, h, replace, time } from './dom.js';
+import { announce, clearNotice } from './notices.js';
+import { names } from './text.js';
 
 function adminOnly(ctx) {
   if (ctx.me.admin) return null;
@@ -9,6 +13,7 @@ function adminOnly(ctx) {
 }
 
 async function setStatus(ctx, o, status) {
+  clearNotice();
   if (status === 'disabled' && !await confirm(`Disable ${o.owner}?`,
     `Every token of ${o.owner} stops working at once, and ${o.owner} cannot sign in to manage tokens until enabled again.`, `Disable ${o.owner}`)) return false;
   try {
@@ -22,6 +27,7 @@ async function setStatus(ctx, o, status) {
 }
 
 async function setSingle(ctx, o, singleToken) {
+  clearNotice();
   try {
     await ctx.api.patch(`/owners/${q(o.owner)}`, { singleToken });
     announce(`${o.owner}: ${singleToken ? 'one token at a time' : 'any number of tokens'}.`);
@@ -47,15 +53,18 @@ export async function ownersPage(ctx) {
   const view = h('section', { class: 'owners' });
   const draw = async () => {
     const { items, more } = await ctx.api.all('/owners');
+    const pending = items.filter((o) => o.status === 'pending').map((o) => o.owner);
     replace(view,
       h('div', { class: 'page-head' }, h('h1', {}, 'Owners')),
       h('p', { class: 'hint' }, 'Everyone who holds or asked for tokens. Disabling an owner refuses all of its tokens at once.'),
+      pending.length ? h('p', { class: 'notice' }, h('strong', {}, `Waiting to be enabled: ${names(pending)}.`),
+        ` ${pending.length === 1 ? 'It asked' : 'They asked'} for a token and cannot have one until an admin enables ${pending.length === 1 ? 'it' : 'them'}.`) : null,
       h('div', { class: 'table-wrap' }, h('table', {},
         h('caption', { class: 'sr-only' }, 'Owners'),
         h('thead', {}, h('tr', {}, ['Owner', 'Status', 'Live tokens', 'Last used', 'Actions'].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', {}, items.map((o) => h('tr', { 'data-owner': o.owner },
+        h('tbody', {}, items.map((o) => h('tr', { 'data-owner': o.owner, class: o.status === 'pending' ? 'pending' : null },
           h('th', { scope: 'row' }, h('a', { href: `#/owners/${q(o.owner)}` }, o.owner)),
-          h('td', {}, badge(o.status)),
+          h('td', {}, badge(o.status), o.status === 'pending' ? h('div', { class: 'small' }, 'waiting to be enabled') : null),
           h('td', { class: 'num' }, h('a', { href: `#/tokens?owner=${q(o.owner)}`, 'aria-label': `${o.liveTokens} live tokens of ${o.owner}` }, String(o.liveTokens))),
           h('td', {}, o.lastUsedAt ? time(o.lastUsedAt) : h('span', { class: 'muted' }, 'never')),
           h('td', {}, h('div', { class: 'row-actions' }, ownerActions(ctx, o, draw)))))))),
@@ -65,15 +74,25 @@ export async function ownersPage(ctx) {
   return view;
 }
 
+// noSuchOwner is the page of an owner the API does not know.
+function noSuchOwner(owner) {
+  return h('section', { class: 'owner' },
+    h('h1', {}, 'No such owner'),
+    h('p', {}, `keymint knows no owner ${owner}: it has never held or asked for a token.`),
+    h('p', {}, h('a', { href: '#/owners' }, 'Back to the owners')));
+}
+
 export async function ownerPage(ctx, owner) {
   const denied = adminOnly(ctx);
   if (denied) return denied;
   const view = h('section', { class: 'owner' });
   const draw = async () => {
-    const [o, audit] = await Promise.all([ctx.api.get(`/owners/${q(owner)}`), ctx.api.get(`/owners/${q(owner)}/audit?limit=50`)]);
+    const o = await ctx.api.get(`/owners/${q(owner)}`);
+    const audit = await ctx.api.get(`/owners/${q(owner)}/audit?limit=50`);
     replace(view,
       h('p', { class: 'crumbs' }, h('a', { href: '#/owners' }, 'Owners'), ' / '),
       h('div', { class: 'page-head' }, h('h1', {}, o.owner), badge(o.status)),
+      o.status === 'pending' ? h('p', { class: 'notice' }, `${o.owner} is waiting to be enabled: it cannot have a token until an admin enables it.`) : null,
       h('div', { class: 'actions' }, ownerActions(ctx, o, draw), h('a', { href: `#/tokens?owner=${q(o.owner)}`, class: 'button' }, `Tokens of ${o.owner}`)),
       h('dl', { class: 'details' },
         h('dt', {}, 'Live tokens'), h('dd', {}, String(o.liveTokens)),
@@ -83,8 +102,13 @@ export async function ownerPage(ctx, owner) {
       (audit.items ?? []).length === 0 ? h('p', { class: 'empty' }, 'No owner events yet.') : h('div', { class: 'table-wrap' }, h('table', {},
         h('thead', {}, h('tr', {}, ['When', 'Action', 'By', 'Details'].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, audit.items.map((e) => h('tr', {}, h('td', {}, time(e.at)), h('td', {}, e.action), h('td', {}, e.actor),
-          h('td', { class: 'small' }, describe(e.details))))))));
+          h('td', { class: 'small' }, describeDetails(e.details))))))));
   };
-  await draw();
+  try {
+    await draw();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return noSuchOwner(owner);
+    throw err;
+  }
   return view;
 }

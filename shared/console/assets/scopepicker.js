@@ -1,20 +1,11 @@
 // The scope picker of the generate and edit dialogs: every scope of the
 // catalogue with its description, the bundles as shortcuts, a search box
 // and "only checked". Scopes the caller cannot grant are shown, disabled,
-// so people see what exists and why they cannot pick it.
-import { h, replace } from './dom.js';
+// so people see what exists and why they cannot pick it. The logic is
+// scopeset.js's; this module draws it.
+import { h, nextId, replace } from './dom.js';
 import { group } from './forms.js';
-
-// held is every scope the caller may grant: their own and what those
-// imply (admins: everything).
-export function held(me, catalogue) {
-  if (me.admin) return new Set(catalogue.scopes.map((s) => s.name));
-  const mine = new Set(me.scopes);
-  for (const s of catalogue.scopes) {
-    if (mine.has(s.name)) for (const i of s.implies) mine.add(i);
-  }
-  return mine;
-}
+import { alsoGranted, bundleState, usableBundles, visible } from './scopeset.js';
 
 // scopePicker returns {el, selected()}. offered limits the scopes shown
 // (edit: only the token's own); checked are ticked at the start.
@@ -23,48 +14,37 @@ export function scopePicker(catalogue, grantable, { offered = null, checked = []
   const boxes = new Map();
   const rows = scopes.map((s) => {
     const can = grantable.has(s.name);
-    const box = h('input', { type: 'checkbox', name: 'scope', value: s.name, checked: checked.includes(s.name), disabled: !can, id: `scope-${s.name.replace(/[^A-Za-z0-9-]/g, '-')}` });
+    const box = h('input', { type: 'checkbox', name: 'scope', value: s.name, checked: checked.includes(s.name), disabled: !can, id: nextId('scope') });
     boxes.set(s.name, box);
     const desc = h('span', { class: 'scope-desc', id: `${box.id}-desc` }, s.description, can ? '' : ' (you do not hold this scope)');
     box.setAttribute('aria-describedby', desc.id);
     return h('li', { class: 'scope', 'data-scope': s.name }, h('label', { for: box.id }, box, h('code', {}, s.name)), desc);
   });
+  const ticked = () => new Set([...boxes].filter(([, b]) => b.checked).map(([name]) => name));
 
   const bundleBoxes = [];
-  const bundles = Object.entries(catalogue.bundles ?? {})
-    .filter(([, members]) => members.some((m) => boxes.has(m)))
-    .map(([name, members]) => {
-      const usable = members.every((m) => boxes.has(m) && !boxes.get(m).disabled);
-      const box = h('input', { type: 'checkbox', id: `bundle-${name.replace(/[^A-Za-z0-9-]/g, '-')}`, disabled: !usable });
-      box.addEventListener('change', () => {
-        for (const m of members) if (boxes.has(m)) boxes.get(m).checked = box.checked;
-        sync();
-      });
-      bundleBoxes.push([box, members]);
-      return h('li', {}, h('label', { for: box.id }, box, h('code', {}, name)), h('span', { class: 'scope-desc' }, `all of ${members.join(', ')}`));
+  const bundles = usableBundles(catalogue.bundles, new Set(boxes.keys()), grantable).map(({ name, members, usable }) => {
+    const box = h('input', { type: 'checkbox', id: nextId('bundle'), disabled: !usable });
+    box.addEventListener('change', () => {
+      for (const m of members) if (boxes.has(m)) boxes.get(m).checked = box.checked;
+      sync();
     });
+    bundleBoxes.push([box, members]);
+    return h('li', {}, h('label', { for: box.id }, box, h('code', {}, name)), h('span', { class: 'scope-desc' }, `all of ${members.join(', ')}`));
+  });
 
-  const search = h('input', { type: 'search', id: `scope-search-${Math.random().toString(36).slice(2)}`, placeholder: 'Search scopes', 'aria-label': 'Search scopes' });
-  const onlyChecked = h('input', { type: 'checkbox', id: `only-checked-${Math.random().toString(36).slice(2)}` });
+  const search = h('input', { type: 'search', id: nextId('scope-search'), placeholder: 'Search scopes', 'aria-label': 'Search scopes' });
+  const onlyChecked = h('input', { type: 'checkbox', id: nextId('only-checked') });
   const summary = h('p', { class: 'hint', 'aria-live': 'polite' });
 
   function sync() {
-    for (const [box, members] of bundleBoxes) {
-      const n = members.filter((m) => boxes.get(m)?.checked).length;
-      box.checked = n === members.length;
-      box.indeterminate = n > 0 && n < members.length;
-    }
-    const term = search.value.trim().toLowerCase();
-    let shown = 0;
-    for (const li of rows) {
-      const name = li.dataset.scope;
-      const s = scopes.find((x) => x.name === name);
-      const match = !term || name.toLowerCase().includes(term) || s.description.toLowerCase().includes(term);
-      li.hidden = !match || (onlyChecked.checked && !boxes.get(name).checked);
-      if (!li.hidden) shown++;
-    }
-    const picked = [...boxes.values()].filter((b) => b.checked).length;
-    replace(summary, `${picked} selected, ${shown} of ${rows.length} shown`);
+    const now = ticked();
+    for (const [box, members] of bundleBoxes) Object.assign(box, bundleState(members, now));
+    const shown = visible(scopes, { term: search.value, onlyChecked: onlyChecked.checked, checked: now });
+    for (const li of rows) li.hidden = !shown.has(li.dataset.scope);
+    const implied = alsoGranted(catalogue, now);
+    replace(summary, `${now.size} selected, ${shown.size} of ${rows.length} shown.`,
+      implied.length ? ` Also granted by implication: ${implied.map((i) => `${i.scope} (by ${i.by})`).join(', ')}.` : '');
   }
   for (const b of boxes.values()) b.addEventListener('change', sync);
   search.addEventListener('input', sync);
@@ -76,5 +56,5 @@ export function scopePicker(catalogue, grantable, { offered = null, checked = []
     bundles.length ? h('div', {}, h('p', { class: 'sub' }, 'Bundles'), h('ul', { class: 'scopes' }, bundles)) : null,
     h('ul', { class: 'scopes' }, rows),
     summary);
-  return { el, selected: () => [...boxes.values()].filter((b) => b.checked).map((b) => b.value) };
+  return { el, selected: () => [...ticked()] };
 }

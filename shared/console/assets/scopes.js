@@ -1,6 +1,6 @@
 // The scope catalogue: what each scope opens, searchable, and the bundles.
 import { h, replace } from './dom.js';
-import { held } from './scopepicker.js';
+import { held, matches } from './scopeset.js';
 
 export async function scopesPage(ctx) {
   const catalogue = await ctx.scopes();
@@ -9,7 +9,7 @@ export async function scopesPage(ctx) {
   const list = h('div', {});
   const draw = () => {
     const term = search.value.trim().toLowerCase();
-    const shown = catalogue.scopes.filter((s) => !term || [s.name, s.description, ...s.routes].some((x) => x.toLowerCase().includes(term)));
+    const shown = catalogue.scopes.filter((s) => matches(s, term) || s.routes.some((r) => r.toLowerCase().includes(term)));
     replace(list, shown.length === 0 ? h('p', { class: 'empty' }, 'No scope matches.') : h('dl', { class: 'catalogue' }, shown.map((s) => [
       h('dt', {}, h('code', {}, s.name), mine.has(s.name) ? h('span', { class: 'badge badge-active' }, 'you hold it') : null),
       h('dd', {}, h('p', {}, s.description),

@@ -1,16 +1,12 @@
-// The token list: filter by status, search by name, refresh, expiring-soon
-// badges, and multi-select for revoke, deactivate and activate.
-import { ago, announce, badge, confirm, count, h, replace, time } from './dom.js';
+// The token list: live tokens by default (a filter shows the revoked),
+// search by name, refresh, expiring-soon badges, and multi-select for
+// revoke, deactivate and activate.
+import { ago, freshness } from './dates.js';
+import { badge, confirm, h, replace, time } from './dom.js';
 import { generateDialog } from './generate.js';
-
-const statuses = ['active', 'inactive', 'expired', 'revoked'];
-const SOON = 7 * 86400000;
-
-// expiring marks a live token whose expiry is within a week.
-export function expiring(t, now = Date.now()) {
-  const left = new Date(t.expiresAt).getTime() - now;
-  return (t.status === 'active' || t.status === 'inactive') && left > 0 && left <= SOON;
-}
+import { announce, clearNotice } from './notices.js';
+import { count } from './text.js';
+import { apiStatus, expiring, live, shown, statusFilter, statusFilters } from './tokenrules.js';
 
 function listPath(owner, status) {
   const p = new URLSearchParams();
@@ -22,22 +18,21 @@ function listPath(owner, status) {
 
 export async function tokensPage(ctx, params) {
   const owner = ctx.me.admin && params.get('owner') ? params.get('owner') : ctx.me.owner;
-  const status = statuses.includes(params.get('status')) ? params.get('status') : '';
+  const filter = statusFilter(params.get('status'));
   const view = h('section', { class: 'tokens' });
   let items = [];
   let more = false;
   const selected = new Set();
 
   const load = async () => {
-    ({ items, more } = await ctx.api.all(listPath(owner === ctx.me.owner ? '' : owner, status)));
+    ({ items, more } = await ctx.api.all(listPath(owner === ctx.me.owner ? '' : owner, apiStatus(filter))));
     for (const id of [...selected]) if (!items.some((t) => t.id === id)) selected.delete(id);
   };
   await load();
 
   const search = h('input', { type: 'search', id: 'token-search', value: params.get('q') ?? '', placeholder: 'Name contains…' });
   const statusSel = h('select', { id: 'status-filter' },
-    h('option', { value: '' }, 'Any status'),
-    statuses.map((s) => h('option', { value: s, selected: s === status }, s)));
+    statusFilters.map(([v, label]) => h('option', { value: v, selected: v === filter }, label)));
   const ownerInput = ctx.me.admin ? h('input', { type: 'text', id: 'owner-filter', value: owner, spellcheck: 'false', autocomplete: 'off' }) : null;
   const table = h('div', { class: 'table-wrap' });
   const bulkBar = h('div', { class: 'bulk', role: 'group', 'aria-label': 'Selected tokens' });
@@ -45,7 +40,7 @@ export async function tokensPage(ctx, params) {
 
   const go = () => {
     const p = new URLSearchParams();
-    if (statusSel.value) p.set('status', statusSel.value);
+    if (statusSel.value !== 'live') p.set('status', statusSel.value);
     if (ownerInput && ownerInput.value && ownerInput.value !== ctx.me.owner) p.set('owner', ownerInput.value.trim());
     if (search.value) p.set('q', search.value);
     location.hash = `#/tokens${p.toString() ? `?${p}` : ''}`;
@@ -54,10 +49,14 @@ export async function tokensPage(ctx, params) {
   ownerInput?.addEventListener('change', go);
   search.addEventListener('input', () => draw());
 
-  const visible = () => {
-    const term = search.value.trim().toLowerCase();
-    return items.filter((t) => !term || t.name.toLowerCase().includes(term));
-  };
+  const visible = () => shown(items, filter, search.value);
+
+  function empty() {
+    if (items.some((t) => filter !== 'live' || live(t))) return 'No token matches the search.';
+    const whose = owner !== ctx.me.owner ? ` for ${owner}` : '';
+    if (filter === 'live' || filter === 'all') return `No tokens${whose} yet.${filter === 'live' && items.length ? ' Revoked ones are under "All".' : ''}`;
+    return `No ${filter} tokens${whose}.`;
+  }
 
   function draw() {
     const rows = visible();
@@ -70,7 +69,7 @@ export async function tokensPage(ctx, params) {
     });
     const now = Date.now();
     replace(table, rows.length === 0
-      ? h('p', { class: 'empty' }, items.length ? 'No token matches the search.' : `No ${status || ''} tokens${owner !== ctx.me.owner ? ` for ${owner}` : ''} yet.`.replace('  ', ' '))
+      ? h('p', { class: 'empty' }, empty())
       : h('table', {},
         h('caption', { class: 'sr-only' }, `Tokens of ${owner}`),
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, all), ['Name', 'Status', 'Scopes', 'Expires', 'Last used'].map((c) => h('th', { scope: 'col' }, c)))),
@@ -85,6 +84,7 @@ export async function tokensPage(ctx, params) {
             h('td', { 'data-label': 'Expires' }, time(t.expiresAt), expiring(t, now) ? h('span', { class: 'badge badge-soon', title: `expires ${ago(t.expiresAt, now)}` }, `expires ${ago(t.expiresAt, now)}`) : null),
             h('td', { 'data-label': 'Last used' }, t.lastUsedAt ? [time(t.lastUsedAt), t.lastUsedIp ? h('div', { class: 'muted small' }, t.lastUsedIp) : null] : h('span', { class: 'muted' }, 'never')));
         }))));
+    if (rows.length) table.append(h('p', { class: 'hint' }, `Last use is ${freshness(ctx.config.lastUsedIntervalSeconds)}.`));
     if (more) table.append(h('p', { class: 'hint' }, `Showing the newest ${items.length}. Narrow the list with the status filter.`));
     drawBulk();
   }
@@ -106,6 +106,7 @@ export async function tokensPage(ctx, params) {
   }
 
   async function bulk(action) {
+    clearNotice();
     const ids = [...selected];
     const names = ids.map((id) => items.find((t) => t.id === id)?.name ?? id);
     if (action === 'revoke' && !await confirm('Revoke tokens?', `Revoke ${count(ids.length, 'token')} (${names.join(', ')})? Revoked tokens stop working at once and cannot be restored.`, `Revoke ${count(ids.length, 'token')}`)) return;
@@ -131,13 +132,14 @@ export async function tokensPage(ctx, params) {
   }
 
   const refresh = async () => {
+    clearNotice();
     await load();
     draw();
-    announce(`List refreshed: ${count(items.length, 'token')}.`);
+    announce(`List refreshed: ${count(visible().length, 'token')}.`);
   };
   const generate = async () => {
-    const issued = await generateDialog(ctx, owner, new Set(items.filter((t) => t.status !== 'revoked').map((t) => t.name)));
-    if (issued) {
+    clearNotice();
+    if (await generateDialog(ctx, owner)) {
       await load();
       draw();
     }
@@ -156,4 +158,3 @@ export async function tokensPage(ctx, params) {
   draw();
   return view;
 }
-

@@ -1,0 +1,18 @@
+// Package example is an EXAMPLE BACKEND. IT IS NOT PART OF KEYMINT'S
+// SERVICE: it stores nothing, checks nothing and is deployed only with the
+// template parameter ExampleApi=true (`make run` always serves it, on
+// EXAMPLE_PORT).
+//
+// It is ExampleFunction, the backend of ExampleApi: a small orders API
+// behind ValidateFunction, set up the way your own API would sit behind
+// keymint, so you can watch keymint protect an API. It is written the way
+// a customer writes such a backend: aws-lambda-go's
+// events.APIGatewayV2HTTPRequest in, events.APIGatewayV2HTTPResponse out,
+// and who called read from the context keymint's authorizer passes
+// (requestContext.authorizer.lambda: kind, tokenId, owner, scopes,
+// expiresAt). The authorizer has already checked the token and that its
+// scopes open the route, so the backend only reads the caller.
+//
+// It links none of keymint's packages (infra/templatecheck holds that): a
+// backend behind keymint needs none of them.
+package example
