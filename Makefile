@@ -74,7 +74,7 @@ run: local-deps $(KEYMINT) ## serve the API on 127.0.0.1:$(PORT), the example AP
 # Tests that own a table run in parallel; most of their time is spent
 # waiting on DynamoDB Local, so more than one per core.
 TEST_PARALLEL ?= 8
-RACE_PKGS := ./shared/keyring ./shared/validate ./shared/manage ./shared/api ./infra/localrt ./infra/localapi ./infra/faultproxy ./infra/oidc
+RACE_PKGS := ./shared/keyring ./shared/extension ./shared/validate ./shared/manage ./shared/api ./infra/localrt ./infra/localapi ./infra/faultproxy ./infra/oidc
 
 test: deps lint ## the lint gate, then unit and integration tests (race detector where there is concurrency) under one DynamoDB Local
 	$(DDBLOCAL) exec -- bash -c '$(GO) test -count=1 -parallel=$(TEST_PARALLEL) $$($(GO) list ./... | grep -vxF "$$($(GO) list $(RACE_PKGS))") && $(GO) test -race -count=1 -parallel=$(TEST_PARALLEL) $(RACE_PKGS)'

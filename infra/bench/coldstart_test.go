@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -22,6 +21,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/keymint/keymint/shared/registry"
 
+	"github.com/keymint/keymint/internal/extapi"
 	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/app"
 	"github.com/keymint/keymint/shared/keyring"
@@ -47,9 +47,13 @@ type answer struct {
 // runtimeAPI emulates the Lambda Runtime API for one process and one
 // invocation: the first GET next hands out the event, the function posts its
 // answer, and later GET nexts wait until the process is gone (as Lambda's
-// do until the next invoke).
+// do until the next invoke). The Extensions API is served at the same
+// address, as Lambda serves both at AWS_LAMBDA_RUNTIME_API, and the
+// invocation's INVOKE event goes to the extensions the process registered
+// when the runtime asks for it.
 type runtimeAPI struct {
 	srv    *httptest.Server
+	ext    *extapi.Server
 	event  []byte
 	reqID  string
 	served atomic.Bool
@@ -59,13 +63,20 @@ type runtimeAPI struct {
 	once   sync.Once
 }
 
-func newRuntimeAPI(event []byte, reqID string) *runtimeAPI {
+func newRuntimeAPI(tb testing.TB, event []byte, reqID string) *runtimeAPI {
 	rt := &runtimeAPI{event: event, reqID: reqID, answer: make(chan answer, 1), stop: make(chan struct{})}
 	mux := http.NewServeMux()
 	mux.HandleFunc(runtimeNext, rt.next)
 	mux.HandleFunc(runtimeResponse, func(w http.ResponseWriter, r *http.Request) { rt.post(w, r, false) })
 	mux.HandleFunc(runtimeError, func(w http.ResponseWriter, r *http.Request) { rt.post(w, r, true) })
 	mux.HandleFunc(runtimeInitErr, func(w http.ResponseWriter, r *http.Request) { rt.post(w, r, true) })
+	ext, err := extapi.Start(extapi.Function{Name: "ValidateFunction", Version: "$LATEST", Handler: "bootstrap",
+		ARN: "arn:aws:lambda:us-east-1:123456789012:function:ValidateFunction"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rt.ext = ext
+	ext.Routes(mux)
 	rt.srv = httptest.NewServer(mux)
 	return rt
 }
@@ -83,9 +94,14 @@ func (rt *runtimeAPI) next(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusGone)
 		return
 	}
+	deadline := time.Now().Add(30 * time.Second)
+	// The runtime's first Next ends Init; the extensions get the
+	// invocation as the runtime does.
+	rt.ext.RuntimeReady()
+	go func() { _ = rt.ext.Invoke(context.Background(), rt.reqID, deadline, func() {}) }()
 	h := w.Header()
 	h.Set("Lambda-Runtime-Aws-Request-Id", rt.reqID)
-	h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(30*time.Second).UnixMilli(), 10))
+	h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(deadline.UnixMilli(), 10))
 	h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:ValidateFunction")
 	h.Set("Lambda-Runtime-Trace-Id", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0")
 	h.Set("Content-Type", "application/json")
@@ -108,6 +124,7 @@ func (rt *runtimeAPI) post(w http.ResponseWriter, r *http.Request, failed bool) 
 
 func (rt *runtimeAPI) close() {
 	rt.once.Do(func() { close(rt.stop) })
+	_ = rt.ext.Close()
 	rt.srv.Close()
 }
 
@@ -116,18 +133,24 @@ func (rt *runtimeAPI) close() {
 type coldStartTimes struct {
 	init   time.Duration // to its first GET next: runtime start, package inits, main up to lambda.Start
 	answer time.Duration // to the arrival of its answer
+	// register is how long registering validate's post-response extension
+	// took during init, as its log line says; -1 without one.
+	register time.Duration
 }
+
+// registeredLine is validate's log line once its extension registered.
+const registeredLine = "post-response extension registered"
 
 // coldStart starts bin as a fresh Lambda process under an emulated Runtime
 // API, hands it event, and returns its times and its answer.
 func coldStart(tb testing.TB, bin string, env []string, event []byte) (coldStartTimes, []byte) {
 	tb.Helper()
-	rt := newRuntimeAPI(event, "c0ffee00-0000-4000-8000-"+strconv.FormatInt(time.Now().UnixNano()%1e12, 10))
+	rt := newRuntimeAPI(tb, event, "c0ffee00-0000-4000-8000-"+strconv.FormatInt(time.Now().UnixNano()%1e12, 10))
 	defer rt.close()
-	var out bytes.Buffer
+	out := testkit.NewOutput(registeredLine)
 	cmd := exec.Command(bin)
 	cmd.Env = append(env, "AWS_LAMBDA_RUNTIME_API="+rt.addr())
-	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Stdout, cmd.Stderr = out, out
 	exited := make(chan error, 1)
 
 	start := time.Now()
@@ -144,13 +167,36 @@ func coldStart(tb testing.TB, bin string, env []string, event []byte) (coldStart
 		if a.failed {
 			tb.Fatalf("%s answered with an error: %s", filepath.Base(bin), a.body)
 		}
-		return coldStartTimes{init: a.asked.Sub(start), answer: a.at.Sub(start)}, a.body
+		return coldStartTimes{init: a.asked.Sub(start), answer: a.at.Sub(start), register: registerTime(out)}, a.body
 	case err := <-exited:
 		tb.Fatalf("%s exited before answering (%v):\n%s", filepath.Base(bin), err, out.String())
 	case <-time.After(30 * time.Second):
 		tb.Fatalf("%s did not answer in 30s:\n%s", filepath.Base(bin), out.String())
 	}
 	return coldStartTimes{}, nil
+}
+
+// registerTime reads the registration time from validate's log line
+// (written during init, so by its answer the line is on its way; a moment
+// is allowed for the pipe).
+func registerTime(out *testkit.Output) time.Duration {
+	select {
+	case <-out.Seen():
+	case <-time.After(200 * time.Millisecond):
+		return -1
+	}
+	for _, line := range strings.Split(out.String(), "\n") {
+		if !strings.Contains(line, registeredLine) {
+			continue
+		}
+		var rec struct {
+			MS float64 `json:"ms"`
+		}
+		if json.Unmarshal([]byte(line), &rec) == nil {
+			return time.Duration(rec.MS * float64(time.Millisecond))
+		}
+	}
+	return -1
 }
 
 // coldStartFixture is what both processes get: the environment of a local
@@ -263,10 +309,13 @@ func checkAllowed(tb testing.TB, who string, answer []byte) {
 // HTTP API authorizer event with a real token, so its time includes reading
 // the keyring and the token (one GetItem). The token was used within
 // LAST_USED_INTERVAL (by the warm-up run), as a token in use is when a new
-// container starts, so the first request writes nothing. The two run
-// interleaved, coldStartRounds pairs per b.Loop iteration after one
-// discarded warm-up pair (page cache, the token's first lastUsedAt write);
-// metrics are medians over all pairs.
+// container starts, so the first request writes nothing. The Extensions
+// API is served beside the Runtime API, as on Lambda, so validate registers
+// its post-response extension during Init; register-ms is how long that
+// took, from validate's own log line. The two run interleaved,
+// coldStartRounds pairs per b.Loop iteration after one discarded warm-up
+// pair (page cache, the token's first lastUsedAt write); metrics are
+// medians over all pairs.
 func BenchmarkColdStart(b *testing.B) {
 	const coldStartRounds = 15
 	lb := makefileBuild(b)
@@ -282,11 +331,15 @@ func BenchmarkColdStart(b *testing.B) {
 	}
 	run(validate)
 	run(minimal)
-	var vals, mins, valInits, minInits, firsts, seconds []time.Duration
+	var vals, mins, valInits, minInits, firsts, seconds, regs []time.Duration
 	var vInit, mInit, sdkInit, ddbInit []time.Duration
 	for b.Loop() {
 		for range coldStartRounds {
 			v, m := run(validate), run(minimal)
+			if v.register < 0 {
+				b.Fatal("validate did not log its extension's registration")
+			}
+			regs = append(regs, v.register)
 			vals, valInits = append(vals, v.answer), append(valInits, v.init)
 			mins, minInits = append(mins, m.answer), append(minInits, m.init)
 			first, second := firstGet(b, firstget, fx.env)
@@ -300,6 +353,7 @@ func BenchmarkColdStart(b *testing.B) {
 	b.ReportMetric(ms(v), "validate-ms")
 	b.ReportMetric(ms(m), "minimal-ms")
 	b.ReportMetric(ms(v-m), "extra-ms")
+	b.ReportMetric(ms(median(regs)), "register-ms")
 	// Where the time goes: up to lambda.Start (init) and the first invoke.
 	b.ReportMetric(ms(median(valInits)), "validate-init-ms")
 	b.ReportMetric(ms(median(minInits)), "minimal-init-ms")

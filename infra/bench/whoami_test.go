@@ -52,7 +52,7 @@ func newWhoamiStacks(b *testing.B) whoamiStacks {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	var fns map[string]localrt.Target
+	var fns localfn.Functions
 	// VALIDATE_CACHE_TTL and LAST_USED_INTERVAL stay at the template's
 	// defaults (2s, 5m).
 	discardStdout(b, func() {
@@ -64,6 +64,12 @@ func newWhoamiStacks(b *testing.B) whoamiStacks {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// Registered before the API servers' cleanups, so it runs after them.
+	b.Cleanup(func() {
+		if err := fns.Close(); err != nil {
+			b.Error(err)
+		}
+	})
 	req, _ := json.Marshal(map[string]any{"owner": "bench", "name": "whoami", "scopes": []string{"tokens:read"}})
 	out, err := localrt.Invoke(ctx, fns["IssueFunction"], req)
 	if err != nil {

@@ -156,7 +156,13 @@ func (r Report) validateTargets() []Target {
 	cpuRow("LambdaPath/rest-token-hit", "validate Lambda path, REST TOKEN event, cached: cpu ≤ 0.5 × a JWT verify, ≤ 8 allocs", 0.5, 8)
 	cpuRow("Check/hit", "validate check, cached: cpu ≤ 0.05 × a JWT verify, 0 allocs", 0.05, 0)
 
-	out = append(out, r.ratioRow(pkg, "CacheMiss", "miss-p50-ns", "getitem-p50-ns", "validate, cache miss: p50 ≤ 1.10 × a bare GetItem", "GetItem", 1.10)...)
+	for _, c := range []struct{ name, what string }{
+		{"Miss/first-use", "first use of a fresh token (its use is written)"},
+		{"Miss/usage-due", "lastUsedAt older than the interval (its use is written)"},
+		{"Miss/recently-used", "used moments ago in another container (nothing to write)"},
+	} {
+		out = append(out, r.missRow(pkg, c.name, "validate, cache miss, "+c.what+": answer p50 ≤ 1.05 ×, p99 ≤ 1.20 × a bare GetItem")...)
+	}
 
 	heap, ok1 := r.metric(pkg, "CacheHeap", "heap-bytes")
 	bound, ok2 := r.metric(pkg, "CacheHeap", "bound-bytes")
@@ -191,6 +197,20 @@ func (r Report) systemTargets() []Target {
 			Met:      v <= m+3,
 			Why:      r.coldStartWhy(v - m),
 		})
+		if reg, ok := r.metric(pkg, "ColdStart", "register-ms"); ok {
+			out = append(out, Target{
+				Goal:     "cold start: registering the post-response extension during init ≤ 0.5 ms (validate's own log line)",
+				Measured: millis(reg),
+				Met:      reg <= 0.5,
+			})
+		}
+		if share, ok := r.coldStartShare(v - m); ok {
+			out = append(out, Target{
+				Goal:     "cold start, keymint's own share (beyond the AWS SDK's initialisation and a process's first GetItem): ≤ 1.6 ms",
+				Measured: fmt.Sprintf("%.1f ms", share),
+				Met:      share <= 1.6,
+			})
+		}
 	}
 
 	const limit = 12 * 1024 * 1024
@@ -289,6 +309,58 @@ func (r Report) ratioRow(pkg, name, unit, refUnit, goal, ref string, maxRatio fl
 		return nil
 	}
 	return []Target{{Goal: goal, Measured: fmt.Sprintf("%s = %.2f × %s (%s)", nanos(v), v/w, ref, nanos(w)), Met: v <= maxRatio*w}}
+}
+
+// missRow judges a validate miss's answer latency against a bare GetItem
+// of the same item measured in the same run, at p50 and at p99.
+func (r Report) missRow(pkg, name, goal string) []Target {
+	a50, ok1 := r.metric(pkg, name, "answer-p50-ns")
+	a99, ok2 := r.metric(pkg, name, "answer-p99-ns")
+	g50, ok3 := r.metric(pkg, name, "getitem-p50-ns")
+	g99, ok4 := r.metric(pkg, name, "getitem-p99-ns")
+	if !ok1 || !ok2 || !ok3 || !ok4 || g50 <= 0 || g99 <= 0 {
+		return nil
+	}
+	t := Target{
+		Goal: goal,
+		Measured: fmt.Sprintf("p50 %s = %.2f × GetItem (%s); p99 %s = %.2f × (%s)",
+			nanos(a50), a50/g50, nanos(g50), nanos(a99), a99/g99, nanos(g99)),
+		Met: a50 <= 1.05*g50 && a99 <= 1.20*g99,
+	}
+	if !t.Met {
+		t.Why = r.missWhy(pkg)
+	}
+	return []Target{t}
+}
+
+// missWhy compares a missed miss target with validate as it ran before
+// the post-response extension, measured in the same run: the handler
+// called directly, without an Extensions API.
+func (r Report) missWhy(pkg string) string {
+	const direct = "Miss/recently-used-direct"
+	a50, ok1 := r.metric(pkg, direct, "answer-p50-ns")
+	g50, ok2 := r.metric(pkg, direct, "getitem-p50-ns")
+	a99, ok3 := r.metric(pkg, direct, "answer-p99-ns")
+	g99, ok4 := r.metric(pkg, direct, "getitem-p99-ns")
+	if !ok1 || !ok2 || !ok3 || !ok4 || g50 <= 0 || g99 <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("In the same run, validate without the post-response extension (the handler called directly, no Extensions API, as before it) "+
+		"answers a miss in %.2f × a bare GetItem at p50 and %.2f × at p99 (%s): the part over the GetItem is validate's own reading and deciding, "+
+		"which the extension does not change.", a50/g50, a99/g99, direct)
+}
+
+// coldStartShare is the part of a cold start's extra time that is
+// keymint's own: the extra less the AWS SDK's package initialisation and a
+// process's first GetItem, both measured on their own.
+func (r Report) coldStartShare(extra float64) (float64, bool) {
+	const pkg, name = "infra/bench", "ColdStart"
+	sdk, ok1 := r.metric(pkg, name, "sdk-pkginit-ms")
+	first, ok2 := r.metric(pkg, name, "first-getitem-ms")
+	if !ok1 || !ok2 {
+		return 0, false
+	}
+	return extra - sdk - first, true
 }
 
 // coldStartWhy splits a cold start's extra time into the parts outside

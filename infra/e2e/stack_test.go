@@ -85,6 +85,12 @@ func newLocalStack(t *testing.T, o stackOptions) *localStack {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Registered before the API servers' cleanups, so it runs after them.
+	t.Cleanup(func() {
+		if err := fns.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	for id, f := range fns {
 		if o.timeout > 0 && id != "ValidateFunction" {
 			f.Timeout = o.timeout

@@ -42,7 +42,14 @@ type EnvOptions struct {
 	// to every function, a logical id to that function. As in SAM, only
 	// variables the function already has are overridden.
 	Overrides map[string]map[string]string
+	// RuntimeAPI is the host:port of the function's own Extensions API
+	// (extapi.Server.Addr), its AWS_LAMBDA_RUNTIME_API; localfn.Build
+	// sets it per function. Empty: the function has no such API.
+	RuntimeAPI string
 }
+
+// FunctionVersion is the version every local function runs as.
+const FunctionVersion = "$LATEST"
 
 // FunctionEnv is the environment a function sees locally: the template's
 // (Globals merged, Refs resolved), then the local stand-ins, then overrides.
@@ -65,10 +72,12 @@ func FunctionEnv(f *stack.Function, o EnvOptions) (map[string]string, error) {
 		"AWS_DEFAULT_REGION":    "us-east-1",
 		"AWS_ACCESS_KEY_ID":     "local",
 		"AWS_SECRET_ACCESS_KEY": "local",
-		// What Lambda itself sets.
+		// What Lambda itself sets
+		// (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
 		"AWS_LAMBDA_FUNCTION_NAME":        f.LogicalID,
-		"AWS_LAMBDA_FUNCTION_VERSION":     "$LATEST",
+		"AWS_LAMBDA_FUNCTION_VERSION":     FunctionVersion,
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": strconv.Itoa(f.MemorySize),
+		"AWS_LAMBDA_RUNTIME_API":          o.RuntimeAPI,
 	})
 	// No EventBridge locally: the sweeper appends its notices to
 	// LOCAL_DIR/notices.jsonl when EVENT_BUS_NAME is empty.

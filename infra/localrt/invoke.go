@@ -6,9 +6,9 @@ package localrt
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/google/uuid"
 	"reflect"
 	"runtime/debug"
 	"time"
@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/keymint/keymint/internal/extapi"
 )
 
 // FunctionError is a failed invocation in Lambda's wire format.
@@ -31,6 +32,10 @@ func (e *FunctionError) Error() string { return e.Message }
 // Error types Lambda reports for failures of the sandbox, not the handler.
 const (
 	ErrorTypeTimeout = "Sandbox.Timedout"
+	// ErrorTypeEnvironment is an execution environment that is gone (the
+	// local stack closed it), as Lambda names a runtime that exited
+	// (https://repost.aws/knowledge-center/lambda-runtime-error).
+	ErrorTypeEnvironment = "Runtime.ExitError"
 )
 
 // IsTimeout reports whether err is an invocation that ran out of time.
@@ -44,6 +49,20 @@ type Target struct {
 	ID      string // logical id
 	Handler lambda.Handler
 	Timeout time.Duration // 0: no deadline
+	// Env is the function's execution environment as extensions see it
+	// (the Extensions API at its AWS_LAMBDA_RUNTIME_API); nil: none, and
+	// Invoke calls the handler directly.
+	Env *extapi.Server
+}
+
+// Settled waits (up to ctx) until t's extensions are done with every
+// invocation so far, the moment Lambda would freeze the environment: what
+// a test waits for before looking at work done after the answer.
+func (t Target) Settled(ctx context.Context) error {
+	if t.Env == nil {
+		return nil
+	}
+	return t.Env.Settled(ctx)
 }
 
 // ARN is the fake ARN the local stack gives a function.
@@ -53,11 +72,14 @@ func ARN(id string) string {
 
 // Invoke calls t with payload as Lambda would: a context carrying the
 // request id and function ARN, the function's timeout as deadline, and
-// panics turned into errors. Handler errors come back as *FunctionError,
-// named the way aws-lambda-go names them ("errorString" for errors.New).
+// panics turned into errors. With an Env, the invocation runs through it:
+// its extensions get the INVOKE event, and the answer does not wait for
+// them. Handler errors come back as *FunctionError, named the way
+// aws-lambda-go names them ("errorString" for errors.New).
 func Invoke(ctx context.Context, t Target, payload []byte) ([]byte, error) {
+	requestID := RequestID()
 	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{
-		AwsRequestID:       RequestID(),
+		AwsRequestID:       requestID,
 		InvokedFunctionArn: ARN(t.ID),
 	})
 	parent, cancel := ctx, func() {}
@@ -72,7 +94,7 @@ func Invoke(ctx context.Context, t Target, payload []byte) ([]byte, error) {
 	}
 	// Buffered so a handler that outlives its deadline can still finish.
 	done := make(chan result, 1)
-	go func() {
+	run := func() {
 		defer func() {
 			if v := recover(); v != nil {
 				done <- result{err: &FunctionError{
@@ -84,6 +106,21 @@ func Invoke(ctx context.Context, t Target, payload []byte) ([]byte, error) {
 		}()
 		out, err := t.Handler.Invoke(ctx, payload)
 		done <- result{out, err}
+	}
+	go func() {
+		if t.Env == nil {
+			run()
+			return
+		}
+		deadline, _ := ctx.Deadline()
+		// Init not over in time: the invocation's own timeout (or the
+		// caller's) ends it below, as a first invocation's Init times out
+		// with Sandbox.Timedout on Lambda
+		// (https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html).
+		// Any other failure is the environment's.
+		if err := t.Env.Invoke(ctx, requestID, deadline, run); err != nil && ctx.Err() == nil {
+			done <- result{err: &FunctionError{Message: err.Error(), Type: ErrorTypeEnvironment}}
+		}
 	}()
 	select {
 	case r := <-done:
@@ -131,10 +168,4 @@ func typeName(v any) string {
 }
 
 // RequestID is a random id in the shape Lambda uses (a UUID).
-func RequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
+func RequestID() string { return uuid.NewString() }

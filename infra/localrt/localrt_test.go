@@ -86,8 +86,9 @@ func TestFunctionEnv(t *testing.T) {
 	}}
 	dir := t.TempDir()
 	env, err := localrt.FunctionEnv(f, localrt.EnvOptions{
-		Endpoint: "http://127.0.0.1:8123",
-		LocalDir: dir,
+		Endpoint:   "http://127.0.0.1:8123",
+		LocalDir:   dir,
+		RuntimeAPI: "127.0.0.1:9001",
 		Overrides: map[string]map[string]string{
 			"Parameters":      {"RETENTION_DAYS": "7", "NOT_DECLARED": "x"},
 			"SweeperFunction": {"RETENTION_DAYS": "9"},
@@ -109,6 +110,8 @@ func TestFunctionEnv(t *testing.T) {
 		{"NOT_DECLARED", ""},    // as in SAM, undeclared variables are ignored
 		{"AWS_LAMBDA_FUNCTION_NAME", "SweeperFunction"},
 		{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256"},
+		{"AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"},
+		{"AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"},
 	}
 	for _, tc := range tests {
 		if env[tc.key] != tc.want {

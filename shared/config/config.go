@@ -53,6 +53,11 @@ type Config struct {
 	// snap-start; https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
 	// Lambda sets it; it is not a deployment setting.
 	InitializationType string
+	// RuntimeAPI is the host:port of the Runtime and Extensions APIs
+	// (AWS_LAMBDA_RUNTIME_API), where validate registers the extension that
+	// writes usage after the answer. Lambda sets it (the local stack sets
+	// it too); empty elsewhere, and usage is written before answering.
+	RuntimeAPI string
 }
 
 // OIDC is how validate accepts a person's ID token (docs/signin.md).
@@ -107,6 +112,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		CacheTTL:           r.duration("VALIDATE_CACHE_TTL", 2*time.Second),
 		CacheMaxEntries:    r.integer("VALIDATE_CACHE_MAX_ENTRIES", 10000),
 		InitializationType: r.str("AWS_LAMBDA_INITIALIZATION_TYPE", ""),
+		RuntimeAPI:         r.str("AWS_LAMBDA_RUNTIME_API", ""),
 		RequireEnablement:  r.boolean("TOKENS_REQUIRE_ENABLEMENT", false),
 		OIDC: OIDC{
 			Issuer:      r.str("OIDC_ISSUER", ""),

@@ -3,10 +3,12 @@ package validate
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/keymint/keymint/shared/app"
+	"github.com/keymint/keymint/shared/extension"
 	"github.com/keymint/keymint/shared/policy"
 )
 
@@ -163,9 +165,53 @@ func routeText(r Request) string {
 }
 
 // Lambda is ValidateFunction on the App: what functions/validate runs. It
-// starts the cold-start warm-up (Validator.Warm).
+// starts the cold-start warm-up (Validator.Warm) and, where Lambda's
+// Extensions API answers, the internal extension that writes usage after
+// each answer (postResponse).
 func Lambda(a *app.App) lambda.Handler {
 	v := NewValidator(a.Store, a.Keyring, a.Catalogue, a.Clock, OptionsFrom(a.Config), a.Log)
 	v.Warm(a.Keyring, a.Config.Provisioned())
-	return New(v, a.Catalogue, a.Config.AuthorizerResp == "iam", a.Log)
+	h := New(v, a.Catalogue, a.Config.AuthorizerResp == "iam", a.Log)
+	after := postResponse(a.Config.RuntimeAPI, v, a.Log)
+	if after == nil {
+		return h
+	}
+	return after.Wrap(h)
+}
+
+// Post-response phase bounds: the work after one answer stops after
+// postResponseBudget, and decisionMargin before the invocation's deadline
+// (the function's timeout covers the extension's work too,
+// https://docs.aws.amazon.com/lambda/latest/dg/runtimes-extensions-api.html).
+const (
+	postResponseBudget  = time.Second
+	registerTimeout     = time.Second
+	postResponseExtName = "keymint-usage"
+)
+
+// postResponse registers the internal extension that runs v.Flush after
+// each answer. It must run during Init, before lambda.Start asks for the
+// first invocation. Where there is no Extensions API (no
+// AWS_LAMBDA_RUNTIME_API: a test, a process outside Lambda) or it refuses,
+// usage is written before answering, as it was, and the log says so once.
+func postResponse(runtimeAPI string, v *Validator, log *slog.Logger) *extension.After {
+	if runtimeAPI == "" {
+		log.Info("usage is written before answering: no Lambda Extensions API (AWS_LAMBDA_RUNTIME_API unset)")
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), registerTimeout)
+	defer cancel()
+	began := time.Now()
+	c, err := extension.Register(ctx, runtimeAPI, postResponseExtName)
+	if err != nil {
+		log.Warn("usage is written before answering: the post-response extension did not register", slog.Any("error", err))
+		return nil
+	}
+	// Init time, once per execution environment: the cold-start benchmark
+	// reads it.
+	log.Info("post-response extension registered", slog.String("name", postResponseExtName),
+		slog.Float64("ms", float64(time.Since(began).Microseconds())/1000))
+	after := extension.Start(c, v.Flush, extension.Options{Budget: postResponseBudget, Margin: decisionMargin}, log)
+	v.WriteAfterAnswer(after.Running)
+	return after
 }

@@ -18,9 +18,11 @@ import (
 // and lastUsedIp are set (Touch) and every address's count since the last
 // write is added to the usage log (RecordUse). So a container writes at most
 // once per token per interval, and a request whose token was used recently
-// writes nothing. What a container counted since its last write is lost if
-// it is shut down first: at most one interval of counts, and addresses first
-// seen in it, per token.
+// writes nothing. On Lambda the write waits until the answer is out (Flush,
+// run by the function's internal extension; see WriteAfterAnswer). What a
+// container counted since its last write is lost if it is shut down or
+// crashes first: at most one interval of counts, and addresses first seen
+// in it, per token.
 type usage struct {
 	mu      sync.Mutex
 	max     int
@@ -130,10 +132,12 @@ func (tu *tokenUse) giveBack(a netip.Addr, n int64) {
 	tu.add(a, n)
 }
 
-// used counts a valid use and writes when the token's lastUsedAt is due.
-// The first request to see it due writes; the others go on. Failures are
-// logged, not returned: the decision was made from a successful read, and
-// bookkeeping must not turn a valid request into a 500.
+// used counts a valid use and, when the token's lastUsedAt is due, writes
+// it: after the answer when a post-response phase runs (WriteAfterAnswer),
+// else now. The first request to see it due writes; the others go on.
+// Failures are logged, not returned: the decision was made from a
+// successful read, and bookkeeping must not turn a valid request into a
+// 500.
 func (v *Validator) used(ctx context.Context, e *entry, addr netip.Addr, now time.Time) {
 	tu := e.use
 	if addr.IsValid() {
@@ -144,20 +148,105 @@ func (v *Validator) used(ctx context.Context, e *entry, addr netip.Addr, now tim
 	if sec-last < int64(v.interval/time.Second) || !tu.last.CompareAndSwap(last, sec) {
 		return
 	}
+	w := dueWrite{item: e.item, use: tu, at: now}
+	if addr.IsValid() {
+		w.ip = addr.String()
+	}
+	if v.afterAnswer != nil && v.afterAnswer() && v.later.add(w) {
+		return
+	}
 	ctx, cancel := clock.WithMargin(ctx, v.margin)
 	defer cancel()
-	t := e.item
-	ip := ""
-	if addr.IsValid() {
-		ip = addr.String()
-	}
-	if _, err := v.store.Touch(ctx, t, now, ip, v.interval); err != nil {
+	v.write(ctx, w)
+}
+
+// dueWrite is one token's usage write: lastUsedAt and lastUsedIp as of
+// the request that found it due, and every address's count the tracker
+// holds when it is written.
+type dueWrite struct {
+	item *store.Token
+	use  *tokenUse
+	ip   string
+	at   time.Time
+}
+
+func (v *Validator) write(ctx context.Context, w dueWrite) {
+	t := w.item
+	if _, err := v.store.Touch(ctx, t, w.at, w.ip, v.interval); err != nil {
 		v.log.WarnContext(ctx, "record last use failed", slog.String("tokenId", t.ID), slog.Any("error", err))
 	}
-	for a, n := range tu.take() {
-		if err := v.store.RecordUse(ctx, t.ID, a.String(), n, now); err != nil {
+	for a, n := range w.use.take() {
+		if err := v.store.RecordUse(ctx, t.ID, a.String(), n, w.at); err != nil {
 			v.log.WarnContext(ctx, "record ip use failed", slog.String("tokenId", t.ID), slog.Any("error", err))
-			tu.giveBack(a, n)
+			w.use.giveBack(a, n)
 		}
+	}
+}
+
+// later holds the writes that wait for the answer to go out: at most one
+// per token (a newer due write of the same token replaces the older; the
+// counts are the tracker's either way), and no more tokens than the usage
+// trackers may hold, so memory stays within the bounds it had.
+type later struct {
+	mu     sync.Mutex
+	max    int
+	writes map[string]dueWrite
+}
+
+func newLater(max int) *later { return &later{max: max, writes: make(map[string]dueWrite)} }
+
+// add queues w; false when full (the caller writes it at once).
+func (l *later) add(w dueWrite) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, ok := l.writes[w.item.ID]; !ok && len(l.writes) >= l.max {
+		return false
+	}
+	l.writes[w.item.ID] = w
+	return true
+}
+
+// take hands over every queued write.
+func (l *later) take() []dueWrite {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]dueWrite, 0, len(l.writes))
+	for _, w := range l.writes {
+		out = append(out, w)
+	}
+	clear(l.writes)
+	return out
+}
+
+// putBack returns writes a flush had no time for, unless a newer write of
+// the same token came meanwhile.
+func (l *later) putBack(ws []dueWrite) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, w := range ws {
+		if _, newer := l.writes[w.item.ID]; !newer {
+			l.writes[w.item.ID] = w
+		}
+	}
+}
+
+// WriteAfterAnswer makes due usage writes wait for Flush, which the
+// function's post-response phase runs once the answer is out, for as long
+// as running reports true (the extension that runs Flush is alive).
+// Without it, or once running is false, they are written before the
+// answer, as before.
+func (v *Validator) WriteAfterAnswer(running func() bool) { v.afterAnswer = running }
+
+// Flush writes the usage that waits for the answer, within ctx's deadline.
+// Writes it has no time for stay queued for the next Flush; a write that
+// fails keeps its counts in the tracker for the next one.
+func (v *Validator) Flush(ctx context.Context) {
+	ws := v.later.take()
+	for i, w := range ws {
+		if ctx.Err() != nil {
+			v.later.putBack(ws[i:])
+			return
+		}
+		v.write(ctx, w)
 	}
 }

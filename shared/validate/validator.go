@@ -35,8 +35,12 @@ type Validator struct {
 	margin   time.Duration
 	cache    *cache
 	usage    *usage
-	people   *people // nil: sign-in off
-	log      *slog.Logger
+	// later and afterAnswer: usage writes that wait for the answer to go
+	// out (afterAnswer nil, or reporting false: written before it).
+	later       *later
+	afterAnswer func() bool
+	people      *people // nil: sign-in off
+	log         *slog.Logger
 }
 
 // Options are the deployment's choices a Validator follows.
@@ -68,6 +72,7 @@ func NewValidator(st *store.Store, keys Verifier, cat *policy.Catalogue, clk clo
 		margin: decisionMargin,
 		cache:  newCache(o.CacheTTL, o.CacheMaxEntries),
 		usage:  newUsage(o.CacheMaxEntries),
+		later:  newLater(max(o.CacheMaxEntries, 1)),
 		people: newPeople(o.OIDC, cat, clk, log),
 		log:    log,
 	}

@@ -156,11 +156,20 @@ func functionsOnData(ctx context.Context, s settings, st *stack.Stack, stdout, s
 		return nil, func() {}, err
 	}
 	restore := logsToStderr(stdout)
-	done = func() { restore(); stop() }
-	fns, err = localfn.Build(ctx, st, s.envOptions(), ids...)
+	built, err := localfn.Build(ctx, st, s.envOptions(), ids...)
 	if err != nil {
-		done()
+		restore()
+		stop()
 		return nil, func() {}, err
 	}
-	return fns, done, nil
+	// The functions' environments end first: their extensions may still
+	// write to the table and log.
+	done = func() {
+		if err := built.Close(); err != nil {
+			fmt.Fprintln(stderr, "closing the functions' environments:", err)
+		}
+		restore()
+		stop()
+	}
+	return built, done, nil
 }

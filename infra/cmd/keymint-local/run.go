@@ -95,6 +95,14 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	// Deferred after the API servers' shutdown below, before DynamoDB Local
+	// and the provider stop: extensions may still be writing.
+	defer func() {
+		if err := fns.Close(); err != nil {
+			fmt.Fprintln(stderr, "closing the functions' environments:", err)
+		}
+	}()
+	printExtensions(stderr, fns)
 	issued, err := localrt.EnsureAdminToken(ctx, adminFunctions(fns), s.adminFile, time.Now())
 	switch {
 	case err != nil:
@@ -236,6 +244,20 @@ func relOrAbs(path string) string {
 		return rel
 	}
 	return path
+}
+
+// printExtensions tells which functions registered Lambda extensions
+// during their init, and where their Extensions API listens.
+func printExtensions(w io.Writer, fns localfn.Functions) {
+	for _, id := range slices.Sorted(maps.Keys(fns)) {
+		env := fns[id].Env
+		if env == nil {
+			continue
+		}
+		for _, e := range env.Extensions() {
+			fmt.Fprintf(w, "%s: extension %s registered for %v (Extensions API on %s)\n", id, e.Name, e.Events, env.Addr())
+		}
+	}
 }
 
 // adminFunctions picks the functions EnsureAdminToken invokes.
