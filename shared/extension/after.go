@@ -77,49 +77,59 @@ func (w wrapped) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	return w.h.Invoke(ctx, payload)
 }
 
+// loop asks for each event and reads it only once the handler has
+// answered: nothing of the extension runs while an invocation is being
+// answered (the event waits in its connection), so the answer shares the
+// environment's CPU with nothing of it.
 func (a *After) loop() {
 	defer close(a.stopped)
+	bg := context.Background()
+	if err := a.client.Ask(bg); err != nil { // ends the extension's Init
+		a.stop(err)
+		return
+	}
 	for {
-		ev, err := a.client.Next(context.Background())
+		// Lambda sent this environment an invocation (to the runtime and
+		// to this extension, whose event waits unread); its handler has
+		// answered it.
+		<-a.answered
+		ev, err := a.client.Event(bg)
 		if err != nil {
-			a.running.Store(false)
-			if ae := (*APIError)(nil); errors.As(err, &ae) && ae.Ending() {
-				// The environment is going away: nothing more will run here.
-				a.log.Info("post-response extension ended with its environment")
-				return
-			}
-			a.log.Error("post-response extension stopped: work now runs before each answer", slog.Any("error", err))
+			a.stop(err)
 			return
 		}
-		if ev.Type != EventInvoke {
-			continue
+		if ev.Type == EventInvoke {
+			a.after(ev)
 		}
-		deadline := time.UnixMilli(ev.DeadlineMs).Add(-a.opt.Margin)
-		if ev.DeadlineMs == 0 {
-			deadline = time.Now().Add(a.opt.Budget)
+		if err := a.client.Ask(bg); err != nil {
+			a.stop(err)
+			return
 		}
-		if !a.awaitAnswer(deadline) {
-			// The invocation ran out of time; Lambda resets the environment.
-			continue
-		}
-		end := time.Now().Add(a.opt.Budget)
-		if deadline.Before(end) {
-			end = deadline
-		}
-		ctx, cancel := context.WithDeadline(context.Background(), end)
-		a.work(ctx)
-		cancel()
 	}
 }
 
-// awaitAnswer waits for one Answered, up to deadline.
-func (a *After) awaitAnswer(deadline time.Time) bool {
-	t := time.NewTimer(time.Until(deadline))
-	defer t.Stop()
-	select {
-	case <-a.answered:
-		return true
-	case <-t.C:
-		return false
+// after runs the work for one answered invocation, within its budget and
+// the invocation's deadline less the margin.
+func (a *After) after(ev Event) {
+	end := time.Now().Add(a.opt.Budget)
+	if ev.DeadlineMs != 0 {
+		if d := time.UnixMilli(ev.DeadlineMs).Add(-a.opt.Margin); d.Before(end) {
+			end = d
+		}
 	}
+	ctx, cancel := context.WithDeadline(context.Background(), end)
+	defer cancel()
+	a.work(ctx)
+}
+
+// stop ends the extension: whoever relied on it works before answering
+// again.
+func (a *After) stop(err error) {
+	a.running.Store(false)
+	if ae := (*APIError)(nil); errors.As(err, &ae) && ae.Ending() {
+		// The environment is going away: nothing more will run here.
+		a.log.Info("post-response extension ended with its environment")
+		return
+	}
+	a.log.Error("post-response extension stopped: work now runs before each answer", slog.Any("error", err))
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -55,10 +56,11 @@ type Event struct {
 // connection would cost every cold start and every invocation (Next is
 // called once per invocation) for nothing.
 type Client struct {
-	addr string
-	id   string
-	conn net.Conn
-	br   *bufio.Reader
+	addr  string
+	id    string
+	conn  net.Conn
+	br    *bufio.Reader
+	asked *http.Request // sent, its answer not read yet
 }
 
 // Register registers an internal extension called name for INVOKE events
@@ -92,7 +94,26 @@ func Register(ctx context.Context, addr, name string) (*Client, error) {
 // for the next one, as long as it takes (the docs: "Do not set a timeout
 // on the GET call"); cancelling ctx ends the wait.
 func (c *Client) Next(ctx context.Context) (Event, error) {
-	resp, err := c.do(ctx, http.MethodGet, "event/next", nil, map[string]string{headerIdentifier: c.id})
+	if err := c.Ask(ctx); err != nil {
+		return Event{}, err
+	}
+	return c.Event(ctx)
+}
+
+// Ask sends the Next request without reading its answer: Lambda counts
+// the extension done with the last event once the request arrives. The
+// event is read by Event, whenever the extension wants it: until then it
+// waits in the connection, costing the process nothing.
+func (c *Client) Ask(ctx context.Context) error {
+	if err := c.send(ctx, http.MethodGet, "event/next", nil, map[string]string{headerIdentifier: c.id}); err != nil {
+		return fmt.Errorf("extension: next: %w", err)
+	}
+	return nil
+}
+
+// Event reads the answer to the last Ask: the next event.
+func (c *Client) Event(ctx context.Context) (Event, error) {
+	resp, err := c.receive(ctx)
 	if err != nil {
 		return Event{}, fmt.Errorf("extension: next: %w", err)
 	}
@@ -107,21 +128,29 @@ func (c *Client) Next(ctx context.Context) (Event, error) {
 	return ev, nil
 }
 
-// do sends one request on the client's connection, dialling when there is
-// none (the first request, or after the server closed it), and reads the
-// answer's head; the caller drains its body before the next request.
+// do sends one request and reads the answer's head; the caller drains its
+// body before the next request.
 func (c *Client) do(ctx context.Context, method, path string, body []byte, headers map[string]string) (*http.Response, error) {
+	if err := c.send(ctx, method, path, body, headers); err != nil {
+		return nil, err
+	}
+	return c.receive(ctx)
+}
+
+// send writes one request on the client's connection, dialling when there
+// is none (the first request, or after the server closed it).
+func (c *Client) send(ctx context.Context, method, path string, body []byte, headers map[string]string) error {
 	if c.conn == nil {
 		var d net.Dialer
 		conn, err := d.DialContext(ctx, "tcp", c.addr)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		c.conn, c.br = conn, bufio.NewReader(conn)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, "http://"+c.addr+"/"+apiVersion+"/extension/"+path, bytes.NewReader(body))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if body == nil {
 		req.Body, req.ContentLength = http.NoBody, 0
@@ -129,15 +158,25 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, heade
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
+	if err := req.Write(c.conn); err != nil {
+		c.close()
+		return err
+	}
+	c.asked = req
+	return nil
+}
+
+// receive reads the answer to the request send wrote.
+func (c *Client) receive(ctx context.Context) (*http.Response, error) {
+	if c.conn == nil || c.asked == nil {
+		return nil, errors.New("no request waits for an answer")
+	}
 	// A cancelled ctx ends a blocked read by closing the connection.
 	conn := c.conn
 	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
 	defer stop()
-	if err := req.Write(c.conn); err != nil {
-		c.close()
-		return nil, err
-	}
-	resp, err := http.ReadResponse(c.br, req)
+	resp, err := http.ReadResponse(c.br, c.asked)
+	c.asked = nil
 	if err != nil {
 		c.close()
 		return nil, err

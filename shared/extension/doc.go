@@ -18,10 +18,16 @@
 //     (the After's Answered signal) and before the extension's next Next,
 //     bounded by a budget and by the invocation's deadline: the function
 //     timeout covers the whole Invoke phase, extension work included.
+//   - The extension reads its INVOKE event only once the handler has
+//     answered: while an invocation is answered, nothing of the extension
+//     runs (the event waits in its connection). An invocation that never
+//     answers holds the extension, as Lambda holds the environment until
+//     it times out and resets it.
 //   - Register is called during Init (from the function's constructor,
 //     before lambda.Start), as internal extensions must be; it registers
 //     for INVOKE only (internal extensions may not register for SHUTDOWN).
-//   - If the extension stops (its Next fails), Running turns false and
-//     callers do their work before answering again: nothing waits for an
-//     extension that is gone.
+//   - If the extension stops (its Next fails, which it finds out when it
+//     next reads), Running turns false and callers do their work before
+//     answering again: nothing waits for an extension that is gone; the
+//     work of the answer that found it gone is not done.
 package extension
