@@ -21,7 +21,14 @@ type iamResponse struct {
 }
 
 // allows evaluates the policy as API Gateway does for execute-api:Invoke on
-// routeArn: an explicit Deny wins, then an Allow is needed.
+// routeArn, which is IAM's evaluation: a matching explicit Deny wins, else
+// a matching Allow is needed, else the request is implicitly denied
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html,
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html).
+// Effect is "Allow" or "Deny" exactly; anything else grants nothing. It
+// shares nothing with shared/policy, so the local stack checks
+// ValidateFunction's policies rather than agreeing with them by
+// construction.
 func (r iamResponse) allows(routeArn string) bool {
 	allowed := false
 	for _, st := range r.PolicyDocument.Statement {
@@ -57,10 +64,14 @@ func anyMatch(patterns []string, s string, foldCase bool) bool {
 	return false
 }
 
-// wildcard compiles an IAM pattern: * is any run of characters (slashes
-// included), ? is one character.
+// wildcard compiles an IAM pattern: "*" is any run of characters, "/"
+// (and a line break) included, "?" is exactly one character; action names
+// compare case-insensitively, resources exactly
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html,
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html).
 func wildcard(p string, foldCase bool) *regexp.Regexp {
 	var b strings.Builder
+	b.WriteString("(?s)")
 	if foldCase {
 		b.WriteString("(?i)")
 	}

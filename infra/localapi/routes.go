@@ -1,7 +1,6 @@
 package localapi
 
 import (
-	"net/url"
 	"strings"
 
 	"github.com/keymint/keymint/infra/stack"
@@ -40,43 +39,37 @@ func compile(r stack.Route) route {
 	return rt
 }
 
-// match reports whether the escaped request path fits the route, with the
-// path parameters (URL-decoded).
-func (rt route) match(method, escapedPath string) (map[string]string, bool) {
+// match reports whether the request path fits the route, with the path
+// parameters. path is already percent-decoded (see ServeHTTP): it is split
+// at '/' and the segments compared as they are, so an encoded slash splits
+// a segment as a plain one does and never hides inside a parameter.
+func (rt route) match(method, path string) (map[string]string, bool) {
 	if rt.Method != method && rt.Method != "ANY" {
 		return nil, false
 	}
-	parts := strings.Split(strings.TrimPrefix(escapedPath, "/"), "/")
+	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
 	params := map[string]string{}
 	for i, s := range rt.segs {
-		if s.kind == greedy {
-			if i >= len(parts) {
-				return nil, false
-			}
-			rest, err := url.PathUnescape(strings.Join(parts[i:], "/"))
-			if err != nil || rest == "" {
+		if i >= len(parts) {
+			return nil, false
+		}
+		switch s.kind {
+		case greedy:
+			rest := strings.Join(parts[i:], "/")
+			if rest == "" {
 				return nil, false
 			}
 			params[s.text] = rest
 			return params, true
-		}
-		if i >= len(parts) {
-			return nil, false
-		}
-		v, err := url.PathUnescape(parts[i])
-		if err != nil {
-			return nil, false
-		}
-		switch s.kind {
 		case literal:
-			if v != s.text {
+			if parts[i] != s.text {
 				return nil, false
 			}
 		case param:
-			if v == "" {
+			if parts[i] == "" {
 				return nil, false
 			}
-			params[s.text] = v
+			params[s.text] = parts[i]
 		}
 	}
 	if len(parts) != len(rt.segs) {
@@ -99,14 +92,14 @@ func moreSpecific(a, b route) bool {
 	return a.Method != "ANY" && b.Method == "ANY"
 }
 
-func find(routes []route, method, escapedPath string) (route, map[string]string, bool) {
+func find(routes []route, method, path string) (route, map[string]string, bool) {
 	var (
 		best   route
 		params map[string]string
 		found  bool
 	)
 	for _, rt := range routes {
-		p, ok := rt.match(method, escapedPath)
+		p, ok := rt.match(method, path)
 		if !ok {
 			continue
 		}

@@ -24,23 +24,38 @@ func callerOf(cat *policy.Catalogue, req *events.APIGatewayV2HTTPRequest) (manag
 	if owner == "" || id == "" && !person {
 		return manage.Caller{}, problem(http.StatusUnauthorized, "unauthorized", "no authorizer context on this request")
 	}
-	return manage.Caller{
+	c := manage.Caller{
 		TokenID:  id,
 		Person:   person,
 		Owner:    owner,
-		Scopes:   cat.Effective(strings.Fields(str("scopes"))),
 		SourceIP: req.RequestContext.HTTP.SourceIP,
-	}, nil
+	}
+	// revokeOnly: the authorizer let a refused token through to revoke
+	// itself, and for nothing else (validate's RevokeSelf).
+	if revokeOnly, _ := ctx["revokeOnly"].(bool); revokeOnly {
+		c.RevokeOnly = true
+		return c, nil
+	}
+	c.Scopes = cat.Effective(strings.Fields(str("scopes")))
+	return c, nil
 }
 
 // permitted checks the route against the caller's scopes again behind the
 // authorizer, so a route wired without it still refuses. The path is the
-// route's template with its parameters filled in: what the catalogue's
-// patterns describe, whatever stage or base path the request came through.
+// route's template with each path parameter's value as one segment
+// (policy.Routed), as validate reads it: what the catalogue's patterns
+// describe, whatever stage or base path the request came through, and no
+// character of a value ('?', '/', '%', ...) can cut or reshape it.
 func permitted(cat *policy.Catalogue, c manage.Caller, req *events.APIGatewayV2HTTPRequest) *Problem {
-	method, tmpl, _ := strings.Cut(req.RouteKey, " ")
-	path, ok := policy.FillRoute(tmpl, req.PathParameters)
-	if ok && cat.AllowsFor(c.Scopes, c.TokenID, method, path) {
+	method, tmpl, ok := strings.Cut(req.RouteKey, " ")
+	path := policy.Routed(tmpl, func(name string) string { return req.PathParameters[name] })
+	switch {
+	case !ok:
+	case c.RevokeOnly:
+		if cat.RevokesSelf(c.TokenID, method, &path) {
+			return nil
+		}
+	case cat.AllowsPath(c.Scopes, c.TokenID, method, &path):
 		return nil
 	}
 	return problem(http.StatusForbidden, "forbidden", "your scopes do not open "+req.RouteKey)

@@ -170,6 +170,7 @@ func (s *stack) callWith(method, path, token string, body any, extra map[string]
 	authEv := events.APIGatewayV2CustomAuthorizerV2Request{
 		Version: "2.0", Type: "REQUEST", RouteArn: "arn:aws:execute-api:us-east-1:123456789012:api/$default/" + method + rawPath,
 		IdentitySource: []string{headers["authorization"]}, RouteKey: key, RawPath: rawPath, Headers: headers,
+		PathParameters: params,
 		RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: httpCtx, RouteKey: key},
 		// keymint's management API marks itself so (template.yaml).
 		StageVariables: map[string]string{"keymint": "management"},

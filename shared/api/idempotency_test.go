@@ -110,3 +110,50 @@ func TestDirectIssueIdempotencyKey(t *testing.T) {
 		t.Fatalf("direct retry: first %s (secret %v), again %s (secret %v)", first.ID, first.Token != "", again.ID, again.Token != "")
 	}
 }
+
+// A retry of a create with an absolute expiresAt is the same request a
+// second later: it replays, where a fingerprint of expiresAt − now made
+// it a 422.
+func TestIdempotentRetryWithAbsoluteExpiry(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, testkit.Env{"VALIDATE_CACHE_TTL": "0"})
+	key := map[string]string{"idempotency-key": "absolute-1"}
+	at := s.Clock.Now().Add(10 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	body := map[string]any{"name": "dated", "scopes": scopes("tokens:read"), "expiresAt": at}
+	if r := s.callWith("POST", "/tokens", s.admin, body, key); r.status != 201 {
+		t.Fatalf("first: %d %s", r.status, r.body)
+	}
+	s.Clock.Advance(1500 * time.Millisecond)
+	if r := s.callWith("POST", "/tokens", s.admin, body, key); r.status != 200 || r.header["Idempotent-Replayed"] != "true" {
+		t.Fatalf("retry a moment later: %d %s, want 200 replayed", r.status, r.body)
+	}
+	// Days stay relative: the same expiresInDays later is the same request.
+	dkey := map[string]string{"idempotency-key": "days-1"}
+	dbody := map[string]any{"name": "relative", "scopes": scopes("tokens:read"), "expiresInDays": 3}
+	s.callWith("POST", "/tokens", s.admin, dbody, dkey)
+	s.Clock.Advance(time.Minute)
+	if r := s.callWith("POST", "/tokens", s.admin, dbody, dkey); r.status != 200 {
+		t.Fatalf("expiresInDays retry: %d %s", r.status, r.body)
+	}
+}
+
+// A replay answers only a caller who may still make the copy: once the
+// caller's scopes no longer cover the source, the retry is 403 like a new
+// request, not the copy's view.
+func TestCopyReplayChecksAuthorityFirst(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, testkit.Env{"VALIDATE_CACHE_TTL": "0"})
+	src := s.issue(s.admin, map[string]any{"name": "src", "scopes": scopes("tokens:read")})
+	caller := s.issue(s.admin, map[string]any{"name": "copier", "scopes": scopes("tokens:read", "tokens:write")})
+	key := map[string]string{"idempotency-key": "copy-cut"}
+	if r := s.callWith("POST", "/tokens/"+src.ID+"/copy", caller.Token, map[string]any{"name": "dup"}, key); r.status != 201 {
+		t.Fatalf("copy: %d %s", r.status, r.body)
+	}
+	if r := s.call("PATCH", "/tokens/"+caller.ID, s.admin, map[string]any{"scopes": scopes("tokens:write")}); r.status != 200 {
+		t.Fatalf("cut the caller's scopes: %d %s", r.status, r.body)
+	}
+	r := s.callWith("POST", "/tokens/"+src.ID+"/copy", caller.Token, map[string]any{"name": "dup"}, key)
+	if r.status != 403 {
+		t.Fatalf("replay after the caller's scopes were cut: %d %s, want 403", r.status, r.body)
+	}
+}

@@ -66,7 +66,7 @@ type OIDC struct {
 	Audience    string   // OIDC_AUDIENCE: the client id the ID token must be for
 	OwnerClaim  string   // OIDC_OWNER_CLAIM: the claim naming the person's owner (sub)
 	AdminClaim  string   // OIDC_ADMIN_CLAIM: the claim that makes an admin ("" none)
-	AdminValue  string   // OIDC_ADMIN_VALUE: the value it must hold (or contain)
+	AdminValue  string   // OIDC_ADMIN_VALUE: the claim must equal it exactly, or be a list holding it (docs/signin.md)
 	Scopes      []string // OIDC_SCOPES: what a signed-in person gets on the management API
 	AdminScopes []string // OIDC_ADMIN_SCOPES: what an admin gets besides
 }

@@ -21,6 +21,10 @@ type Caller struct {
 	SourceIP string
 	// Ops marks a direct invoke by an operator: acts as admin.
 	Ops bool
+	// RevokeOnly marks a token refused for everything but revoking itself
+	// (deactivated, idle, its owner disabled, outside its addresses): it
+	// holds no scopes, and revoking itself is all it may do.
+	RevokeOnly bool
 }
 
 // Admin reports whether the caller may act on any owner.

@@ -21,18 +21,21 @@ func (s *Service) Copy(ctx context.Context, caller Caller, id string, req CopyRe
 	if err := checkName(req.Name); err != nil {
 		return nil, err
 	}
-	claim, err := s.claimFor(caller, req.IdempotencyKey, "copy", id, req.Name)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.replayed(ctx, claim); err != nil {
-		return nil, err
-	}
+	// Authority first, replay second: a retry answers only to a caller who
+	// may still make this copy (a caller whose scopes were cut since gets
+	// 403, not 24 hours of the copy's live view).
 	src, err := s.actOn(ctx, caller, id)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := grantable(s.cat, caller, src.Scopes); err != nil {
+		return nil, err
+	}
+	claim, err := s.claimFor(caller, req.IdempotencyKey, "copy", id, req.Name)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.replayed(ctx, claim); err != nil {
 		return nil, err
 	}
 	tmpl := &store.Token{

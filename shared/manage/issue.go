@@ -35,7 +35,7 @@ func (s *Service) Issue(ctx context.Context, caller Caller, req IssueRequest) (*
 		}
 		owner = req.Owner
 	}
-	if err := CheckOwner(owner); err != nil {
+	if err := s.checkIssueOwner(ctx, caller, owner); err != nil {
 		return nil, err
 	}
 	if err := checkName(req.Name); err != nil {
@@ -58,7 +58,10 @@ func (s *Service) Issue(ctx context.Context, caller Caller, req IssueRequest) (*
 		return nil, err
 	}
 	lifetime := expiresAt.Unix() - now.Unix()
-	claim, err := s.claimFor(caller, req.IdempotencyKey, "issue", owner, req.Name, req.Description, scopes, cidrs, lifetime)
+	// The fingerprint is of the request as sent: an absolute expiresAt
+	// stays absolute (a retry a second later is the same request), and
+	// expiresInDays stays relative.
+	claim, err := s.claimFor(caller, req.IdempotencyKey, "issue", owner, req.Name, req.Description, scopes, cidrs, expiryAsSent(req))
 	if err != nil {
 		return nil, err
 	}
@@ -70,6 +73,18 @@ func (s *Service) Issue(ctx context.Context, caller Caller, req IssueRequest) (*
 		AllowedCIDRs: cidrs, Lifetime: lifetime,
 	}
 	return s.create(ctx, caller, tmpl, audit.Issue, nil, claim)
+}
+
+// expiryAsSent is the expiry a request asked for, as it asked: an instant
+// (Unix seconds), a number of days, or neither (the default).
+func expiryAsSent(req IssueRequest) any {
+	switch {
+	case req.ExpiresAt != nil:
+		return map[string]int64{"at": req.ExpiresAt.Unix()}
+	case req.ExpiresInDays != nil:
+		return map[string]int{"days": *req.ExpiresInDays}
+	}
+	return nil
 }
 
 // create writes a new token built from tmpl, retrying single-token
@@ -95,7 +110,7 @@ func (s *Service) create(ctx context.Context, caller Caller, tmpl *store.Token, 
 		for k, v := range details {
 			ev[k] = v
 		}
-		changes := []store.Change{{After: t, Event: s.event(caller, t.ID, action, ev), Claim: claim}}
+		changes := []store.Change{withOwnerKind(store.Change{After: t, Event: s.event(caller, t.ID, action, ev), Claim: claim}, caller, action)}
 		single, err := s.SingleToken(ctx, t.Owner)
 		if err != nil {
 			return nil, err

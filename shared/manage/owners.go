@@ -106,18 +106,23 @@ func (s *Service) SetOwnerPolicy(ctx context.Context, caller Caller, owner strin
 	return s.OwnerInfo(ctx, caller, owner)
 }
 
-// ownerRefused tells why a new token's owner refused it: disabled, or (with
+// ownerRefused tells why a new token's owner refused it: disabled, of the
+// other kind (a person's owner for an operator, or the reverse), or (with
 // enablement required) not enabled yet, in which case the owner is recorded
 // as pending so admins see who is waiting.
 func (s *Service) ownerRefused(ctx context.Context, owner string) error {
-	if !s.store.RequiresEnablement() {
-		return ErrOwnerDisabled
-	}
 	o, err := s.store.Owner(ctx, owner)
 	if err != nil {
 		return err
 	}
 	if o.Status == store.OwnerDisabled {
+		return ErrOwnerDisabled
+	}
+	if o.Kind != "" && (!s.store.RequiresEnablement() || o.Status == store.OwnerActive) {
+		// Neither disabled nor waiting: what refused it was the kind.
+		return kindRefused(o)
+	}
+	if !s.store.RequiresEnablement() {
 		return ErrOwnerDisabled
 	}
 	if !o.Found {

@@ -164,6 +164,9 @@ func storeOutcome(err error) error {
 // the token's version moved, so two racing calls cannot both succeed.
 func (s *Service) mutate(ctx context.Context, caller Caller, id string, action audit.Action, strict bool,
 	fn func(t *store.Token, now time.Time) (map[string]any, error)) (*store.Token, error) {
+	if caller.RevokeOnly && (action != audit.Revoke || id != caller.TokenID) {
+		return nil, forbidden("this token may only revoke itself")
+	}
 	var firstVersion int64
 	for attempt := 0; attempt < retries; attempt++ {
 		before, err := s.actOn(ctx, caller, id)

@@ -320,11 +320,12 @@ func (c *Catalogue) Implies(scopes []string, want string) bool {
 	return false
 }
 
-// Allows reports whether a token holding scopes may call method path.
-// anyToken routes are open to every valid token, whatever its scopes. Scopes
-// the catalogue does not know (removed since the token was issued) and bundle
-// names open nothing. Method compares exactly: API Gateway always sends it
-// upper-case, and a lower-case one matches no pattern.
+// Allows reports whether a token holding scopes may call method on the
+// path, read as Raw reads it. anyToken routes are open to every valid token,
+// whatever its scopes. Scopes the catalogue does not know (removed since the
+// token was issued) and bundle names open nothing. Method compares exactly:
+// API Gateway always sends it upper-case, and a lower-case one matches no
+// pattern.
 func (c *Catalogue) Allows(scopes []string, method, path string) bool {
 	return c.AllowsFor(scopes, "", method, path)
 }
@@ -333,15 +334,22 @@ func (c *Catalogue) Allows(scopes []string, method, path string) bool {
 // catalogue's self routes on itself (read and revoke itself, say), whatever
 // its scopes.
 func (c *Catalogue) AllowsFor(scopes []string, self, method, path string) bool {
-	rest, ok := requestPath(path)
-	if !ok || method == "" {
+	p := Raw(path)
+	return c.AllowsPath(scopes, self, method, &p)
+}
+
+// AllowsPath is AllowsFor for a path as API Gateway routed it (Routed) or
+// as text (Raw). A Path built from neither, or from something no route can
+// be, matches nothing.
+func (c *Catalogue) AllowsPath(scopes []string, self, method string, path *Path) bool {
+	if method == "" || path.kind != pathRaw && path.kind != pathRouted {
 		return false
 	}
-	if matchAny(c.anyToken, method, rest, "") || matchAny(c.self, method, rest, self) {
+	if matchAny(c.anyToken, method, path, "") || matchAny(c.self, method, path, self) {
 		return true
 	}
 	for _, s := range scopes {
-		if d := c.scopes[s]; d != nil && matchAny(d.patterns, method, rest, "") {
+		if d := c.scopes[s]; d != nil && matchAny(d.patterns, method, path, "") {
 			return true
 		}
 	}
@@ -349,18 +357,15 @@ func (c *Catalogue) AllowsFor(scopes []string, self, method, path string) bool {
 }
 
 // AllowsRoute is Allows for a route written "METHOD /path", the form a
-// direct invoke carries. Anything not of that form is refused.
+// direct invoke carries (DirectRoute). Anything not of that form is
+// refused, a '?' or '#' in the path included.
 func (c *Catalogue) AllowsRoute(scopes []string, route string) bool {
-	method, path, ok := strings.Cut(route, " ")
-	if !ok {
-		return false
-	}
-	return c.Allows(scopes, method, path)
+	method, p, ok := DirectRoute(route)
+	return ok && c.AllowsPath(scopes, "", method, &p)
 }
 
 // Routes lists every route pattern the scopes open, anyToken routes and
-// implications included, deduplicated and sorted by path then method: the
-// input for AllowPolicy.
+// implications included, deduplicated and sorted by path then method.
 func (c *Catalogue) Routes(scopes []string) []Route { return c.RoutesFor(scopes, "") }
 
 // RoutesFor is Routes for the token with id self: its self routes are

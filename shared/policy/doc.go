@@ -1,6 +1,7 @@
 // Package policy is the scope catalogue: which scopes and
-// bundles exist, which routes each scope opens, and the IAM policies a REST
-// API Lambda authorizer returns for them.
+// bundles exist, which routes each scope opens, and the IAM policy a Lambda
+// authorizer returns for one request (iam.go: exactly its ARN, never a list
+// of routes, since IAM's "*" also matches "/").
 //
 // A catalogue is a JSON file (SCOPES_FILE; the default is embedded from
 // scopes.json) of this shape:
@@ -18,10 +19,32 @@
 // A route pattern is "METHOD /path". METHOD is an upper-case HTTP method, or
 // "*" / "ANY" for every method. In the path a "*" segment matches exactly one
 // non-empty segment and a final "**" matches one or more remaining segments;
-// anything else matches itself, case-sensitively. A single trailing slash and
-// the query string of a request are ignored. A request path with an empty,
-// "." or ".." segment matches nothing, and neither does a route no scope
-// lists: the catalogue only ever says yes to what it names.
+// anything else is a literal and matches itself, case-sensitively. A literal
+// may hold only letters, digits and -._~!&'()+,;=:@ (RFC 3986's pchar less
+// percent-encoding, '*' and '$'); a catalogue with any other character in a
+// literal ('%', '?', '#', a space, non-ASCII) is refused at load.
+//
+// A request is matched as a list of segments (Path), never as a string
+// parsed again. Where API Gateway names the route it matched (an HTTP API's
+// routeKey, a REST event's resource), Routed builds the list from that
+// template: a literal is itself, "{name}" is the parameter's value as one
+// segment whatever it holds ('/', '?', '#', '%', bytes that are not UTF-8),
+// "{name+}" the rest, split at '/'. A parameter can thus neither shorten,
+// lengthen nor reshape the route. A value is compared with a literal as
+// API Gateway passes it (decoded once); because a literal holds only
+// characters that percent-encoding never needs, the two are equal only when
+// the request spelt that segment as the literal (or encoded the very same
+// characters, RFC 3986 6.2.2.2), so this never allows more than the route
+// itself; an encoded spelling that a second decoding would make equal
+// ("%2565") stays unequal. Where only text is given (a REST TOKEN
+// authorizer's methodArn resource, a $default route's raw path, a direct
+// invoke's route), Raw splits it at '/' and nowhere else: '?' and '#' start
+// nothing, and a direct invoke's route holding either is refused as
+// malformed (DirectRoute). One trailing slash is forgiven. A segment that
+// is empty, a dot segment ("." or "..", plainly or as "%2E"), or, in text
+// split at '/', holds an encoded slash ("%2F", one segment or two depending
+// on who decodes it) makes the whole path match nothing; so does a route no
+// scope lists: the catalogue only ever says yes to what it names.
 //
 // "self" routes are open to a token acting on itself: a "{self}" segment
 // matches only the calling token's own id. The shipped catalogue lets every

@@ -3,7 +3,6 @@ package policy
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -97,37 +96,62 @@ func (a MethodARN) stageARN() string {
 	return "arn:" + a.Partition + ":execute-api:" + a.Region + ":" + a.AccountID + ":" + a.APIID + "/" + a.Stage + "/"
 }
 
-// AllowPolicy allows every route in routes on the stage of arn, not just the
-// method being called: API Gateway caches a REST authorizer's policy per
-// token and reuses it for other routes, so a narrower policy would answer
-// 403 to routes the token may call.
+// InvokePolicy allows execute-api:Invoke on arnText, the methodArn or
+// routeArn API Gateway sent, and nothing else; ok is false when that cannot
+// be said exactly.
 //
-// Each "*" or "**" segment becomes an IAM "*", and IAM's "*" also matches
-// "/", so "GET /tokens/*" lets "GET /tokens/x/usage" through API Gateway as
-// well. That is wider than the catalogue and accepted: validate checks the
-// exact route with Allows whenever the event shows it (REQUEST and HTTP API
-// events, direct invokes); only a cached TOKEN-authorizer policy relies on
-// the IAM match alone.
+// Why only the one ARN. API Gateway evaluates the policy as IAM does: an
+// explicit Deny wins, an Allow is needed, anything else is an implicit deny
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html),
+// and in a resource "*" is any run of characters and "?" any one, "/"
+// included
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html,
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-control-access-using-iam-policies-to-invoke-api.html).
+// So a catalogue's one-segment "*" written as an IAM "*" also allows every
+// deeper path, and no list of the token's routes is exactly its scopes.
+// And API Gateway caches the answer under the authorizer's identity sources
+// and evaluates it again for every later request with the same identity
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html,
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-use-lambda-authorizer.html,
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html):
+// only a policy naming the one ARN it was asked about allows, whatever is
+// cached, nothing but requests with that same ARN, which the catalogue
+// decides alike when the cache key holds the method and path
+// (docs/deploy.md says which). A TOKEN authorizer's cache is keyed on the
+// token alone: a cached answer then denies the token's other routes until
+// it expires (the safe side), which is why docs/deploy.md asks for caching
+// off there.
 //
-// With no routes there is nothing to allow, and an Allow statement without
-// resources is malformed, so the result is DenyPolicy(arn).
-func AllowPolicy(arn MethodARN, routes []Route) events.APIGatewayCustomAuthorizerPolicy {
-	base := arn.stageARN()
-	resources := make([]string, 0, len(routes))
-	for _, r := range routes {
-		resources = append(resources, base+iamMethod(r.Method)+"/"+iamPath(r.Path))
+// ok is false when the ARN's method or resource holds "*" or "?" (a path
+// may: they are IAM wildcards, and IAM has no escape for them in a
+// resource) or "${" (the start of an IAM policy variable): the ARN would
+// then match other requests too, and the caller must deny instead.
+func InvokePolicy(arnText string, arn MethodARN) (doc events.APIGatewayCustomAuthorizerPolicy, ok bool) {
+	if !ExactARN(arn) {
+		return events.APIGatewayCustomAuthorizerPolicy{}, false
 	}
-	slices.Sort(resources)
-	resources = slices.Compact(resources)
-	if len(resources) == 0 {
-		return DenyPolicy(arn)
-	}
-	return statement("Allow", resources)
+	return statement("Allow", []string{arnText}), true
 }
 
-// DenyPolicy denies every method and resource on the stage of arn. It is
-// stage-wide rather than for the one method so that, when cached, it cannot
-// be read as saying anything about other routes for this identity.
+// ExactARN reports that arn, written as an IAM resource, matches itself
+// and nothing else: its method and resource hold no IAM wildcard and no
+// policy variable. (Its stage may be "*", as in a console test
+// invocation: the catalogue's decision does not depend on the stage.)
+func ExactARN(arn MethodARN) bool {
+	for _, v := range [...]string{arn.Method, arn.Resource} {
+		if strings.ContainsAny(v, "*?") || strings.Contains(v, "${") {
+			return false
+		}
+	}
+	return true
+}
+
+// DenyPolicy denies every method and resource on the stage of arn. An
+// explicit Deny wins over any Allow, so a cached one refuses every request
+// served from that cache entry: with the per-route cache keys docs/deploy.md
+// asks for, that is the one route it was asked about; under a TOKEN
+// authorizer's token-only key, all of the token's routes until it expires.
+// Either way it allows nothing, which is the side to err on.
 func DenyPolicy(arn MethodARN) events.APIGatewayCustomAuthorizerPolicy {
 	return statement("Deny", []string{arn.stageARN() + "*/*"})
 }
@@ -141,25 +165,4 @@ func statement(effect string, resources []string) events.APIGatewayCustomAuthori
 			Resource: resources,
 		}},
 	}
-}
-
-func iamMethod(m string) string {
-	if m == "*" || m == "ANY" {
-		return "*"
-	}
-	return m
-}
-
-func iamPath(p string) string {
-	p = strings.TrimPrefix(p, "/")
-	if p == "" {
-		return ""
-	}
-	segs := strings.Split(p, "/")
-	for i, s := range segs {
-		if s == "**" {
-			segs[i] = "*"
-		}
-	}
-	return strings.Join(segs, "/")
 }

@@ -98,10 +98,9 @@ func compile(s string, allowSelf bool) (pattern, error) {
 			// API Gateway writes parameters as {id}; here that would be a
 			// literal nobody ever sends, so the route would silently never match.
 			return pattern{}, fmt.Errorf("route %q: use \"*\" for a path parameter, not {name}", s)
-		case strings.ContainsAny(seg, "*?#$") || hasSpaceOrControl(seg):
-			// "*", "?" and "$" mean something in an IAM resource, where
-			// literal segments are copied verbatim.
-			return pattern{}, fmt.Errorf("route %q: segment %q holds a character a route cannot", s, seg)
+		case !literalSegment(seg):
+			return pattern{}, fmt.Errorf("route %q: segment %q holds a character a route cannot "+
+				"(letters, digits and -._~!&'()+,;=:@ only)", s, seg)
 		default:
 			p.segs = append(p.segs, segment{kind: segLiteral, lit: seg})
 		}
@@ -121,79 +120,53 @@ func isMethod(s string) bool {
 	return true
 }
 
-func hasSpaceOrControl(s string) bool {
+// literalByte is what a literal segment may hold: RFC 3986's pchar without
+// percent-encoding, characters no encoding ever needs to change, so a
+// parameter's decoded value equals the literal only when the request named
+// that very segment (doc.go), which is what lets the two be compared. Of pchar, "*" and "$" are left out too:
+// they mean something in an IAM resource, where literals are copied
+// verbatim (iam.go).
+var literalByte = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			strings.IndexByte("-._~!&'()+,;=:@", byte(c)) >= 0
+	}
+	return t
+}()
+
+func literalSegment(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] == 0x7f {
-			return true
+		if !literalByte[s[i]] {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
-// requestPath reduces a request path to the segments after the leading
-// slash ("" for the root) and reports false for anything no pattern should
-// match. Empty and dot segments are refused rather than cleaned: a backend
-// may resolve "/tokens/../owners/x" differently from how it was checked here.
-// It slices, never copies, because it sits on the per-request path.
-func requestPath(path string) (string, bool) {
-	if i := strings.IndexByte(path, '?'); i >= 0 {
-		path = path[:i]
-	}
-	if path == "" || path[0] != '/' {
-		return "", false
-	}
-	rest := path[1:]
-	// One trailing slash after a segment is forgiven; "//" must not become
-	// the root, and deeper junk fails the empty-segment check below.
-	if n := len(rest); n > 1 && rest[n-1] == '/' {
-		rest = rest[:n-1]
-	}
-	if rest == "" {
-		return "", true
-	}
-	start := 0
-	for i := 0; i <= len(rest); i++ {
-		if i < len(rest) && rest[i] != '/' {
-			continue
-		}
-		switch rest[start:i] {
-		case "", ".", "..":
-			return "", false
-		}
-		start = i + 1
-	}
-	return rest, true
-}
-
-// match expects rest from requestPath, so every segment in it is non-empty.
-// self is the caller's token id ("" matches no {self} segment).
-func (p *pattern) match(method, rest, self string) bool {
+// match reports whether the pattern covers method and path; self is the
+// caller's token id ("" matches no {self} segment). path must be one Raw or
+// Routed built (AllowsPath checks): its segments are non-empty, and a
+// parameter's value is one segment whatever it holds.
+func (p *pattern) match(method string, path *Path, self string) bool {
 	if !p.anyMethod && method != p.route.Method {
 		return false
 	}
+	c := path.start()
 	for _, s := range p.segs {
 		if s.kind == segRest {
-			return rest != ""
+			return c.more()
 		}
-		if rest == "" {
-			return false
-		}
-		seg := rest
-		if i := strings.IndexByte(rest, '/'); i >= 0 {
-			seg, rest = rest[:i], rest[i+1:]
-		} else {
-			rest = ""
-		}
-		if s.kind == segLiteral && seg != s.lit || s.kind == segSelf && (self == "" || seg != self) {
+		seg, ok := path.next(&c)
+		if !ok || s.kind == segLiteral && seg != s.lit || s.kind == segSelf && (self == "" || seg != self) {
 			return false
 		}
 	}
-	return rest == ""
+	return !c.more()
 }
 
-func matchAny(ps []pattern, method, rest, self string) bool {
+func matchAny(ps []pattern, method string, path *Path, self string) bool {
 	for i := range ps {
-		if ps[i].match(method, rest, self) {
+		if ps[i].match(method, path, self) {
 			return true
 		}
 	}

@@ -20,6 +20,19 @@ const (
 	OwnerPending  = "pending"
 )
 
+// Owner kinds: who made an owner, recorded by its first token issued
+// (Change.OwnerKind) and never changed, so people's owners and owners made
+// by operators stay apart: a person signs in only as an owner that is not an
+// operator's, and an operator issues only into owners that are not a
+// person's (docs/signin.md, "Owner").
+const (
+	// OwnerOfPerson: first issued to by a signed-in person, for themself.
+	OwnerOfPerson = "person"
+	// OwnerOfOperator: first issued to by ops (direct invoke) or an admin
+	// naming it.
+	OwnerOfOperator = "operator"
+)
+
 // ownersPK is the GSI1 partition holding every owner item, so owners can
 // be listed in order without a scan.
 const ownersPK = "OWNERS"
@@ -32,6 +45,7 @@ type Owner struct {
 	Owner       string `dynamodbav:"owner"`
 	Status      string `dynamodbav:"status"`
 	SingleToken bool   `dynamodbav:"singleToken,omitempty"` // issuing revokes the owner's other live tokens
+	Kind        string `dynamodbav:"kind,omitempty"`        // OwnerOfPerson, OwnerOfOperator, or "" before its first token says
 	CreatedAt   int64  `dynamodbav:"createdAt,omitempty"`
 	UpdatedAt   int64  `dynamodbav:"updatedAt"`
 	Version     int64  `dynamodbav:"version"`

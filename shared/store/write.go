@@ -24,6 +24,14 @@ type Change struct {
 	// Claim, on a create, takes an idempotency key for the new token in the
 	// same transaction.
 	Claim *Claim
+	// OwnerKind, on a create, is the kind of owner the new token's owner
+	// must be: recorded when it has none yet, refused (ErrOwnerDisabled's
+	// guard) when it is the other. "" checks nothing.
+	OwnerKind string
+	// KindIfNew: OwnerKind is only recorded on an owner that has none, and
+	// an owner of the other kind is not refused (an admin acting on a
+	// person's owner).
+	KindIfNew bool
 }
 
 // DynamoDB allows 100 items per transaction; a change needs up to four
@@ -135,7 +143,7 @@ func (s *Store) addChange(b *txBuilder, c Change, ownersChecked map[string]bool,
 	}
 	if c.Before == nil && !ownersChecked[subject.Owner] {
 		ownersChecked[subject.Owner] = true
-		if err := s.addOwnerCheck(b, subject.Owner, now); err != nil {
+		if err := s.addOwnerCheck(b, subject.Owner, c.OwnerKind, c.KindIfNew, now); err != nil {
 			return err
 		}
 	}
@@ -157,8 +165,9 @@ func (s *Store) addChange(b *txBuilder, c Change, ownersChecked map[string]bool,
 // issued: a disabled owner never, and with enablement required, an owner
 // not enabled (active) by an admin. It also registers the owner (the owner
 // item, listed in GSI1) on its first token, without changing anything an
-// admin set.
-func (s *Store) addOwnerCheck(b *txBuilder, owner string, now time.Time) error {
+// admin set. With kind, the owner must be of that kind or of none yet (any
+// kind with ifNew), and an owner of none becomes that kind.
+func (s *Store) addOwnerCheck(b *txBuilder, owner, kind string, ifNew bool, now time.Time) error {
 	cond := expression.Or(
 		expression.AttributeNotExists(expression.Name("PK")),
 		expression.Name("status").NotEqual(expression.Value(OwnerDisabled)),
@@ -166,7 +175,17 @@ func (s *Store) addOwnerCheck(b *txBuilder, owner string, now time.Time) error {
 	if s.enablement {
 		cond = expression.Name("status").Equal(expression.Value(OwnerActive))
 	}
-	upd := expression.Set(expression.Name("owner"), expression.Value(owner)).
+	upd := expression.Set(expression.Name("owner"), expression.Value(owner))
+	if kind != "" && !ifNew {
+		cond = cond.And(expression.Or(
+			expression.AttributeNotExists(expression.Name("kind")),
+			expression.Name("kind").Equal(expression.Value(kind)),
+		))
+	}
+	if kind != "" {
+		upd = upd.Set(expression.Name("kind"), expression.IfNotExists(expression.Name("kind"), expression.Value(kind)))
+	}
+	upd = upd.
 		Set(expression.Name("GSI1PK"), expression.Value(ownersPK)).
 		Set(expression.Name("GSI1SK"), expression.Value(ownerPK(owner))).
 		Set(expression.Name("status"), expression.IfNotExists(expression.Name("status"), expression.Value(OwnerActive))).

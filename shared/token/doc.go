@@ -13,4 +13,9 @@
 // plaintext is shown to its owner exactly once. Every other rendering (fmt
 // verbs through Format, %#v, slog through LogValue, encoding/json) shows only
 // the prefix and the id, so a Token that strays into a log line does not leak.
+//
+// Text is another matter: a token or an ID token pasted into a URL path or
+// an error reaches logs as a string. Masking, the slog handler every
+// function's log goes through, hides the secret of anything shaped like a
+// token and the payload and signature of anything shaped like a JWT (Mask).
 package token

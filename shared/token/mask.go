@@ -1,18 +1,31 @@
 package token
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"log/slog"
 	"strings"
 )
 
-// Mask returns s with the secret of everything shaped like a token
-// ("<prefix>_<16 base62 id>_<base62 secret>") replaced by [REDACTED], so a
-// token pasted into a URL path, a route or an error text never reaches a
-// log. Any prefix of 2–8 lower-case letters counts, and a secret of any
-// length: a log line may hold another deployment's token or a truncated
-// one. Text without such a shape comes back as it is, without allocating.
+// Mask returns s with every secret it can recognise replaced by
+// [REDACTED], so a credential pasted into a URL path, a route or an error
+// text never reaches a log:
+//
+//   - a keymint token ("<prefix>_<16 base62 id>_<base62 secret>") keeps its
+//     prefix and id. Any prefix of 2–8 lower-case letters counts, and a
+//     secret of any length: a log line may hold another deployment's token
+//     or a truncated one.
+//   - a JWT (a signed-in person's ID token, or any JWS in compact form)
+//     keeps its header; its payload and signature are masked (see maskJWTs).
+//
+// Text without such a shape comes back as it is, without allocating.
 func Mask(s string) string {
+	return maskTokens(maskJWTs(s))
+}
+
+func maskTokens(s string) string {
 	var b strings.Builder
 	last := 0
 	for i := 0; i < len(s); i++ {
@@ -37,6 +50,87 @@ func Mask(s string) string {
 	return b.String()
 }
 
+// maskJWTs replaces the payload and signature of everything shaped like a
+// JWS in compact serialisation, the form of every JWT and of an OpenID
+// Connect ID token: three base64url parts joined by dots, the first a JSON
+// object, the JOSE header (RFC 7515 §7.1,
+// https://www.rfc-editor.org/rfc/rfc7515#section-7.1; RFC 7519 §7.2). The
+// payload holds the person's claims, and payload and signature together
+// are a bearer credential until exp. The header (alg, kid) is kept: it
+// names no one and tells which key signed. The signature may be empty (an
+// unsecured JWT is still a person's claims). Dotted text that is not a JWT
+// (versions, host names, addresses) has no part that decodes to a JSON
+// object, and is left alone.
+func maskJWTs(s string) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != '.' {
+			continue
+		}
+		end, ok := jwtAt(s, last, i)
+		if !ok {
+			continue
+		}
+		if b.Len() == 0 {
+			b.Grow(len(s))
+		}
+		b.WriteString(s[last : i+1])
+		b.WriteString(redacted)
+		last, i = end, end-1
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// jwtAt checks whether the '.' at dot ends a JOSE header (which starts no
+// earlier than from) and starts a payload, a second '.' and a signature;
+// it returns where the signature ends.
+func jwtAt(s string, from, dot int) (end int, ok bool) {
+	h := dot
+	for h > from && isB64URL(s[h-1]) {
+		h--
+	}
+	p := dot + 1
+	for p < len(s) && isB64URL(s[p]) {
+		p++
+	}
+	if p == dot+1 || p >= len(s) || s[p] != '.' || !jsonObject(s[h:dot]) {
+		return 0, false
+	}
+	end = p + 1
+	for end < len(s) && isB64URL(s[end]) {
+		end++
+	}
+	return end, true
+}
+
+// jsonObject reports whether part is base64url (unpadded) of a JSON
+// object. A JOSE header starts with '{' and then '"', '}' or white space,
+// so its encoding with "ey", "e3" or "ew"; anything else is rejected before
+// decoding, and a header of usual size decodes on the stack.
+func jsonObject(part string) bool {
+	if len(part) < 3 || part[0] != 'e' || (part[1] != 'y' && part[1] != '3' && part[1] != 'w') {
+		return false
+	}
+	var buf [512]byte
+	dst := buf[:]
+	if n := base64.RawURLEncoding.DecodedLen(len(part)); n > len(buf) {
+		dst = make([]byte, n)
+	}
+	n, err := base64.RawURLEncoding.Decode(dst, []byte(part))
+	obj := bytes.TrimRight(dst[:n], " \t\r\n")
+	// The closing brace first: json.Valid allocates its error.
+	return err == nil && len(obj) > 0 && obj[len(obj)-1] == '}' && json.Valid(obj)
+}
+
+func isB64URL(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_'
+}
+
 // secretAt checks whether the '_' at i ends a prefix and starts an id
 // followed by '_' and a secret; it returns where the secret lies.
 func secretAt(s string, i int) (start, end int, ok bool) {
@@ -59,7 +153,8 @@ func secretAt(s string, i int) (start, end int, ok bool) {
 }
 
 // Masking wraps a slog handler so every message and string attribute (error
-// texts included) passes through Mask before it is written.
+// texts included) passes through Mask before it is written: keymint tokens
+// and JWTs alike.
 func Masking(h slog.Handler) slog.Handler { return maskingHandler{h} }
 
 type maskingHandler struct{ next slog.Handler }

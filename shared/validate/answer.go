@@ -3,6 +3,7 @@ package validate
 import (
 	"bytes"
 	"encoding/json"
+	"log/slog"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -19,15 +20,32 @@ import (
 type answers struct {
 	simple  atomic.Pointer[[]byte]    // HTTP API simple response, allowed
 	direct  atomic.Pointer[[]byte]    // direct invoke, active
-	rest    atomic.Pointer[iamAnswer] // REST API policy, for the last stage asked
-	httpIAM atomic.Pointer[iamAnswer] // HTTP API policy, likewise
+	rest    atomic.Pointer[iamAnswer] // REST API policies
+	httpIAM atomic.Pointer[iamAnswer] // HTTP API policies, likewise
 }
 
-// iamAnswer is a token's policy answers for one stage: policies name the
-// stage, so a token used on another stage gets its own (replacing these).
+// iamAnswer is what a token's policy answers are built from. An Allow
+// names the one ARN asked about (policy.InvokePolicy), so it is spliced
+// per ARN into bytes encoded once: before and after the ARN. The Deny names
+// the stage, so it is kept for the last stage asked. last is the last Allow
+// answered, so a token calling one route again (the usual case) costs no
+// allocation.
 type iamAnswer struct {
-	stage       policy.MethodARN // Method and Resource cleared
-	allow, deny []byte
+	kind          iamKind
+	e             *entry
+	before, after []byte // the Allow's encoding around its one resource; nil: encode each
+	last          atomic.Pointer[allowed]
+	deny          atomic.Pointer[stageDeny]
+}
+
+type stageDeny struct {
+	stage  policy.MethodARN // Method and Resource cleared
+	answer []byte
+}
+
+type allowed struct {
+	arn    string
+	answer []byte
 }
 
 // encode writes v as aws-lambda-go does: encoding/json with HTML escaping
@@ -89,14 +107,6 @@ func (e *entry) principal() string {
 	return e.item.Owner
 }
 
-// routes are the routes the entry's scopes open.
-func (e *entry) routes(cat *policy.Catalogue) []policy.Route {
-	if p := e.person; p != nil {
-		return cat.RoutesFor(p.scopes, "")
-	}
-	return cat.RoutesFor(e.item.Scopes, e.item.ID)
-}
-
 func expiresAt(t *store.Token) string { return time.Unix(t.ExpiresAt, 0).UTC().Format(time.RFC3339) }
 
 // iamKind picks the events type of an IAM answer: REST's, or the HTTP
@@ -119,12 +129,13 @@ func sameStage(a, b policy.MethodARN) bool {
 	return a.Partition == b.Partition && a.Region == b.Region && a.AccountID == b.AccountID && a.APIID == b.APIID && a.Stage == b.Stage
 }
 
-// iam answers with a policy. A token refused outright or from a refused
-// address gets an explicit Deny of the whole stage; otherwise the policy
-// allows every route the token's scopes open, so a cached policy serves the
-// token's other calls too (API Gateway then refuses a route outside it).
-func (h *Handler) iam(kind iamKind, arn policy.MethodARN, d Decision) []byte {
-	allowed := d.Status == Valid || d.Status == ScopeDenied
+// iam answers with a policy: a valid request gets an Allow of exactly
+// the methodArn or routeArn asked about (policy.InvokePolicy says why no
+// wider policy keeps to the token's scopes under API Gateway's cache); a
+// refusal of any kind, a scope denial included, gets an explicit Deny of
+// the whole stage. So does a valid request whose ARN cannot be named
+// exactly (it holds an IAM wildcard): denied rather than allow more.
+func (h *Handler) iam(kind iamKind, arnText string, arn policy.MethodARN, d Decision) []byte {
 	if d.e == nil || d.e.item == nil && d.e.person == nil {
 		return encode(kind.response("anonymous", policy.DenyPolicy(arn), nil))
 	}
@@ -133,28 +144,90 @@ func (h *Handler) iam(kind iamKind, arn policy.MethodARN, d Decision) []byte {
 		slot = &d.e.answers.httpIAM
 	}
 	a := slot.Load()
-	if a == nil || !sameStage(a.stage, arn) {
-		a = h.buildIAM(kind, arn, d.e)
+	if a == nil {
+		a = h.buildIAM(kind, d.e)
 		slot.Store(a)
 	}
-	if allowed {
-		return a.allow
+	if d.Status == Valid && policy.ExactARN(arn) {
+		return a.allow(arnText)
 	}
-	return a.deny
+	if d.Status == RevokeSelf {
+		// Rare, so built each time; exact like any Allow, so a cached one
+		// opens nothing but this revocation.
+		if doc, ok := policy.InvokePolicy(arnText, arn); ok {
+			return encode(kind.response(d.e.principal(), doc, d.e.revokeContext()))
+		}
+	}
+	if d.Status == Valid {
+		h.log.Info("validate: the route's ARN holds an IAM wildcard and cannot be allowed exactly; denied",
+			slog.String("resource", arn.Method+"/"+arn.Resource))
+	}
+	return a.denyOn(arn)
 }
 
-func (h *Handler) buildIAM(kind iamKind, arn policy.MethodARN, e *entry) *iamAnswer {
+// allow is the Allow of exactly arnText. An ARN that JSON would escape is
+// left to encoding/json; others are spliced between before and after,
+// which gives the same bytes.
+func (a *iamAnswer) allow(arnText string) []byte {
+	if l := a.last.Load(); l != nil && l.arn == arnText {
+		return l.answer
+	}
+	var out []byte
+	if a.before != nil && jsonPlain(arnText) {
+		out = make([]byte, 0, len(a.before)+len(arnText)+len(a.after))
+		out = append(append(append(out, a.before...), arnText...), a.after...)
+	} else {
+		doc, _ := policy.InvokePolicy(arnText, policy.MethodARN{})
+		out = encode(a.kind.response(a.e.principal(), doc, a.e.context()))
+	}
+	a.last.Store(&allowed{arn: strings.Clone(arnText), answer: out})
+	return out
+}
+
+// jsonPlain: encoding/json (HTML escaping off) writes s as itself.
+func jsonPlain(s string) bool {
+	for i := range len(s) {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// denyOn is the stage-wide Deny for arn's stage, kept for the last stage
+// asked (policies name the stage).
+func (a *iamAnswer) denyOn(arn policy.MethodARN) []byte {
+	if d := a.deny.Load(); d != nil && sameStage(d.stage, arn) {
+		return d.answer
+	}
 	stage := policy.MethodARN{Partition: strings.Clone(arn.Partition), Region: strings.Clone(arn.Region),
 		AccountID: strings.Clone(arn.AccountID), APIID: strings.Clone(arn.APIID), Stage: strings.Clone(arn.Stage)}
-	return &iamAnswer{
-		stage: stage,
-		allow: encode(kind.response(e.principal(), policy.AllowPolicy(arn, e.routes(h.cat)), e.context())),
-		deny:  encode(kind.response(e.principal(), policy.DenyPolicy(arn), nil)),
+	d := &stageDeny{stage: stage, answer: encode(a.kind.response(a.e.principal(), policy.DenyPolicy(arn), nil))}
+	a.deny.Store(d)
+	return d.answer
+}
+
+// allowMark stands for the ARN while the Allow is encoded once: plain
+// JSON, and if a principal or context value ever held it, buildIAM would
+// see it twice and leave every Allow to encoding/json.
+const allowMark = "keymint-allow-resource-0c5b1f"
+
+func (h *Handler) buildIAM(kind iamKind, e *entry) *iamAnswer {
+	doc, _ := policy.InvokePolicy(allowMark, policy.MethodARN{})
+	whole := encode(kind.response(e.principal(), doc, e.context()))
+	mark := []byte(`"` + allowMark + `"`)
+	a := &iamAnswer{kind: kind, e: e}
+	if i := bytes.Index(whole, mark); i >= 0 && bytes.Count(whole, mark) == 1 {
+		a.before, a.after = whole[:i+1], whole[i+len(mark)-1:]
 	}
+	return a
 }
 
 // simple is the HTTP API simple response.
 func (h *Handler) simple(d Decision) []byte {
+	if d.Status == RevokeSelf {
+		return simpleRevokeSelf(d)
+	}
 	if d.Status != Valid {
 		return h.simpleDenied
 	}

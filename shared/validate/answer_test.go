@@ -60,7 +60,7 @@ func (r reference) handle(ctx context.Context, payload json.RawMessage) (any, er
 		}
 		if r.iamHTTP {
 			arn, _ := policy.ParseMethodARN(ev.RouteArn)
-			resp := r.iam(arn, d)
+			resp := r.iam(ev.RouteArn, arn, d)
 			return events.APIGatewayV2CustomAuthorizerIAMPolicyResponse{PrincipalID: resp.PrincipalID, PolicyDocument: resp.PolicyDocument, Context: resp.Context}, nil
 		}
 		if d.Status != validate.Valid {
@@ -76,7 +76,7 @@ func (r reference) handle(ctx context.Context, payload json.RawMessage) (any, er
 		if err != nil {
 			return nil, validate.ErrUnauthorized
 		}
-		return r.rest(ctx, arn, validate.Request{Token: bearerOf(ev.AuthorizationToken), Method: arn.Method, Path: "/" + arn.Resource})
+		return r.rest(ctx, ev.MethodArn, arn, validate.Request{Token: bearerOf(ev.AuthorizationToken), Method: arn.Method, Path: "/" + arn.Resource})
 	case p.Type == "REQUEST" && p.MethodArn != "":
 		var ev events.APIGatewayCustomAuthorizerRequestTypeRequest
 		if err := json.Unmarshal(payload, &ev); err != nil {
@@ -90,7 +90,7 @@ func (r reference) handle(ctx context.Context, payload json.RawMessage) (any, er
 		if !ok || ev.Resource == "" {
 			path = "/" + arn.Resource
 		}
-		return r.rest(ctx, arn, validate.Request{Token: bearerOf(ev.Headers["Authorization"]), Method: ev.HTTPMethod, Path: path, SourceIP: ev.RequestContext.Identity.SourceIP})
+		return r.rest(ctx, ev.MethodArn, arn, validate.Request{Token: bearerOf(ev.Headers["Authorization"]), Method: ev.HTTPMethod, Path: path, SourceIP: ev.RequestContext.Identity.SourceIP})
 	case p.Token != nil:
 		var req validate.DirectRequest
 		if err := json.Unmarshal(payload, &req); err != nil {
@@ -121,7 +121,7 @@ func refContext(d validate.Decision) map[string]any {
 		"expiresAt": time.Unix(t.ExpiresAt, 0).UTC().Format(time.RFC3339)}
 }
 
-func (r reference) rest(ctx context.Context, arn policy.MethodARN, req validate.Request) (any, error) {
+func (r reference) rest(ctx context.Context, arnText string, arn policy.MethodARN, req validate.Request) (any, error) {
 	d, err := r.v.Check(ctx, req)
 	if err != nil {
 		return nil, err
@@ -129,19 +129,22 @@ func (r reference) rest(ctx context.Context, arn policy.MethodARN, req validate.
 	if d.Status.Unauthenticated() {
 		return nil, validate.ErrUnauthorized
 	}
-	return r.iam(arn, d), nil
+	return r.iam(arnText, arn, d), nil
 }
 
-func (r reference) iam(arn policy.MethodARN, d validate.Decision) events.APIGatewayCustomAuthorizerResponse {
-	if d.Token == nil || d.Status != validate.Valid && d.Status != validate.ScopeDenied {
+// iam: since issue 23, an Allow names exactly the ARN asked about, and a
+// scope denial is a Deny of the stage like every other refusal (it was an
+// Allow of all the token's routes).
+func (r reference) iam(arnText string, arn policy.MethodARN, d validate.Decision) events.APIGatewayCustomAuthorizerResponse {
+	doc, exact := policy.InvokePolicy(arnText, arn)
+	if d.Token == nil || d.Status != validate.Valid || !exact {
 		principal := "anonymous"
 		if d.Token != nil {
 			principal = d.Token.Owner
 		}
 		return events.APIGatewayCustomAuthorizerResponse{PrincipalID: principal, PolicyDocument: policy.DenyPolicy(arn)}
 	}
-	return events.APIGatewayCustomAuthorizerResponse{PrincipalID: d.Token.Owner,
-		PolicyDocument: policy.AllowPolicy(arn, r.cat.RoutesFor(d.Token.Scopes, d.Token.ID)), Context: refContext(d)}
+	return events.APIGatewayCustomAuthorizerResponse{PrincipalID: d.Token.Owner, PolicyDocument: doc, Context: refContext(d)}
 }
 
 // Every sample event, for tokens that pass and tokens refused for each

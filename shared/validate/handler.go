@@ -70,13 +70,16 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		h.log.WarnContext(ctx, "validate: unknown event shape")
 		return nil, ErrUnauthorized
 	case in.badRoute:
-		return directAnswer(Decision{Status: ScopeDenied}), nil
+		return directAnswer(Decision{Status: MalformedRoute}), nil
 	}
 	d, err := h.v.Check(ctx, in.req)
 	if err == nil && d.Status == Malformed && in.management {
 		// Not a keymint token; on the management API it may be a signed-in
 		// person's ID token.
 		d, err = h.v.CheckPerson(ctx, in.req)
+	}
+	if err == nil && in.management && h.v.RevokesItself(&in.req, d) {
+		d.Status = RevokeSelf
 	}
 	h.logDecision(ctx, &in, d, err)
 	if err != nil {
@@ -94,7 +97,7 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	if d.Status.Unauthenticated() {
 		return nil, ErrUnauthorized
 	}
-	return h.iam(iamREST, in.arn, d), nil
+	return h.iam(iamREST, in.arnText, in.arn, d), nil
 }
 
 // read fills in from the payload: by the scanner when it can, else by
@@ -125,7 +128,7 @@ func (h *Handler) httpAnswer(in *input, d Decision) ([]byte, error) {
 	if err != nil {
 		return nil, errValidate
 	}
-	return h.iam(iamHTTP, arn, d), nil
+	return h.iam(iamHTTP, in.arnText, arn, d), nil
 }
 
 // logDecision logs every refusal and failure; allows only at DEBUG

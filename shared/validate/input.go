@@ -33,7 +33,8 @@ type input struct {
 	// parsed, for REST events, where a bad one is refused before deciding.
 	arnText string
 	arn     policy.MethodARN
-	// badRoute: a direct invoke's route is not "METHOD /path".
+	// badRoute: a direct invoke's route is not "METHOD /path", or its
+	// path holds a '?' or '#'.
 	badRoute bool
 	// management: an HTTP API event from keymint's own management API,
 	// which alone accepts signed-in people's ID tokens.
@@ -105,37 +106,43 @@ func httpInput(in *input, identity0, authHeader, routeKey, method, rawPath, stag
 		raw = authHeader
 	}
 	in.req = Request{Token: bearer(raw), SourceIP: sourceIP}
-	in.req.Method, in.req.Path = httpRoute(routeKey, method, rawPath, stage, params)
+	in.req.Method, in.req.Route, in.req.Path = httpRoute(routeKey, method, rawPath, stage, params)
 	in.arnText = routeArn
 }
 
-// httpRoute is the method and the path as the API's routes see it: the
-// route's template filled with its parameters, so a named stage or a custom
-// domain's base path in rawPath does not hide the route from the scope
-// patterns. A $default (catch-all) route has no template; its raw path is
-// used with a named stage's prefix removed.
-func httpRoute(routeKey, method, rawPath, stage string, params lookup) (string, string) {
-	routeMethod, tmpl, ok := strings.Cut(routeKey, " ")
+// httpRoute is the method and the path as the API's routes see it. A named
+// route's key ("GET /orders/{id}/items") gives its template, and the path
+// is that template's segments with each parameter's value as one segment
+// (policy.Routed), so neither a named stage nor a custom domain's base
+// path in rawPath hides the route, and no character of a value can cut or
+// reshape it. A $default (catch-all) route has no template: its raw path
+// is checked as a path, a named stage's prefix removed. rawPath is whatever
+// API Gateway put there (it may be percent-decoded, even cut short at a
+// decoded '?', docs/deploy.md); it is also the text logged.
+func httpRoute(routeKey, method, rawPath, stage string, params lookup) (string, policy.Path, string) {
+	routeMethod, tmpl, routed := strings.Cut(routeKey, " ")
 	if method == "" {
 		method = routeMethod
 	}
-	if ok {
-		if path, filled := policy.FillRouteFunc(tmpl, params); filled {
-			return method, path
-		}
+	path := policy.StripStage(rawPath, stage)
+	if routed {
+		return method, policy.Routed(tmpl, params), path
 	}
-	return method, policy.StripStage(rawPath, stage)
+	return method, policy.Raw(path), path
 }
 
 // tokenInput: the methodArn's resource is the path below the stage, with
-// no stage and no custom domain base path.
+// no stage and no custom domain base path. It is all a TOKEN authorizer
+// gets, and is checked as a path (policy.Raw): no character in it starts a
+// query.
 func tokenInput(in *input, authToken, methodArn string) error {
 	arn, err := policy.ParseMethodARN(methodArn)
 	if err != nil {
 		return errBadARN
 	}
 	in.arnText, in.arn = methodArn, arn
-	in.req = Request{Token: bearer(authToken), Method: arn.Method, Path: resourcePath(methodArn, arn)}
+	path := resourcePath(methodArn, arn)
+	in.req = Request{Token: bearer(authToken), Method: arn.Method, Path: path, Route: policy.Raw(path)}
 	return nil
 }
 
@@ -149,8 +156,9 @@ func resourcePath(text string, arn policy.MethodARN) string {
 }
 
 // requestInput: the route as the REST API's resources see it, the resource
-// template filled with its parameters (`path` carries a custom domain's
-// base path), else the methodArn's stage-relative resource.
+// template ("/orders/{id}") with its parameters as segments (`path`
+// carries a custom domain's base path), else the methodArn's
+// stage-relative resource as a path.
 func requestInput(in *input, authHeader, mvAuth, methodArn, httpMethod, resource, sourceIP string, params lookup) error {
 	arn, err := policy.ParseMethodARN(methodArn)
 	if err != nil {
@@ -166,23 +174,41 @@ func requestInput(in *input, authHeader, mvAuth, methodArn, httpMethod, resource
 		method = arn.Method
 	}
 	path := resourcePath(methodArn, arn)
+	route := policy.Raw(path)
 	if resource != "" {
-		if p, ok := policy.FillRouteFunc(resource, params); ok {
-			path = p
-		}
+		route = policy.Routed(resource, params)
 	}
-	in.req = Request{Token: bearer(raw), Method: method, Path: path, SourceIP: sourceIP}
+	in.req = Request{Token: bearer(raw), Method: method, Path: path, Route: route, SourceIP: sourceIP}
 	return nil
 }
 
+// directInput: a direct invoke's route is "METHOD /path", the path checked
+// as one (policy.DirectRoute); one that is not, or holds a '?' or '#', is
+// refused as malformed rather than cut.
 func directInput(in *input, tok, route, sourceIP string) {
 	in.req = Request{Token: strings.TrimSpace(tok), SourceIP: sourceIP}
-	if route != "" {
-		var ok bool
-		if in.req.Method, in.req.Path, ok = strings.Cut(strings.TrimSpace(route), " "); !ok {
-			in.badRoute = true
-		}
+	if route == "" {
+		return
 	}
+	route = strings.TrimSpace(route)
+	method, path, ok := policy.DirectRoute(route)
+	if !ok {
+		in.badRoute = true
+		return
+	}
+	in.req.Method, in.req.Route = method, path
+	in.req.Path = route[len(method)+1:]
+}
+
+// routeAllowed reports whether scopes (and, for the token with id self,
+// the catalogue's self routes) open the request's route: its Route, or
+// for a Request built by hand without one, its Path read as policy.Raw
+// reads it.
+func (r *Request) routeAllowed(cat *policy.Catalogue, scopes []string, self string) bool {
+	if !r.Route.IsZero() {
+		return cat.AllowsPath(scopes, self, r.Method, &r.Route)
+	}
+	return cat.AllowsFor(scopes, self, r.Method, r.Path)
 }
 
 // bearer takes the token out of an Authorization value: "Bearer <t>" (any

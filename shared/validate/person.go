@@ -128,6 +128,10 @@ func (p *people) verify(ctx context.Context, raw string, now time.Time) (*person
 	if nbf, ok := claims["nbf"].(float64); ok && now.Add(clockSkew).Before(time.Unix(int64(nbf), 0)) {
 		return nil, InvalidIDToken, nil
 	}
+	if !authorizedParty(tok.Audience, claims["azp"], p.cfg.Audience) {
+		p.log.InfoContext(ctx, "validate: ID token's azp is not this client", slog.Int("audiences", len(tok.Audience)))
+		return nil, InvalidIDToken, nil
+	}
 	// An address names a person only once the provider has verified it;
 	// unverified, anyone could claim anyone's
 	// (https://openid.net/specs/openid-connect-core-1_0.html#StandardClaims).
@@ -140,7 +144,7 @@ func (p *people) verify(ctx context.Context, raw string, now time.Time) (*person
 		p.log.InfoContext(ctx, "validate: ID token's owner claim is missing or not a valid owner", slog.String("claim", p.cfg.OwnerClaim))
 		return nil, InvalidIDToken, nil
 	}
-	admin := p.cfg.AdminClaim != "" && holds(claims[p.cfg.AdminClaim], p.cfg.AdminValue)
+	admin := p.cfg.AdminClaim != "" && holds(p.cfg.AdminClaim, claims[p.cfg.AdminClaim], p.cfg.AdminValue)
 	scopes := slices.Clone(p.cfg.Scopes)
 	if admin {
 		scopes = append(scopes, p.cfg.AdminScopes...)
@@ -148,12 +152,35 @@ func (p *people) verify(ctx context.Context, raw string, now time.Time) (*person
 	return &person{owner: owner, admin: admin, scopes: p.cat.Effective(scopes), expires: tok.Expiry.Unix()}, Valid, nil
 }
 
-// holds reports a claim is value, or a list (groups, roles) containing it,
-// or a space-separated string of values containing it.
-func holds(claim any, value string) bool {
+// authorizedParty applies OpenID Connect Core 1.0 §3.1.3.7 items 4 and 5
+// (https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation):
+// a token for several audiences must name the party it was issued to (azp),
+// and an azp, when present, must be this client. Without it, a token issued
+// to another client that merely lists keymint among its audiences would sign
+// its holder in here.
+func authorizedParty(aud []string, azp any, client string) bool {
+	if azp == nil {
+		return len(aud) <= 1
+	}
+	s, ok := azp.(string)
+	return ok && s == client
+}
+
+// spaceSeparated reports a claim whose string value is defined as a
+// space-separated list: scope (RFC 8693 §4.2,
+// https://www.rfc-editor.org/rfc/rfc8693#section-4.2). Any other string
+// claim is one value, so an address with a space in it names nobody else.
+func spaceSeparated(claim string) bool { return claim == "scope" }
+
+// holds reports a claim is value, or a list (JSON array: groups, roles)
+// holding it, or, for a space-separated claim, a string listing it.
+func holds(name string, claim any, value string) bool {
 	switch c := claim.(type) {
 	case string:
-		return c == value || slices.Contains(strings.Fields(c), value)
+		if spaceSeparated(name) {
+			return slices.Contains(strings.Split(c, " "), value)
+		}
+		return c == value
 	case []any:
 		for _, v := range c {
 			if s, ok := v.(string); ok && s == value {
@@ -216,6 +243,13 @@ func (v *Validator) lookupPerson(ctx context.Context, raw string, now time.Time)
 	o, err := v.store.Owner(ctx, p.owner)
 	if err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
+	}
+	if o.Kind == store.OwnerOfOperator {
+		// People's owners and operators' are kept apart (docs/signin.md,
+		// "Owner"): a subject named like an operator-made owner, admin
+		// included, is nobody here.
+		v.log.InfoContext(ctx, "validate: ID token's owner was made by an operator", slog.String("claim", v.people.cfg.OwnerClaim))
+		return &entry{status: InvalidIDToken}, nil
 	}
 	if o.Status == store.OwnerDisabled {
 		return &entry{status: OwnerDisabled, person: p}, nil

@@ -30,8 +30,18 @@ type personFixture struct {
 
 func newPersonFixture(t *testing.T) *personFixture {
 	t.Helper()
+	return newPersonFixtureWith(t, nil)
+}
+
+// newPersonFixtureWith is newPersonFixture with env over the issuer's.
+func newPersonFixtureWith(t *testing.T, env testkit.Env) *personFixture {
+	t.Helper()
 	is := testkit.NewIssuer(t)
-	a := testkit.NewApp(t, is.Env())
+	all := is.Env()
+	for k, v := range env {
+		all[k] = v
+	}
+	a := testkit.NewApp(t, all)
 	return &personFixture{App: a, is: is,
 		v: validate.NewValidator(a.Store, a.Keyring, a.Catalogue, a.Clock, validate.OptionsFrom(a.Config), a.Log)}
 }

@@ -17,6 +17,14 @@ const (
 	IPNotAllowed  Status = "ip_not_allowed"
 	IPBlocked     Status = "ip_blocked"
 	ScopeDenied   Status = "scope_denied"
+	// RevokeSelf: the token is refused for everything but revoking itself
+	// (inactive, owner disabled, outside its addresses), and that is what
+	// this request does, on keymint's management API: allowed, with no
+	// scopes, for that one route (Validator.RevokesItself).
+	RevokeSelf Status = "revoke_self"
+	// MalformedRoute: a direct invoke's route is not "METHOD /path", or
+	// holds a '?' or '#' (policy.DirectRoute); it is refused, not cut.
+	MalformedRoute Status = "malformed_route"
 	// UnknownKey: the token's hash was made with a pepper key the keyring
 	// no longer holds (retired by ops); the token cannot be checked, so it is
 	// refused as a bad token, not answered as a fault.

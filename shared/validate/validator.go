@@ -39,8 +39,11 @@ type Validator struct {
 	// out (afterAnswer nil, or reporting false: written before it).
 	later       *later
 	afterAnswer func() bool
-	people      *people // nil: sign-in off
-	log         *slog.Logger
+	// absent and retries bound what unknown ids cost (absent.go).
+	absent  *absent
+	retries *retryBudget
+	people  *people // nil: sign-in off
+	log     *slog.Logger
 }
 
 // Options are the deployment's choices a Validator follows.
@@ -69,21 +72,28 @@ func NewValidator(st *store.Store, keys Verifier, cat *policy.Catalogue, clk clo
 	return &Validator{
 		store: st, keys: keys, cat: cat, clock: clk, prefix: o.TokenPrefix,
 		rules: o.Rules, interval: o.LastUsedInterval,
-		margin: decisionMargin,
-		cache:  newCache(o.CacheTTL, o.CacheMaxEntries),
-		usage:  newUsage(o.CacheMaxEntries),
-		later:  newLater(max(o.CacheMaxEntries, 1)),
-		people: newPeople(o.OIDC, cat, clk, log),
-		log:    log,
+		margin:  decisionMargin,
+		cache:   newCache(o.CacheTTL, o.CacheMaxEntries),
+		usage:   newUsage(o.CacheMaxEntries),
+		later:   newLater(max(o.CacheMaxEntries, 1)),
+		absent:  newAbsent(),
+		retries: newRetryBudget(),
+		people:  newPeople(o.OIDC, cat, clk, log),
+		log:     log,
 	}
 }
 
 // Request is what one authorization asks: a token, and optionally the
 // route being called and the caller's address.
 type Request struct {
-	Token    string
-	Method   string // "" skips the route check
-	Path     string
+	Token  string
+	Method string // "" skips the route check
+	// Path is the request's path as text, for logs; it is what the route
+	// check reads (as policy.Raw) only when Route is unset.
+	Path string
+	// Route is the path as API Gateway routed it (policy.Routed, or
+	// policy.Raw where no route is named): the event readers set it.
+	Route    policy.Path
 	SourceIP string // "" or junk: unknown
 }
 
@@ -132,7 +142,7 @@ func (v *Validator) Check(ctx context.Context, req Request) (Decision, error) {
 	if d.Status = e.checkIP(addr, req.SourceIP); d.Status != Valid {
 		return d, nil
 	}
-	if req.Method != "" && !v.cat.AllowsFor(t.Scopes, t.ID, req.Method, req.Path) {
+	if req.Method != "" && !req.routeAllowed(v.cat, t.Scopes, t.ID) {
 		d.Status = ScopeDenied
 		return d, nil
 	}
@@ -142,13 +152,22 @@ func (v *Validator) Check(ctx context.Context, req Request) (Decision, error) {
 
 // lookup reads the token and checks its secret. Reads are eventually
 // consistent by default; a miss is retried strongly consistent once, so a
-// token used right after issue is not refused by a lagging replica.
+// token used right after issue is not refused by a lagging replica, within
+// the bounds absent.go sets on what unknown ids may cost.
 func (v *Validator) lookup(ctx context.Context, parsed token.Token, now time.Time) (*entry, error) {
 	ctx, cancel := clock.WithMargin(ctx, v.margin)
 	defer cancel()
+	if v.absent.known(parsed.ID, now) {
+		return newEntry(NotFound, nil), nil
+	}
 	t, err := v.store.Token(ctx, parsed.ID, store.Eventual)
 	if errors.Is(err, store.ErrNotFound) {
-		t, err = v.store.Token(ctx, parsed.ID, store.Consistent)
+		if !v.retries.take(now) {
+			return newEntry(NotFound, nil), nil
+		}
+		if t, err = v.store.Token(ctx, parsed.ID, store.Consistent); errors.Is(err, store.ErrNotFound) {
+			v.absent.add(parsed.ID, now)
+		}
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return newEntry(NotFound, nil), nil

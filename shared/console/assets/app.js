@@ -3,7 +3,7 @@
 // plain ES modules, served as they are.
 import { Api, ApiError } from './api.js';
 import { completeSignIn, providerSignOut, signIn } from './auth.js';
-import { viewerZone } from './dates.js';
+import { formatWhen, viewerZone } from './dates.js';
 import { h, replace } from './dom.js';
 import { clearNotice, keepOnlyFor } from './notices.js';
 import { ownerPage, ownersPage } from './owners.js';
@@ -71,7 +71,10 @@ function markNav(hash) {
   }
 }
 
-function signedOut(message, providerUrl) {
+// signedOut shows the welcome screen. After a sign-out it also says what
+// signing out did not end: the ID token this tab held stays valid until
+// its exp (nothing can revoke it), so a copy of it would still be accepted.
+function signedOut(message, providerUrl, validUntil) {
   ctx.session = ctx.api = ctx.me = ctx.catalogue = null;
   clearNotice();
   document.getElementById('nav').hidden = true;
@@ -83,6 +86,7 @@ function signedOut(message, providerUrl) {
       h('p', {}, 'Make and manage the API tokens you use with this service.'),
       message ? h('p', { class: 'notice', role: 'status' }, message) : null,
       h('button', { type: 'button', class: 'primary', onclick: again }, 'Sign in'),
+      validUntil ? h('p', {}, `This tab no longer holds your sign-in. The ID token it used cannot be cancelled: it stays valid until ${formatWhen(validUntil)}.`) : null,
       providerUrl ? h('p', {}, 'You may still be signed in at your identity provider. ',
         h('a', { href: providerUrl }, 'Sign out there too')) : null));
 }
@@ -105,8 +109,7 @@ const fresh = 'keymint.fresh';
 async function signOut() {
   sessionStorage.removeItem(auto);
   sessionStorage.setItem(fresh, '1');
-  const url = providerSignOut(ctx.config, ctx.session);
-  signedOut('You are signed out of keymint.', url);
+  signedOut('You are signed out of keymint.', providerSignOut(ctx.config), ctx.session.expiresAt);
 }
 
 function showAccount() {
@@ -166,7 +169,7 @@ async function start() {
     ctx.me = await ctx.api.get('/whoami');
   } catch (err) {
     // The authorizer says only "Forbidden": the reasons stay in its log.
-    if (ctx.session) signInFailed(err.status === 403 ? 'keymint refused your sign-in. Your account may be disabled or not allowed to manage tokens; ask an admin.' : err.message);
+    if (ctx.session) signInFailed(err.status === 403 ? 'keymint refused your sign-in. Your account may be disabled, not allowed to manage tokens, or have the name of an owner an operator made (keymint keeps those apart from people); ask an admin.' : err.message);
     return;
   }
   showAccount();

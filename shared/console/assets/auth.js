@@ -105,14 +105,21 @@ export async function completeSignIn(config) {
 }
 
 // providerSignOut is the provider's end-session URL (RP-Initiated Logout
-// 1.0), or '' when it has none.
-export function providerSignOut(config, session) {
+// 1.0 §2, https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout),
+// or '' when it has none. It names the client, never the person: the ID
+// token is still valid until it expires, and a URL ends up in the address
+// bar, history and the provider's logs, so no id_token_hint. Without one,
+// the OP asks the person to confirm. logout_uri is the same address under
+// the name Amazon Cognito's /logout reads
+// (https://docs.aws.amazon.com/cognito/latest/developerguide/logout-endpoint.html);
+// other providers ignore it.
+export function providerSignOut(config) {
   if (!config.endSessionEndpoint) return '';
   const url = new URL(config.endSessionEndpoint);
   url.search = new URLSearchParams({
     client_id: config.clientId,
-    id_token_hint: session.idToken,
     post_logout_redirect_uri: redirectUri(),
+    logout_uri: redirectUri(),
   }).toString();
   return url.href;
 }
