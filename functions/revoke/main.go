@@ -7,12 +7,12 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/keymint/keymint/shared/api"
 	"github.com/keymint/keymint/shared/app"
+	"github.com/keymint/keymint/shared/app/managefn"
 )
 
 func main() {
-	h, err := app.Build(context.Background(), "RevokeFunction", api.RevokeLambda, os.Getenv)
+	h, err := app.Build(context.Background(), "RevokeFunction", managefn.Revoke, os.Getenv)
 	if err != nil {
 		// JSON like every other record, so Lambda's log-level filter and
 		// Logs Insights see it; log.Fatal's plain text would be dropped.

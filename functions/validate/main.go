@@ -8,11 +8,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/keymint/keymint/shared/app"
-	"github.com/keymint/keymint/shared/validate"
+	"github.com/keymint/keymint/shared/app/validatefn"
 )
 
 func main() {
-	h, err := app.Build(context.Background(), "ValidateFunction", validate.Lambda, os.Getenv)
+	h, err := app.Build(context.Background(), "ValidateFunction", validatefn.Lambda, os.Getenv)
 	if err != nil {
 		// JSON like every other record, so Lambda's log-level filter and
 		// Logs Insights see it; log.Fatal's plain text would be dropped.

@@ -81,7 +81,7 @@ func TestExampleAPIBehindKeymint(t *testing.T) {
 	all := []string{"orders:read", "orders:write", "reports:read"}
 	issue := func(owner, name string, scopes []string) (string, string) {
 		t.Helper()
-		id, tok, err := mxIssueToken(s, owner, name, scopes)
+		id, tok, err := issueByInvoke(s, owner, name, scopes)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -150,7 +150,7 @@ func TestExampleAPIBehindKeymint(t *testing.T) {
 	admin("DELETE", "/tokens/"+byName["revoked"].id, nil)
 	admin("POST", "/tokens/"+byName["inactive"].id+"/deactivate", nil)
 	if _, err := s.db.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.table), Key: mxKey(byName["expired"].id),
+		TableName: aws.String(s.table), Key: tokenItemKey(byName["expired"].id),
 		UpdateExpression:          aws.String("SET expiresAt = :past"),
 		ConditionExpression:       aws.String("attribute_exists(PK)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":past": &types.AttributeValueMemberN{Value: strconv.FormatInt(time.Now().Add(-time.Minute).Unix(), 10)}},

@@ -18,96 +18,113 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/keymint/keymint/infra/localrt"
 	"github.com/keymint/keymint/shared/token"
 )
 
-// mxRefused is API Gateway's answer when the authorizer refuses a credential
-// (malformed, bad checksum, unknown, bad secret, revoked, expired, inactive,
-// owner disabled). An HTTP API answers `isAuthorized: false` with 403; only a
-// missing identity source is 401, before the authorizer runs. The gateway's
-// message follows the status.
-const mxRefused = http.StatusForbidden
+// The authorization matrix: every route of keymint's API × every kind of
+// credential × every kind of target token, each cell's answer held to what
+// an oracle derives from the rules alone (docs/api.md, scopes.json).
+//
+// Reading order: the three tables (matrixRoutes, the credentials, the
+// target kinds), then oracle, then TestRouteCredentialTargetMatrix, which
+// makes the credentials and targets, runs every cell and logs the counts.
 
-// mxIP fills {ip} in the blocked-ips routes.
-const mxIP = "192.0.2.7"
+// refusedByAuthorizer is API Gateway's answer when the authorizer refuses a
+// credential (malformed, bad checksum, unknown, bad secret, revoked,
+// expired, inactive, owner disabled). An HTTP API answers `isAuthorized:
+// false` with 403; only a missing identity source is 401, before the
+// authorizer runs. The gateway's message follows the status.
+const refusedByAuthorizer = http.StatusForbidden
 
-// The callers' scope sets. The nine invalid credentials carry mxWriteScopes,
-// so only their state can fail them.
+// blockedIP fills {ip} in the blocked-ips routes.
+const blockedIP = "192.0.2.7"
+
+// The credentials' scope sets. The nine invalid credentials carry
+// writeScopes, so only their state can fail them.
 var (
-	mxReadScopes  = []string{"tokens:read", "orders:read"}
-	mxWriteScopes = []string{"tokens:read", "tokens:write", "orders:read"}
-	mxAdminScopes = []string{"tokens:admin", "orders:read"}
+	readScopes  = []string{"tokens:read", "orders:read"}
+	writeScopes = []string{"tokens:read", "tokens:write", "orders:read"}
+	adminScopes = []string{"tokens:admin", "orders:read"}
 )
 
-// mxTargetKind is a target token relative to the caller.
-type mxTargetKind int
+// routeRule is the rule a route's function applies once the gateway let
+// the request in.
+type routeRule int
 
 const (
-	mxFewer mxTargetKind = iota // own, the caller's scopes minus its tokens:* ones
-	mxEqual                     // own, the caller's scopes
-	mxMore                      // own, the caller's scopes and orders:write
-	mxOther                     // owner bob, the caller's scopes
+	ruleRead        routeRule = iota // GET /tokens/{id}, /usage, /audit
+	ruleList                         // GET /tokens
+	ruleChange                       // any change to an existing token
+	ruleIssue                        // POST /tokens
+	ruleBulk                         // POST /tokens/revoke, /deactivate, /activate
+	ruleOwnerStatus                  // PUT /owners/{owner}/status
+	ruleWhoAmI                       // GET /whoami, GET /scopes
+	rulePublic                       // GET /openapi.json, the console: no authorizer at all
+	ruleOwnerAdmin                   // GET /owners/{owner}/audit, GET /owners, GET /owners/{owner}, PATCH /owners/{owner}
 )
 
-var mxTargetKinds = []mxTargetKind{mxFewer, mxEqual, mxMore, mxOther}
+// changes reports a rule that writes the target: its cells get a target of
+// their own, and a refused one must leave it as it was.
+func (r routeRule) changes() bool { return r == ruleChange || r == ruleBulk }
 
-func (k mxTargetKind) String() string { return [...]string{"fewer", "equal", "more", "other"}[k] }
-
-// mxAction is the function rule a route follows once the gateway let it in.
-type mxAction int
-
-const (
-	mxRead        mxAction = iota // GET /tokens/{id}, /usage, /audit
-	mxList                        // GET /tokens
-	mxChange                      // any change to an existing token
-	mxIssue                       // POST /tokens
-	mxBulk                        // POST /tokens/revoke, /deactivate, /activate
-	mxOwnerStatus                 // PUT /owners/{owner}/status
-	mxWhoAmI                      // GET /whoami
-	mxPublic                      // GET /openapi.json: no authorizer at all
-	mxOwnerAudit                  // GET /owners/{owner}/audit, GET /owners, GET /owners/{owner}, PATCH /owners/{owner}
-)
-
-type mxRoute struct {
-	scope  string // the scope that opens it; "" any valid token
-	action mxAction
-	ok     int // the answer when allowed
+// matrixRoute is one row of the route table.
+type matrixRoute struct {
+	scope string    // the scope that opens it; "" any valid token
+	rule  routeRule // what its function checks
+	ok    int       // the answer when allowed
+	// body is the request body for target tg (nil: none); unique makes a
+	// name no other cell uses.
+	body func(tg matrixTarget, unique func(string) string) any
 }
 
-// mxRoutes is the oracle's view of every route template.yaml declares: the
-// scope scopes.json opens it with, and the rule its function applies.
-var mxRoutes = map[string]mxRoute{
-	"GET /tokens":                          {"tokens:read", mxList, 200},
-	"GET /tokens/{id}":                     {"tokens:read", mxRead, 200},
-	"GET /tokens/{id}/usage":               {"tokens:read", mxRead, 200},
-	"GET /tokens/{id}/audit":               {"tokens:read", mxRead, 200},
-	"GET /whoami":                          {"", mxWhoAmI, 200},
-	"POST /tokens":                         {"tokens:write", mxIssue, 201},
-	"PATCH /tokens/{id}":                   {"tokens:write", mxChange, 200},
-	"POST /tokens/{id}/regenerate":         {"tokens:write", mxChange, 200},
-	"POST /tokens/{id}/copy":               {"tokens:write", mxChange, 201},
-	"POST /tokens/{id}/deactivate":         {"tokens:write", mxChange, 200},
-	"POST /tokens/{id}/activate":           {"tokens:write", mxChange, 200},
-	"DELETE /tokens/{id}":                  {"tokens:write", mxChange, 200},
-	"POST /tokens/revoke":                  {"tokens:write", mxBulk, 200},
-	"PUT /tokens/{id}/blocked-ips/{ip}":    {"tokens:write", mxChange, 200},
-	"DELETE /tokens/{id}/blocked-ips/{ip}": {"tokens:write", mxChange, 200},
-	"PUT /owners/{owner}/status":           {"tokens:admin", mxOwnerStatus, 200},
-	"GET /openapi.json":                    {"", mxPublic, 200},
-	"GET /owners/{owner}/audit":            {"tokens:admin", mxOwnerAudit, 200},
-	"GET /owners":                          {"tokens:admin", mxOwnerAudit, 200},
-	"GET /owners/{owner}":                  {"tokens:admin", mxOwnerAudit, 200},
-	"PATCH /owners/{owner}":                {"tokens:admin", mxOwnerAudit, 200},
-	"POST /tokens/deactivate":              {"tokens:write", mxBulk, 200},
-	"POST /tokens/activate":                {"tokens:write", mxBulk, 200},
-	"GET /scopes":                          {"", mxWhoAmI, 200},
-	"GET /":                                {"", mxPublic, 200},
-	"GET /console/{file}":                  {"", mxPublic, 200},
+// matrixRoutes is the oracle's view of every route template.yaml declares,
+// by "METHOD /path": the scope scopes.json opens it with, the rule its
+// function applies, and what a cell sends.
+var matrixRoutes = map[string]matrixRoute{
+	"GET /tokens":            {scope: "tokens:read", rule: ruleList, ok: 200},
+	"GET /tokens/{id}":       {scope: "tokens:read", rule: ruleRead, ok: 200},
+	"GET /tokens/{id}/usage": {scope: "tokens:read", rule: ruleRead, ok: 200},
+	"GET /tokens/{id}/audit": {scope: "tokens:read", rule: ruleRead, ok: 200},
+	"GET /whoami":            {scope: "", rule: ruleWhoAmI, ok: 200},
+	"POST /tokens": {scope: "tokens:write", rule: ruleIssue, ok: 201,
+		body: func(tg matrixTarget, unique func(string) string) any {
+			return map[string]any{"name": unique("iss"), "scopes": tg.scopes, "owner": tg.owner}
+		}},
+	"PATCH /tokens/{id}": {scope: "tokens:write", rule: ruleChange, ok: 200,
+		body: func(matrixTarget, func(string) string) any { return map[string]any{"description": "m"} }},
+	"POST /tokens/{id}/regenerate": {scope: "tokens:write", rule: ruleChange, ok: 200,
+		body: func(matrixTarget, func(string) string) any { return map[string]any{} }},
+	"POST /tokens/{id}/copy": {scope: "tokens:write", rule: ruleChange, ok: 201,
+		body: func(_ matrixTarget, unique func(string) string) any { return map[string]any{"name": unique("cp")} }},
+	"POST /tokens/{id}/deactivate":         {scope: "tokens:write", rule: ruleChange, ok: 200},
+	"POST /tokens/{id}/activate":           {scope: "tokens:write", rule: ruleChange, ok: 200},
+	"DELETE /tokens/{id}":                  {scope: "tokens:write", rule: ruleChange, ok: 200},
+	"POST /tokens/revoke":                  {scope: "tokens:write", rule: ruleBulk, ok: 200, body: idsBody},
+	"PUT /tokens/{id}/blocked-ips/{ip}":    {scope: "tokens:write", rule: ruleChange, ok: 200},
+	"DELETE /tokens/{id}/blocked-ips/{ip}": {scope: "tokens:write", rule: ruleChange, ok: 200},
+	"PUT /owners/{owner}/status": {scope: "tokens:admin", rule: ruleOwnerStatus, ok: 200,
+		body: func(matrixTarget, func(string) string) any { return map[string]any{"status": "active"} }},
+	"GET /openapi.json":         {scope: "", rule: rulePublic, ok: 200},
+	"GET /owners/{owner}/audit": {scope: "tokens:admin", rule: ruleOwnerAdmin, ok: 200},
+	"GET /owners":               {scope: "tokens:admin", rule: ruleOwnerAdmin, ok: 200},
+	"GET /owners/{owner}":       {scope: "tokens:admin", rule: ruleOwnerAdmin, ok: 200},
+	// Setting what is already so: no cell's owner changes under another.
+	"PATCH /owners/{owner}": {scope: "tokens:admin", rule: ruleOwnerAdmin, ok: 200,
+		body: func(matrixTarget, func(string) string) any { return map[string]any{"singleToken": false} }},
+	"POST /tokens/deactivate": {scope: "tokens:write", rule: ruleBulk, ok: 200, body: idsBody},
+	"POST /tokens/activate":   {scope: "tokens:write", rule: ruleBulk, ok: 200, body: idsBody},
+	"GET /scopes":             {scope: "", rule: ruleWhoAmI, ok: 200},
+	"GET /":                   {scope: "", rule: rulePublic, ok: 200},
+	"GET /console/{file}":     {scope: "", rule: rulePublic, ok: 200},
 }
 
-// mxCred is one credential of the matrix.
-type mxCred struct {
+// idsBody names the target alone in a bulk request.
+func idsBody(tg matrixTarget, _ func(string) string) any {
+	return map[string]any{"ids": []string{tg.id}}
+}
+
+// credential is one row of the credential table (see matrixCredentials).
+type credential struct {
 	name   string
 	token  string // "" sends no Authorization header
 	valid  bool
@@ -116,22 +133,37 @@ type mxCred struct {
 	scopes []string
 }
 
-type mxTarget struct {
-	kind   mxTargetKind
+// targetKind is a target token relative to the caller.
+type targetKind int
+
+const (
+	targetFewer targetKind = iota // own, the caller's scopes minus its tokens:* ones
+	targetEqual                   // own, the caller's scopes
+	targetMore                    // own, the caller's scopes and orders:write
+	targetOther                   // owner bob, the caller's scopes
+)
+
+var targetKinds = []targetKind{targetFewer, targetEqual, targetMore, targetOther}
+
+func (k targetKind) String() string { return [...]string{"fewer", "equal", "more", "other"}[k] }
+
+// matrixTarget is the token a cell acts on.
+type matrixTarget struct {
+	kind   targetKind
 	id     string
 	owner  string
 	scopes []string
 }
 
-// mxWant is an expected outcome.
-type mxWant struct {
+// outcome is what a cell must answer.
+type outcome struct {
 	status  int
 	gateway bool // API Gateway's own {"message"} answer, not the function's
 	result  int  // POST /tokens/revoke: the one result's status
 }
 
-// mxEffective is a scope set with tokens:admin's implied scopes added.
-func mxEffective(scopes []string) map[string]bool {
+// effectiveScopes is a scope set with tokens:admin's implied scopes added.
+func effectiveScopes(scopes []string) map[string]bool {
 	eff := map[string]bool{}
 	for _, s := range scopes {
 		eff[s] = true
@@ -142,9 +174,9 @@ func mxEffective(scopes []string) map[string]bool {
 	return eff
 }
 
-func mxTargetScopes(c mxCred, k mxTargetKind) []string {
+func targetScopes(c credential, k targetKind) []string {
 	switch k {
-	case mxFewer:
+	case targetFewer:
 		var out []string
 		for _, s := range c.scopes {
 			if !strings.HasPrefix(s, "tokens:") {
@@ -152,40 +184,40 @@ func mxTargetScopes(c mxCred, k mxTargetKind) []string {
 			}
 		}
 		return out
-	case mxMore:
+	case targetMore:
 		return append(slices.Clone(c.scopes), "orders:write")
 	}
 	return slices.Clone(c.scopes)
 }
 
-func mxTargetOwner(c mxCred, k mxTargetKind) string {
-	if k == mxOther {
+func targetOwner(c credential, k targetKind) string {
+	if k == targetOther {
 		return "bob"
 	}
 	return c.owner
 }
 
-// mxOracle computes a cell's outcome from the rules alone.
-func mxOracle(r mxRoute, c mxCred, k mxTargetKind) mxWant {
-	if r.action == mxPublic { // the contract: whoever asks, whatever they send
-		return mxWant{status: r.ok}
+// oracle computes a cell's outcome from the rules alone.
+func oracle(r matrixRoute, c credential, k targetKind) outcome {
+	if r.rule == rulePublic { // the contract: whoever asks, whatever they send
+		return outcome{status: r.ok}
 	}
 	if c.token == "" {
-		return mxWant{status: http.StatusUnauthorized, gateway: true}
+		return outcome{status: http.StatusUnauthorized, gateway: true}
 	}
 	if !c.valid {
-		return mxWant{status: mxRefused, gateway: true}
+		return outcome{status: refusedByAuthorizer, gateway: true}
 	}
-	eff := mxEffective(c.scopes)
+	eff := effectiveScopes(c.scopes)
 	if r.scope != "" && !eff[r.scope] {
-		return mxWant{status: http.StatusForbidden, gateway: true}
+		return outcome{status: http.StatusForbidden, gateway: true}
 	}
 	admin := eff["tokens:admin"]
-	own := k != mxOther
+	own := k != targetOther
 	covers := admin
 	if !covers {
 		covers = true
-		for _, s := range mxTargetScopes(c, k) {
+		for _, s := range targetScopes(c, k) {
 			covers = covers && eff[s]
 		}
 	}
@@ -202,132 +234,136 @@ func mxOracle(r mxRoute, c mxCred, k mxTargetKind) mxWant {
 		}
 		return ok
 	}
-	switch r.action {
-	case mxRead:
+	switch r.rule {
+	case ruleRead:
 		if !own && !admin {
-			return mxWant{status: http.StatusNotFound}
+			return outcome{status: http.StatusNotFound}
 		}
-	case mxList:
+	case ruleList:
 		if !own && !admin {
-			return mxWant{status: http.StatusForbidden}
+			return outcome{status: http.StatusForbidden}
 		}
-	case mxChange:
-		return mxWant{status: change(r.ok)}
-	case mxBulk:
-		return mxWant{status: r.ok, result: change(http.StatusOK)}
-	case mxIssue:
+	case ruleChange:
+		return outcome{status: change(r.ok)}
+	case ruleBulk:
+		return outcome{status: r.ok, result: change(http.StatusOK)}
+	case ruleIssue:
 		if !admin && (!own || !covers) {
-			return mxWant{status: http.StatusForbidden}
+			return outcome{status: http.StatusForbidden}
 		}
-	case mxOwnerStatus, mxOwnerAudit, mxWhoAmI:
+	case ruleOwnerStatus, ruleOwnerAdmin, ruleWhoAmI:
 	}
-	return mxWant{status: r.ok}
+	return outcome{status: r.ok}
 }
 
-// mxCheckScopesFile holds the oracle's route scopes against
+// TestRouteCredentialTargetMatrix sends every template route with every
+// kind of credential at every kind of target, through the local API Gateway
+// and the production-wired functions, and holds each answer to the outcome
+// oracle derives from the rules (docs/api.md, scopes.json).
+func TestRouteCredentialTargetMatrix(t *testing.T) {
+	t.Parallel()
+	start := time.Now()
+	// No validate cache: a revoke, deactivate or owner disable bites at once.
+	m := &matrix{s: newLocalStack(t, stackOptions{env: map[string]string{"VALIDATE_CACHE_TTL": "0"}})}
+	routes := matrixRouteKeys(t)
+	checkMatrixScopes(t)
+
+	creds, spoil := m.credentials(t)
+	// Shared targets are made before spoil disables owner "gone", since a
+	// disabled owner gets no new tokens.
+	shared := m.sharedTargets(t, creds)
+	spoil()
+	setup := time.Since(start)
+
+	cells := planCells(routes, creds)
+	failed := m.run(t, cells, shared)
+
+	perStatus := map[int]int{}
+	perResult := map[int]int{}
+	for _, c := range cells {
+		perStatus[c.want.status]++
+		if c.rule.rule == ruleBulk && c.want.status == http.StatusOK {
+			perResult[c.want.result]++
+		}
+	}
+	var counts []string
+	for _, code := range slices.Sorted(maps.Keys(perStatus)) {
+		counts = append(counts, fmt.Sprintf("%d=%d", code, perStatus[code]))
+	}
+	var results []string
+	for _, code := range slices.Sorted(maps.Keys(perResult)) {
+		results = append(results, fmt.Sprintf("%d=%d", code, perResult[code]))
+	}
+	t.Logf("%d routes × %d credentials × %d targets = %d cells; expected statuses %s; POST /tokens/revoke result statuses %s; %d cells disagreed; setup %s, total %s",
+		len(routes), len(creds), len(targetKinds), len(cells), strings.Join(counts, " "), strings.Join(results, " "),
+		failed, setup.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+	t.Logf("matrix: %d cells %s failed=%d", len(cells), strings.Join(counts, " "), failed)
+}
+
+// matrixRouteKeys is KeymintApi's routes from template.yaml, sorted; each
+// must have a row in matrixRoutes and each row a route.
+func matrixRouteKeys(t *testing.T) []string {
+	t.Helper()
+	var routes []string
+	for _, r := range loadTemplate(t).APIs["KeymintApi"].Routes {
+		key := r.Method + " " + r.Path
+		if _, ok := matrixRoutes[key]; !ok {
+			t.Fatalf("template route %s has no rule in the oracle", key)
+		}
+		routes = append(routes, key)
+	}
+	if len(routes) != len(matrixRoutes) {
+		t.Fatalf("template has %d routes, the oracle knows %d: %v", len(routes), len(matrixRoutes), routes)
+	}
+	slices.Sort(routes)
+	return routes
+}
+
+// checkMatrixScopes holds the oracle's route scopes against
 // shared/policy/scopes.json, so the table above cannot drift from it.
-func mxCheckScopesFile(t *testing.T) {
+func checkMatrixScopes(t *testing.T) {
 	t.Helper()
 	want := map[string]string{}
-	for key, r := range mxRoutes {
-		if r.action != mxPublic { // no authorizer: no scope opens it
+	for key, r := range matrixRoutes {
+		if r.rule != rulePublic { // no authorizer: no scope opens it
 			want[key] = r.scope
 		}
 	}
 	checkOracleScopes(t, want)
 }
 
-// mxIssueToken issues by the IssueFunction's direct invoke; unlike
-// opsIssue it may run on any goroutine.
-func mxIssueToken(s *localStack, owner, name string, scopes []string) (id, tok string, err error) {
-	raw, _ := json.Marshal(map[string]any{"owner": owner, "name": name, "scopes": scopes})
-	out, err := localrt.Invoke(context.Background(), s.fns["IssueFunction"], raw)
-	if err != nil {
-		return "", "", fmt.Errorf("ops issue %s/%s: %w", owner, name, err)
-	}
-	var v struct {
-		ID    string `json:"id"`
-		Token string `json:"token"`
-	}
-	if err := json.Unmarshal(out, &v); err != nil || v.ID == "" || v.Token == "" {
-		return "", "", fmt.Errorf("ops issue %s/%s: %s", owner, name, out)
-	}
-	return v.ID, v.Token, nil
+// matrix is the stack the cells run on, and the source of unique names.
+type matrix struct {
+	s   *localStack
+	seq atomic.Int64
 }
 
-func mxKey(id string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{
-		"PK": &types.AttributeValueMemberS{Value: "TOKEN#" + id},
-		"SK": &types.AttributeValueMemberS{Value: "META"},
-	}
-}
+// unique is a name no other token of the run has.
+func (m *matrix) unique(prefix string) string { return fmt.Sprintf("%s-%d", prefix, m.seq.Add(1)) }
 
-// mxVersion reads a token item's version with a consistent read.
-func mxVersion(t *testing.T, s *localStack, id string) string {
+// issue issues a token for owner by direct invoke, failing t if it cannot.
+func (m *matrix) issue(t *testing.T, owner string, scopes []string) (id, tok string) {
 	t.Helper()
-	out, err := s.db.GetItem(context.Background(), &dynamodb.GetItemInput{
-		TableName: aws.String(s.table), Key: mxKey(id), ConsistentRead: aws.Bool(true),
-		ProjectionExpression: aws.String("version"),
-	})
+	id, tok, err := issueByInvoke(m.s, owner, m.unique("cred"), scopes)
 	if err != nil {
-		t.Fatalf("read version of %s: %v", id, err)
+		t.Fatal(err)
 	}
-	v, ok := out.Item["version"].(*types.AttributeValueMemberN)
-	if !ok {
-		t.Fatalf("token %s: no version attribute (%v)", id, out.Item)
-	}
-	return v.Value
+	return id, tok
 }
 
-// TestRouteCredentialTargetMatrix sends every template route with every
-// kind of credential at every kind of target, through the local API Gateway
-// and the production-wired functions, and holds each answer to the outcome
-// mxOracle derives from the rules (docs/api.md, scopes.json).
-func TestRouteCredentialTargetMatrix(t *testing.T) {
-	t.Parallel()
-	start := time.Now()
-	// No validate cache: a revoke, deactivate or owner disable bites at once.
-	s := newLocalStack(t, stackOptions{env: map[string]string{"VALIDATE_CACHE_TTL": "0"}})
-	st := loadTemplate(t)
-	var routes []string
-	for _, r := range st.APIs["KeymintApi"].Routes {
-		key := r.Method + " " + r.Path
-		if _, ok := mxRoutes[key]; !ok {
-			t.Fatalf("template route %s has no rule in the oracle", key)
-		}
-		routes = append(routes, key)
-	}
-	if len(routes) != len(mxRoutes) {
-		t.Fatalf("template has %d routes, the oracle knows %d: %v", len(routes), len(mxRoutes), routes)
-	}
-	slices.Sort(routes)
-	mxCheckScopesFile(t)
-
-	var seq atomic.Int64
-	name := func(p string) string { return fmt.Sprintf("%s-%d", p, seq.Add(1)) }
-	issue := func(owner string, scopes []string) (id, tok string) {
-		t.Helper()
-		id, tok, err := mxIssueToken(s, owner, name("cred"), scopes)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return id, tok
-	}
-	admin := func(method, path string, body any) {
-		t.Helper()
-		if r := s.do(method, path, s.admin, body, nil); r.status != 200 {
-			t.Fatalf("setup %s %s: %d %s", method, path, r.status, r.body)
-		}
-	}
-
-	// The credentials.
-	readID, readTok := issue("alice", mxReadScopes)
-	writeID, writeTok := issue("alice", mxWriteScopes)
-	adminID, adminTok := issue("alice", mxAdminScopes)
-	revokedID, revokedTok := issue("alice", mxWriteScopes)
-	expiredID, expiredTok := issue("alice", mxWriteScopes)
-	inactiveID, inactiveTok := issue("alice", mxWriteScopes)
-	goneID, goneTok := issue("gone", mxWriteScopes)
+// credentials is the credential table: every kind of credential the matrix
+// sends, by name. Those that must be refused are issued valid; spoil puts
+// them in their states (revoked, expired, inactive, owner disabled) and
+// records the valid ones' first use, so no cell sees it happen.
+func (m *matrix) credentials(t *testing.T) (creds []credential, spoil func()) {
+	t.Helper()
+	readID, readTok := m.issue(t, "alice", readScopes)
+	writeID, writeTok := m.issue(t, "alice", writeScopes)
+	adminID, adminTok := m.issue(t, "alice", adminScopes)
+	revokedID, revokedTok := m.issue(t, "alice", writeScopes)
+	expiredID, expiredTok := m.issue(t, "alice", writeScopes)
+	inactiveID, inactiveTok := m.issue(t, "alice", writeScopes)
+	goneID, goneTok := m.issue(t, "gone", writeScopes)
 	unknown, err := token.Generate("kmt")
 	if err != nil {
 		t.Fatal(err)
@@ -338,7 +374,7 @@ func TestRouteCredentialTargetMatrix(t *testing.T) {
 	}
 	last := writeTok[len(writeTok)-1]
 	badCheck := writeTok[:len(writeTok)-1] + map[bool]string{true: "B", false: "A"}[last == 'A']
-	creds := []mxCred{
+	creds = []credential{
 		{name: "none"},
 		{name: "malformed", token: "kmt_not-a-token"},
 		{name: "bad-checksum", token: badCheck, id: writeID},
@@ -348,38 +384,73 @@ func TestRouteCredentialTargetMatrix(t *testing.T) {
 		{name: "expired", token: expiredTok, id: expiredID},
 		{name: "inactive", token: inactiveTok, id: inactiveID},
 		{name: "owner-disabled", token: goneTok, id: goneID, owner: "gone"},
-		{name: "read", token: readTok, id: readID, valid: true, scopes: mxReadScopes},
-		{name: "write", token: writeTok, id: writeID, valid: true, scopes: mxWriteScopes},
-		{name: "admin", token: adminTok, id: adminID, valid: true, scopes: mxAdminScopes},
+		{name: "read", token: readTok, id: readID, valid: true, scopes: readScopes},
+		{name: "write", token: writeTok, id: writeID, valid: true, scopes: writeScopes},
+		{name: "admin", token: adminTok, id: adminID, valid: true, scopes: adminScopes},
 	}
 	for i := range creds {
 		if creds[i].owner == "" {
 			creds[i].owner = "alice"
 		}
 		if creds[i].scopes == nil {
-			creds[i].scopes = mxWriteScopes
+			creds[i].scopes = writeScopes
 		}
 	}
-
-	// Shared targets, for the cells that cannot change them: every cell of
-	// an invalid credential, and reads, lists, issues, owner status and
-	// whoami of the valid ones. Made before owner "gone" is disabled, since
-	// a disabled owner gets no new tokens.
-	newTarget := func(c mxCred, k mxTargetKind) (mxTarget, error) {
-		tg := mxTarget{kind: k, owner: mxTargetOwner(c, k), scopes: mxTargetScopes(c, k)}
-		id, _, err := mxIssueToken(s, tg.owner, name("tgt"), tg.scopes)
-		tg.id = id
-		return tg, err
+	spoil = func() {
+		t.Helper()
+		m.admin(t, "DELETE", "/tokens/"+revokedID, nil)
+		m.admin(t, "POST", "/tokens/"+inactiveID+"/deactivate", nil)
+		if _, err := m.s.db.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
+			TableName: aws.String(m.s.table), Key: tokenItemKey(expiredID),
+			UpdateExpression:          aws.String("SET expiresAt = :past"),
+			ConditionExpression:       aws.String("attribute_exists(PK)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":past": &types.AttributeValueMemberN{Value: strconv.FormatInt(time.Now().Add(-time.Minute).Unix(), 10)}},
+		}); err != nil {
+			t.Fatalf("age the expired credential: %v", err)
+		}
+		m.admin(t, "PUT", "/owners/gone/status", map[string]any{"status": "disabled"})
+		for _, c := range creds {
+			if !c.valid {
+				continue
+			}
+			if r := m.s.do("GET", "/whoami", c.token, nil, nil); r.status != 200 {
+				t.Fatalf("setup: %s credential refused: %d %s", c.name, r.status, r.body)
+			}
+		}
 	}
-	shared := map[string][]mxTarget{}
+	return creds, spoil
+}
+
+// admin is a setup request with the stack's admin token; it must succeed.
+func (m *matrix) admin(t *testing.T, method, path string, body any) {
+	t.Helper()
+	if r := m.s.do(method, path, m.s.admin, body, nil); r.status != 200 {
+		t.Fatalf("setup %s %s: %d %s", method, path, r.status, r.body)
+	}
+}
+
+// newTarget issues a target of kind k for credential c.
+func (m *matrix) newTarget(c credential, k targetKind) (matrixTarget, error) {
+	tg := matrixTarget{kind: k, owner: targetOwner(c, k), scopes: targetScopes(c, k)}
+	id, _, err := issueByInvoke(m.s, tg.owner, m.unique("tgt"), tg.scopes)
+	tg.id = id
+	return tg, err
+}
+
+// sharedTargets makes, per credential and kind, the target of the cells
+// that cannot change it: every cell of an invalid credential, and reads,
+// lists, issues, owner status and whoami of the valid ones.
+func (m *matrix) sharedTargets(t *testing.T, creds []credential) map[string][]matrixTarget {
+	t.Helper()
+	shared := map[string][]matrixTarget{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	var setupErr error
 	for _, c := range creds {
-		shared[c.name] = make([]mxTarget, len(mxTargetKinds))
-		for _, k := range mxTargetKinds {
+		shared[c.name] = make([]matrixTarget, len(targetKinds))
+		for _, k := range targetKinds {
 			wg.Go(func() {
-				tg, err := newTarget(c, k)
+				tg, err := m.newTarget(c, k)
 				mu.Lock()
 				defer mu.Unlock()
 				shared[c.name][k] = tg
@@ -393,56 +464,37 @@ func TestRouteCredentialTargetMatrix(t *testing.T) {
 	if setupErr != nil {
 		t.Fatal(setupErr)
 	}
+	return shared
+}
 
-	// Put the invalid credentials in their states.
-	admin("DELETE", "/tokens/"+revokedID, nil)
-	admin("POST", "/tokens/"+inactiveID+"/deactivate", nil)
-	if _, err := s.db.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.table), Key: mxKey(expiredID),
-		UpdateExpression:          aws.String("SET expiresAt = :past"),
-		ConditionExpression:       aws.String("attribute_exists(PK)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":past": &types.AttributeValueMemberN{Value: strconv.FormatInt(time.Now().Add(-time.Minute).Unix(), 10)}},
-	}); err != nil {
-		t.Fatalf("age the expired credential: %v", err)
-	}
-	admin("PUT", "/owners/gone/status", map[string]any{"status": "disabled"})
-	// Usage of the valid credentials is recorded now, not mid-cell.
-	for _, c := range creds {
-		if !c.valid {
-			continue
-		}
-		if r := s.do("GET", "/whoami", c.token, nil, nil); r.status != 200 {
-			t.Fatalf("setup: %s credential refused: %d %s", c.name, r.status, r.body)
-		}
-	}
-	setup := time.Since(start)
+// cell is one request of the matrix and its expected outcome.
+type cell struct {
+	route string
+	rule  matrixRoute
+	cred  credential
+	kind  targetKind
+	want  outcome
+	fresh bool // a target of its own: the cell may change it
+}
 
-	// The cells.
-	type cell struct {
-		route string
-		rule  mxRoute
-		cred  mxCred
-		kind  mxTargetKind
-		want  mxWant
-		fresh bool // a target of its own: the cell may change it
-	}
+// planCells is every route × credential × target kind, in that order.
+func planCells(routes []string, creds []credential) []cell {
 	var cells []cell
-	perStatus := map[int]int{}
-	perResult := map[int]int{}
 	for _, key := range routes {
-		rule := mxRoutes[key]
+		rule := matrixRoutes[key]
 		for _, c := range creds {
-			for _, k := range mxTargetKinds {
-				w := mxOracle(rule, c, k)
-				perStatus[w.status]++
-				if rule.action == mxBulk && w.status == http.StatusOK {
-					perResult[w.result]++
-				}
-				fresh := c.valid && (rule.action == mxChange || rule.action == mxBulk)
-				cells = append(cells, cell{route: key, rule: rule, cred: c, kind: k, want: w, fresh: fresh})
+			for _, k := range targetKinds {
+				fresh := c.valid && rule.rule.changes()
+				cells = append(cells, cell{route: key, rule: rule, cred: c, kind: k, want: oracle(rule, c, k), fresh: fresh})
 			}
 		}
 	}
+	return cells
+}
+
+// run runs every cell as a parallel subtest and counts those that
+// disagreed with the oracle.
+func (m *matrix) run(t *testing.T, cells []cell, shared map[string][]matrixTarget) int64 {
 	var failed atomic.Int64
 	t.Run("cells", func(t *testing.T) {
 		for _, c := range cells {
@@ -451,93 +503,66 @@ func TestRouteCredentialTargetMatrix(t *testing.T) {
 				tg := shared[c.cred.name][c.kind]
 				if c.fresh {
 					var err error
-					if tg, err = newTarget(c.cred, c.kind); err != nil {
+					if tg, err = m.newTarget(c.cred, c.kind); err != nil {
 						t.Fatal(err)
 					}
 				}
-				if !mxRunCell(t, s, c.route, c.rule, c.cred, tg, c.want, name) {
+				if !m.runCell(t, c, tg) {
 					failed.Add(1)
 				}
 			})
 		}
 	})
-
-	var counts []string
-	for _, code := range slices.Sorted(maps.Keys(perStatus)) {
-		counts = append(counts, fmt.Sprintf("%d=%d", code, perStatus[code]))
-	}
-	var results []string
-	for _, code := range slices.Sorted(maps.Keys(perResult)) {
-		results = append(results, fmt.Sprintf("%d=%d", code, perResult[code]))
-	}
-	t.Logf("%d routes × %d credentials × %d targets = %d cells; expected statuses %s; POST /tokens/revoke result statuses %s; %d cells disagreed; setup %s, total %s",
-		len(routes), len(creds), len(mxTargetKinds), len(cells), strings.Join(counts, " "), strings.Join(results, " "),
-		failed.Load(), setup.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
-	t.Logf("matrix: %d cells %s failed=%d", len(cells), strings.Join(counts, " "), failed.Load())
+	return failed.Load()
 }
 
-// mxRunCell sends one cell's request and checks the answer; it reports
+// runCell sends one cell's request and checks the answer; it reports
 // whether the cell agreed with the oracle.
-func mxRunCell(t *testing.T, s *localStack, key string, rule mxRoute, c mxCred, tg mxTarget, w mxWant, name func(string) string) bool {
-	cs := *s
+func (m *matrix) runCell(t *testing.T, c cell, tg matrixTarget) bool {
+	cs := *m.s
 	cs.t = t // s.do fails the cell's own test
-	method, path, _ := strings.Cut(key, " ")
-	path = strings.NewReplacer("{id}", tg.id, "{ip}", mxIP, "{owner}", tg.owner, "{file}", "config.json").Replace(path)
-	if key == "GET /tokens" && tg.kind == mxOther {
+	method, path, _ := strings.Cut(c.route, " ")
+	path = strings.NewReplacer("{id}", tg.id, "{ip}", blockedIP, "{owner}", tg.owner, "{file}", "config.json").Replace(path)
+	if c.route == "GET /tokens" && tg.kind == targetOther {
 		path += "?owner=" + tg.owner
 	}
 	var body any
-	switch key {
-	case "POST /tokens":
-		body = map[string]any{"name": name("iss"), "scopes": tg.scopes, "owner": tg.owner}
-	case "PATCH /tokens/{id}":
-		body = map[string]any{"description": "m"}
-	case "POST /tokens/{id}/regenerate":
-		body = map[string]any{}
-	case "POST /tokens/{id}/copy":
-		body = map[string]any{"name": name("cp")}
-	case "POST /tokens/revoke", "POST /tokens/deactivate", "POST /tokens/activate":
-		body = map[string]any{"ids": []string{tg.id}}
-	case "PATCH /owners/{owner}":
-		// Setting what is already so: no cell's owner changes under another.
-		body = map[string]any{"singleToken": false}
-	case "PUT /owners/{owner}/status":
-		body = map[string]any{"status": "active"}
+	if c.rule.body != nil {
+		body = c.rule.body(tg, m.unique)
 	}
-	changing := rule.action == mxChange || rule.action == mxBulk
-	refused := w.status != rule.ok || (rule.action == mxBulk && w.result != http.StatusOK)
+	refused := c.want.status != c.rule.ok || (c.rule.rule == ruleBulk && c.want.result != http.StatusOK)
 	before := ""
-	if changing && refused {
-		before = mxVersion(t, s, tg.id)
+	if c.rule.rule.changes() && refused {
+		before = tokenVersion(t, m.s, tg.id)
 	}
 
-	r := cs.do(method, path, c.token, body, nil)
-	where := fmt.Sprintf("%s %s as %s on %s (%s %v)", method, path, c.name, tg.kind, tg.owner, tg.scopes)
+	r := cs.do(method, path, c.cred.token, body, nil)
+	where := fmt.Sprintf("%s %s as %s on %s (%s %v)", method, path, c.cred.name, tg.kind, tg.owner, tg.scopes)
 	ok := true
 	errorf := func(format string, args ...any) {
 		t.Helper()
 		ok = false
 		t.Errorf("%s: "+format, append([]any{where}, args...)...)
 	}
-	if r.status == w.status {
-		mxCheckBody(r, key, rule, c, tg, w, errorf)
+	if r.status == c.want.status {
+		checkAnswer(r, c, tg, errorf)
 	} else {
-		errorf("answered %d, the rules say %d: %s", r.status, w.status, r.body)
+		errorf("answered %d, the rules say %d: %s", r.status, c.want.status, r.body)
 	}
 	if before != "" {
-		if after := mxVersion(t, s, tg.id); after != before {
+		if after := tokenVersion(t, m.s, tg.id); after != before {
 			errorf("should have been refused, yet the target's version moved %s → %s", before, after)
 		}
 	}
 	return ok
 }
 
-// mxCheckBody checks an answer whose status is the expected one: who
+// checkAnswer checks an answer whose status is the expected one: who
 // answered (the gateway or the function), its media type, and for the
 // allowed answers the parts that name the target.
-func mxCheckBody(r reply, key string, rule mxRoute, c mxCred, tg mxTarget, w mxWant, errorf func(string, ...any)) {
+func checkAnswer(r reply, c cell, tg matrixTarget, errorf func(string, ...any)) {
 	ct, _, _ := mime.ParseMediaType(r.header.Get("Content-Type"))
-	if key == "GET /" {
+	if c.route == "GET /" {
 		// The console's page: HTML under its content security policy,
 		// whoever asks.
 		if ct != "text/html" || !strings.Contains(r.header.Get("Content-Security-Policy"), "default-src 'none'") {
@@ -550,6 +575,7 @@ func mxCheckBody(r reply, key string, rule mxRoute, c mxCred, tg mxTarget, w mxW
 		errorf("%d with a body that is not a JSON object: %s", r.status, r.body)
 		return
 	}
+	w := c.want
 	switch {
 	case w.gateway:
 		if ct != "application/json" || len(v) != 1 || v["message"] != http.StatusText(w.status) {
@@ -563,8 +589,8 @@ func mxCheckBody(r reply, key string, rule mxRoute, c mxCred, tg mxTarget, w mxW
 		if ct != "application/json" {
 			errorf("%d with Content-Type %q", r.status, ct)
 		}
-		switch rule.action {
-		case mxBulk:
+		switch c.rule.rule {
+		case ruleBulk:
 			res, _ := v["results"].([]any)
 			var one map[string]any
 			if len(res) == 1 {
@@ -573,15 +599,15 @@ func mxCheckBody(r reply, key string, rule mxRoute, c mxCred, tg mxTarget, w mxW
 			if one == nil || one["id"] != tg.id || one["status"] != float64(w.result) {
 				errorf("results should be [{id: %s, status: %d}], got %s", tg.id, w.result, r.body)
 			}
-		case mxRead:
-			if key == "GET /tokens/{id}" && v["id"] != tg.id {
+		case ruleRead:
+			if c.route == "GET /tokens/{id}" && v["id"] != tg.id {
 				errorf("answered token %v", v["id"])
 			}
-		case mxIssue:
+		case ruleIssue:
 			if v["owner"] != tg.owner || v["token"] == nil {
 				errorf("issued %v for owner %v, want a token for %s", v["id"], v["owner"], tg.owner)
 			}
-		case mxList:
+		case ruleList:
 			items, _ := v["items"].([]any)
 			for _, it := range items {
 				if m, _ := it.(map[string]any); m["owner"] != tg.owner {
@@ -589,10 +615,50 @@ func mxCheckBody(r reply, key string, rule mxRoute, c mxCred, tg mxTarget, w mxW
 					break
 				}
 			}
-		case mxWhoAmI:
-			if key == "GET /whoami" && v["tokenId"] != c.id {
+		case ruleWhoAmI:
+			if c.route == "GET /whoami" && v["tokenId"] != c.cred.id {
 				errorf("whoami says %v", v["tokenId"])
 			}
 		}
 	}
+}
+
+// issueByInvoke issues by the IssueFunction's direct invoke, as ops
+// should (invokeIssue); unlike opsIssue it may run on any goroutine.
+func issueByInvoke(s *localStack, owner, name string, scopes []string) (id, tok string, err error) {
+	v, err := s.invokeIssue(map[string]any{"owner": owner, "name": name, "scopes": scopes})
+	if err != nil {
+		return "", "", fmt.Errorf("ops issue %s/%s: %w", owner, name, err)
+	}
+	id, _ = v["id"].(string)
+	tok, _ = v["token"].(string)
+	if id == "" || tok == "" {
+		return "", "", fmt.Errorf("ops issue %s/%s: %v", owner, name, v)
+	}
+	return id, tok, nil
+}
+
+// tokenItemKey is the table key of token id's item.
+func tokenItemKey(id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		"PK": &types.AttributeValueMemberS{Value: "TOKEN#" + id},
+		"SK": &types.AttributeValueMemberS{Value: "META"},
+	}
+}
+
+// tokenVersion reads a token item's version with a consistent read.
+func tokenVersion(t *testing.T, s *localStack, id string) string {
+	t.Helper()
+	out, err := s.db.GetItem(context.Background(), &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), Key: tokenItemKey(id), ConsistentRead: aws.Bool(true),
+		ProjectionExpression: aws.String("version"),
+	})
+	if err != nil {
+		t.Fatalf("read version of %s: %v", id, err)
+	}
+	v, ok := out.Item["version"].(*types.AttributeValueMemberN)
+	if !ok {
+		t.Fatalf("token %s: no version attribute (%v)", id, out.Item)
+	}
+	return v.Value
 }

@@ -5,13 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -37,7 +37,7 @@ type localStack struct {
 	table   string
 	fns     map[string]localrt.Target
 	admin   string // bootstrap admin token, owner "admin"
-	logs    *syncBuffer
+	logs    *testkit.Buffer
 }
 
 type stackOptions struct {
@@ -97,7 +97,7 @@ func newLocalStack(t *testing.T, o stackOptions) *localStack {
 			fns[id] = f
 		}
 	}
-	logs := &syncBuffer{}
+	logs := &testkit.Buffer{}
 	serve := func(apiID string) string {
 		srv, err := localapi.New(localapi.Config{API: st.APIs[apiID], Functions: fns, Log: slog.New(token.Masking(slog.NewJSONHandler(logs, nil)))})
 		if err != nil {
@@ -136,12 +136,21 @@ func newFaultStack(t *testing.T, env map[string]string, timeout time.Duration) (
 }
 
 // opsIssue issues by IssueFunction's direct invoke (the ops path), as
-// ops should: with an idempotency key, retrying while the answer says the
-// table did not answer in time (a loaded machine can make the first try
-// miss the function's deadline; the retry settles it without a second
-// token).
+// ops should (invokeIssue), and stops the test if it fails.
 func (s *localStack) opsIssue(body map[string]any) map[string]any {
 	s.t.Helper()
+	v, err := s.invokeIssue(body)
+	if err != nil {
+		s.t.Fatalf("ops issue %v: %v", body, err)
+	}
+	return v
+}
+
+// invokeIssue issues by IssueFunction's direct invoke with an idempotency
+// key, retrying while the answer says the table did not answer in time (a
+// loaded machine can make the first try miss the function's deadline; the
+// retry settles it without a second token). It may run on any goroutine.
+func (s *localStack) invokeIssue(body map[string]any) (map[string]any, error) {
 	if _, ok := body["idempotencyKey"]; !ok {
 		body = maps.Clone(body)
 		body["idempotencyKey"] = localrt.RequestID()
@@ -159,13 +168,13 @@ func (s *localStack) opsIssue(body map[string]any) map[string]any {
 		}
 	}
 	if err != nil {
-		s.t.Fatalf("ops issue %v: %v", body, err)
+		return nil, err
 	}
 	var v map[string]any
 	if err := json.Unmarshal(out, &v); err != nil {
-		s.t.Fatal(err)
+		return nil, fmt.Errorf("issue answer %s: %w", out, err)
 	}
-	return v
+	return v, nil
 }
 
 type reply struct {
@@ -219,21 +228,4 @@ func (s *localStack) doAt(base, method, path, token string, body any, headers ma
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return reply{status: resp.StatusCode, header: resp.Header, body: b}
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

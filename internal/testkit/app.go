@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/keymint/keymint/internal/localport"
 	"github.com/keymint/keymint/shared/app"
+	"github.com/keymint/keymint/shared/app/managefn"
 	"github.com/keymint/keymint/shared/clock"
 	"github.com/keymint/keymint/shared/config"
 	"github.com/keymint/keymint/shared/keyring"
@@ -91,7 +92,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 }
 
 // Service is the management Service on the test App.
-func (a *App) Service() *manage.Service { return manage.FromApp(a.App) }
+func (a *App) Service() *manage.Service { return managefn.Service(a.App) }
 
 // FreePort is a port nothing on 127.0.0.1 listens on just now.
 func FreePort(t testing.TB) int {

@@ -20,20 +20,7 @@ type Describe struct{ r *router }
 func NewDescribe(d Deps) *Describe {
 	r := newRouter(d)
 	h := &Describe{r: r}
-	r.routes = map[string]endpoint{
-		"GET /tokens":               h.list,
-		"GET /tokens/{id}":          h.get,
-		"GET /tokens/{id}/usage":    h.usage,
-		"GET /tokens/{id}/audit":    h.audit,
-		"GET /whoami":               h.whoami,
-		"GET /scopes":               h.scopes,
-		"GET /owners":               h.owners,
-		"GET /owners/{owner}":       h.owner,
-		"GET /owners/{owner}/audit": h.ownerAudit,
-	}
-	r.public = map[string]publicEndpoint{
-		"GET /openapi.json": serveOpenAPI,
-	}
+	r.mount(DescribeFunction)
 	return h
 }
 

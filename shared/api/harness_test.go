@@ -19,16 +19,17 @@ import (
 	"github.com/keymint/keymint/shared/api"
 )
 
-// routes maps each routeKey to the function that serves it (as template.yaml
-// does; TestOpenAPIRoutesAgree holds the handlers to the template).
-var routes = map[string]string{
-	"POST /tokens": "issue", "PATCH /tokens/{id}": "issue", "POST /tokens/{id}/regenerate": "issue", "POST /tokens/{id}/copy": "issue",
-	"POST /tokens/{id}/deactivate": "revoke", "POST /tokens/{id}/activate": "revoke", "DELETE /tokens/{id}": "revoke",
-	"POST /tokens/revoke": "revoke", "PUT /tokens/{id}/blocked-ips/{ip}": "revoke", "DELETE /tokens/{id}/blocked-ips/{ip}": "revoke",
-	"PUT /owners/{owner}/status": "revoke", "PATCH /owners/{owner}": "revoke", "POST /tokens/deactivate": "revoke", "POST /tokens/activate": "revoke",
-	"GET /tokens": "describe", "GET /tokens/{id}": "describe", "GET /tokens/{id}/usage": "describe", "GET /tokens/{id}/audit": "describe", "GET /whoami": "describe",
-	"GET /owners/{owner}/audit": "describe", "GET /owners": "describe", "GET /owners/{owner}": "describe", "GET /scopes": "describe",
-}
+// routes maps each routeKey the authorizer guards to the handler that
+// serves it ("issue" for IssueFunction), from the route table.
+var routes = func() map[string]string {
+	m := map[string]string{}
+	for _, r := range api.Table() {
+		if !r.Access.Public {
+			m[r.Key()] = strings.ToLower(strings.TrimSuffix(r.Function, "Function"))
+		}
+	}
+	return m
+}()
 
 // stack drives the real handlers the way API Gateway does: the authorizer
 // first (HTTP API v2 event, simple response), then the function with the

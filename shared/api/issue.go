@@ -18,12 +18,7 @@ type Issue struct{ r *router }
 func NewIssue(d Deps) *Issue {
 	r := newRouter(d)
 	h := &Issue{r: r}
-	r.routes = map[string]endpoint{
-		"POST /tokens":                 h.issue,
-		"PATCH /tokens/{id}":           h.edit,
-		"POST /tokens/{id}/regenerate": h.regenerate,
-		"POST /tokens/{id}/copy":       h.copy,
-	}
+	r.mount(IssueFunction)
 	return h
 }
 

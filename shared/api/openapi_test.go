@@ -24,6 +24,7 @@ import (
 	sam "github.com/keymint/keymint/infra/stack"
 	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/api"
+	"github.com/keymint/keymint/shared/app/managefn"
 	"github.com/keymint/keymint/shared/console"
 	"github.com/keymint/keymint/shared/policy"
 	"github.com/pb33f/libopenapi"
@@ -293,7 +294,7 @@ func TestOpenAPIRoutesMatchHandlersAndTemplate(t *testing.T) {
 
 	a := testkit.NewApp(t, nil)
 	handled := map[string]string{}
-	for _, r := range api.Routes(api.DepsFrom(a.App)) {
+	for _, r := range api.Routes(managefn.Deps(a.App)) {
 		if other, dup := handled[r.Key]; dup {
 			t.Errorf("%s is served by %s and %s", r.Key, other, r.Function)
 		}
@@ -477,7 +478,7 @@ func wildcard(path, w string) string {
 func TestOpenAPIServedWithoutAuthorizer(t *testing.T) {
 	t.Parallel()
 	a := testkit.NewApp(t, nil)
-	h := api.NewDescribe(api.DepsFrom(a.App))
+	h := api.NewDescribe(managefn.Deps(a.App))
 	req := events.APIGatewayV2HTTPRequest{
 		Version: "2.0", RouteKey: openAPIRoute, RawPath: "/openapi.json",
 		RequestContext: events.APIGatewayV2HTTPRequestContext{

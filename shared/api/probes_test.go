@@ -276,7 +276,7 @@ func TestAddressesCompareAsStored(t *testing.T) {
 // log in plain text, nor does one in an error text.
 func TestTokenInPathIsMaskedInLogs(t *testing.T) {
 	t.Parallel()
-	var logs lockedBuffer
+	var logs testkit.Buffer
 	s := newLoggingStack(t, testkit.Env{"VALIDATE_CACHE_TTL": "0"}, &logs)
 	v := s.issue(s.admin, map[string]any{"name": "p", "scopes": scopes("tokens:read")})
 	s.call("GET", "/tokens/"+v.Token, s.admin, nil)

@@ -19,18 +19,7 @@ type Revoke struct{ r *router }
 func NewRevoke(d Deps) *Revoke {
 	r := newRouter(d)
 	h := &Revoke{r: r}
-	r.routes = map[string]endpoint{
-		"POST /tokens/{id}/deactivate":         h.deactivate,
-		"POST /tokens/{id}/activate":           h.activate,
-		"DELETE /tokens/{id}":                  h.revoke,
-		"POST /tokens/revoke":                  h.revokeMany,
-		"POST /tokens/deactivate":              h.deactivateMany,
-		"POST /tokens/activate":                h.activateMany,
-		"PATCH /owners/{owner}":                h.ownerPolicy,
-		"PUT /tokens/{id}/blocked-ips/{ip}":    h.block,
-		"DELETE /tokens/{id}/blocked-ips/{ip}": h.unblock,
-		"PUT /owners/{owner}/status":           h.ownerStatus,
-	}
+	r.mount(RevokeFunction)
 	return h
 }
 

@@ -3,35 +3,17 @@ package api_test
 import (
 	"bytes"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/api"
 )
-
-// lockedBuffer is a log sink safe for the handlers' concurrent writes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // A secret may appear in exactly one response: the one that issues it.
 // Logs, later reads, lists and audit trails never hold it.
 func TestSecretsNeverLoggedOrReturnedTwice(t *testing.T) {
 	t.Parallel()
-	var logs lockedBuffer
+	var logs testkit.Buffer
 	s := newLoggingStack(t, nil, &logs)
 	v := s.issue(s.admin, map[string]any{"name": "s", "scopes": scopes("tokens:read")})
 	regen := s.view(s.call("POST", "/tokens/"+v.ID+"/regenerate", s.admin, map[string]any{"graceSeconds": 60}))

@@ -16,7 +16,6 @@ import (
 	"github.com/keymint/keymint/shared/clock"
 	"github.com/keymint/keymint/shared/config"
 	"github.com/keymint/keymint/shared/keyring"
-	"github.com/keymint/keymint/shared/lifecycle"
 	"github.com/keymint/keymint/shared/policy"
 	"github.com/keymint/keymint/shared/store"
 	"github.com/keymint/keymint/shared/token"
@@ -84,7 +83,7 @@ func Assemble(cfg config.Config, awsCfg aws.Config, db store.API, src keyring.So
 	return &App{
 		Config:    cfg,
 		AWS:       awsCfg,
-		Store:     store.New(db, cfg.TableName, lifecycle.FromConfig(cfg), store.ReadMode(cfg.ConsistentReads)).WithEnablement(cfg.RequireEnablement),
+		Store:     store.New(db, cfg.TableName, cfg.Rules(), store.ReadMode(cfg.ConsistentReads)).WithEnablement(cfg.RequireEnablement),
 		Keyring:   keyring.New(src, clk, cfg.KeyringRefresh),
 		Catalogue: cat,
 		Clock:     clk,

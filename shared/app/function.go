@@ -9,8 +9,9 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 )
 
-// Function builds one Lambda function's handler from the App. Each function
-// package exports its own (validate.Lambda, api.IssueLambda, …);
+// Function builds one Lambda function's handler from the App. Each
+// function's wiring package exports its own (validatefn.Lambda,
+// managefn.Issue, …);
 // shared/registry lists them all for the local stack, and each
 // functions/<name>/main.go names only its own, so a bootstrap links and
 // initialises only the packages its function runs.

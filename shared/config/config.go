@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/keymint/keymint/shared/lifecycle"
+	"github.com/keymint/keymint/shared/signin"
 	"github.com/keymint/keymint/shared/token"
 )
 
@@ -47,7 +49,7 @@ type Config struct {
 	RequireEnablement bool
 	// OIDC is sign-in with OpenID Connect ID tokens on the management API;
 	// off when OIDC.Issuer is empty.
-	OIDC OIDC
+	OIDC signin.OIDC
 	// InitializationType is how Lambda started this execution environment
 	// (AWS_LAMBDA_INITIALIZATION_TYPE: on-demand, provisioned-concurrency,
 	// snap-start; https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
@@ -60,23 +62,21 @@ type Config struct {
 	RuntimeAPI string
 }
 
-// OIDC is how validate accepts a person's ID token (docs/signin.md).
-type OIDC struct {
-	Issuer      string   // OIDC_ISSUER: its discovery document names the signing keys
-	Audience    string   // OIDC_AUDIENCE: the client id the ID token must be for
-	OwnerClaim  string   // OIDC_OWNER_CLAIM: the claim naming the person's owner (sub)
-	AdminClaim  string   // OIDC_ADMIN_CLAIM: the claim that makes an admin ("" none)
-	AdminValue  string   // OIDC_ADMIN_VALUE: the claim must equal it exactly, or be a list holding it (docs/signin.md)
-	Scopes      []string // OIDC_SCOPES: what a signed-in person gets on the management API
-	AdminScopes []string // OIDC_ADMIN_SCOPES: what an admin gets besides
-}
-
-// On reports sign-in is configured.
-func (o OIDC) On() bool { return o.Issuer != "" }
-
 // Provisioned reports an environment started ahead of traffic
 // (provisioned concurrency): init has time to spare before the first event.
 func (c Config) Provisioned() bool { return c.InitializationType == "provisioned-concurrency" }
+
+// Rules are the lifecycle durations the deployment set.
+func (c Config) Rules() lifecycle.Rules {
+	return lifecycle.Rules{
+		InactiveAfter:   c.InactiveAfter,
+		DeleteAfterIdle: c.DeleteAfterIdle,
+		Retention:       c.Retention,
+		AuditRetention:  c.AuditRetention,
+		DefaultLifetime: c.DefaultLifetime,
+		MaxLifetime:     c.MaxLifetime,
+	}
+}
 
 const day = 24 * time.Hour
 
@@ -114,7 +114,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		InitializationType: r.str("AWS_LAMBDA_INITIALIZATION_TYPE", ""),
 		RuntimeAPI:         r.str("AWS_LAMBDA_RUNTIME_API", ""),
 		RequireEnablement:  r.boolean("TOKENS_REQUIRE_ENABLEMENT", false),
-		OIDC: OIDC{
+		OIDC: signin.OIDC{
 			Issuer:      r.str("OIDC_ISSUER", ""),
 			Audience:    r.str("OIDC_AUDIENCE", ""),
 			OwnerClaim:  r.str("OIDC_OWNER_CLAIM", "sub"),

@@ -17,10 +17,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/keymint/keymint/shared/app"
-	"github.com/keymint/keymint/shared/config"
-	"github.com/keymint/keymint/shared/manage"
+	"github.com/keymint/keymint/shared/signin"
 )
 
 //go:embed assets
@@ -97,7 +94,7 @@ type Config struct {
 // Settings are the deployment's settings the console shows, and what it
 // reads the provider's discovery document with.
 type Settings struct {
-	OIDC            config.OIDC
+	OIDC            signin.OIDC
 	DefaultLifetime time.Duration
 	MaxLifetime     time.Duration
 	MaxGrace        time.Duration
@@ -108,13 +105,6 @@ type Settings struct {
 	Client           *http.Client     // default: 5 s timeout
 	Log              *slog.Logger     // default: discard
 	Now              func() time.Time // default: time.Now
-}
-
-// SettingsOf picks the console's settings from the App.
-func SettingsOf(a *app.App) Settings {
-	c := a.Config
-	return Settings{OIDC: c.OIDC, DefaultLifetime: c.DefaultLifetime, MaxLifetime: c.MaxLifetime, MaxGrace: manage.MaxGrace,
-		LastUsedInterval: c.LastUsedInterval, SingleToken: c.SingleToken, Log: a.Log}
 }
 
 // New reads the embedded files and builds the answers' headers for the
@@ -294,17 +284,4 @@ func header(h map[string]string, name string) string {
 		}
 	}
 	return ""
-}
-
-// Lambda is ConsoleFunction on the App: what functions/console runs.
-func Lambda(a *app.App) lambda.Handler {
-	c, err := New(SettingsOf(a))
-	if err != nil {
-		// The files are embedded at build, so this does not happen; if it
-		// did, every request fails with the cause rather than the process.
-		return app.Typed(func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-			return events.APIGatewayV2HTTPResponse{}, err
-		})
-	}
-	return app.Typed(c.Handle)
 }

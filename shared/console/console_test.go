@@ -3,7 +3,6 @@ package console
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -14,11 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/keymint/keymint/shared/app"
-	"github.com/keymint/keymint/shared/clock"
-	"github.com/keymint/keymint/shared/config"
-	"github.com/keymint/keymint/shared/keyring"
+	"github.com/keymint/keymint/shared/signin"
 )
 
 func get(t *testing.T, c *Console, route string, params, headers map[string]string) events.APIGatewayV2HTTPResponse {
@@ -61,7 +56,7 @@ func newFakeProvider(t *testing.T) *fakeProvider {
 }
 
 func settings(p *fakeProvider, now func() time.Time) Settings {
-	return Settings{OIDC: config.OIDC{Issuer: p.issuer, Audience: "console-client"}, DefaultLifetime: 30 * 24 * time.Hour,
+	return Settings{OIDC: signin.OIDC{Issuer: p.issuer, Audience: "console-client"}, DefaultLifetime: 30 * 24 * time.Hour,
 		MaxLifetime: 90 * 24 * time.Hour, MaxGrace: time.Hour, LastUsedInterval: 5 * time.Minute, SingleToken: true, Now: now}
 }
 
@@ -199,7 +194,7 @@ func TestConsoleRefusesAnUnsafeProvider(t *testing.T) {
 			}))
 			t.Cleanup(srv.Close)
 			issuer = srv.URL
-			c, err := New(Settings{OIDC: config.OIDC{Issuer: issuer, Audience: "c"}})
+			c, err := New(Settings{OIDC: signin.OIDC{Issuer: issuer, Audience: "c"}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -274,42 +269,5 @@ func TestEveryReferencedAssetIsServed(t *testing.T) {
 	}
 	if !used["app.js"] {
 		t.Error("index.html does not load app.js")
-	}
-}
-
-// config.json carries the deployment's settings as shared/config reads
-// them from the function's environment (the template's Globals).
-func TestConfigCarriesTheDeploymentSettings(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		env  map[string]string
-		want Config
-	}{
-		{env: map[string]string{}, want: Config{DefaultLifetimeDays: 30, MaxLifetimeDays: 366, MaxGraceSeconds: 604800, LastUsedIntervalSeconds: 300}},
-		{env: map[string]string{"LAST_USED_INTERVAL": "90s", "SINGLE_TOKEN_PER_OWNER": "true", "MAX_LIFETIME_DAYS": "90"},
-			want: Config{DefaultLifetimeDays: 30, MaxLifetimeDays: 90, MaxGraceSeconds: 604800, LastUsedIntervalSeconds: 90, SingleTokenPerOwner: true}},
-	} {
-		cfg, err := config.FromEnv(func(k string) string {
-			if k == "TABLE_NAME" {
-				return "keymint-tokens"
-			}
-			return tc.env[k]
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		a, err := app.Assemble(cfg, aws.Config{}, nil, keyring.StaticSource(nil), clock.System{}, slog.New(slog.DiscardHandler))
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := New(SettingsOf(a))
-		if err != nil {
-			t.Fatal(err)
-		}
-		tc.want.Scopes = "openid profile email"
-		var got Config
-		if err := json.Unmarshal([]byte(get(t, c, RouteAsset, map[string]string{"file": "config.json"}, nil).Body), &got); err != nil || got != tc.want {
-			t.Errorf("env %v: config %+v (%v), want %+v", tc.env, got, err, tc.want)
-		}
 	}
 }

@@ -1,10 +1,6 @@
 package lifecycle
 
-import (
-	"time"
-
-	"github.com/keymint/keymint/shared/config"
-)
+import "time"
 
 // NoticeWindow is how long before expiry the sweeper sends the one
 // "expiring soon" notice.
@@ -14,6 +10,11 @@ const NoticeWindow = 7 * 24 * time.Hour
 // DynamoDB's best-effort TTL has not removed yet.
 const BackstopDelay = 24 * time.Hour
 
+// MaxGrace is the longest grace period a regenerated token's old secret
+// may keep working: manage enforces it, the console's regenerate dialog
+// offers no more.
+const MaxGrace = 7 * 24 * time.Hour
+
 // Rules are the lifecycle durations (docs/configuration.md).
 type Rules struct {
 	InactiveAfter   time.Duration
@@ -22,18 +23,6 @@ type Rules struct {
 	AuditRetention  time.Duration
 	DefaultLifetime time.Duration
 	MaxLifetime     time.Duration
-}
-
-// FromConfig picks the lifecycle durations out of a Config.
-func FromConfig(c config.Config) Rules {
-	return Rules{
-		InactiveAfter:   c.InactiveAfter,
-		DeleteAfterIdle: c.DeleteAfterIdle,
-		Retention:       c.Retention,
-		AuditRetention:  c.AuditRetention,
-		DefaultLifetime: c.DefaultLifetime,
-		MaxLifetime:     c.MaxLifetime,
-	}
 }
 
 // Stored status values (the `status` attribute).

@@ -49,7 +49,7 @@ func (s *Service) Edit(ctx context.Context, caller Caller, id string, req EditRe
 			return nil, invalid("scopes", "unknown scope")
 		}
 	}
-	return s.mutate(ctx, caller, id, audit.Edit, false, func(t *store.Token, now time.Time) (map[string]any, error) {
+	return s.mutate(ctx, caller, id, audit.Edit, reapplyOnRace, func(t *store.Token, now time.Time) (map[string]any, error) {
 		switch s.rules.Status(t.Times(), now) {
 		case lifecycle.StatusRevoked:
 			return nil, conflict("a revoked token cannot be edited")

@@ -6,18 +6,28 @@ import (
 )
 
 // Outcomes callers map to responses. Messages are safe to show a client.
+// They start "manage:" because store has outcomes of the same names
+// (store.ErrNotFound, ...) that mean the table's answer, which manage
+// turns into these: a log line then says which layer an error came from.
 var (
-	ErrInvalid       = errors.New("invalid input")
-	ErrForbidden     = errors.New("not allowed")
-	ErrNotFound      = errors.New("token not found")
-	ErrConflict      = errors.New("conflict")
-	ErrOwnerDisabled = errors.New("owner is disabled")
+	ErrInvalid       = errors.New("manage: invalid input")
+	ErrForbidden     = errors.New("manage: not allowed")
+	ErrNotFound      = errors.New("manage: token not found")
+	ErrConflict      = errors.New("manage: conflict")
+	ErrOwnerDisabled = errors.New("manage: owner is disabled")
 	// ErrOwnerNotEnabled: TOKENS_REQUIRE_ENABLEMENT is on and no admin has
 	// enabled the owner yet.
-	ErrOwnerNotEnabled = errors.New("owner is not enabled")
+	ErrOwnerNotEnabled = errors.New("manage: owner is not enabled")
 	// ErrOwnerNotFound: no owner item (it never had a token, a status or a
 	// policy).
-	ErrOwnerNotFound = errors.New("owner not found")
+	ErrOwnerNotFound = errors.New("manage: owner not found")
+	// ErrIdempotencyMismatch: the key was already used with a different
+	// request; the client must pick a new key (422, as Stripe and the IETF
+	// Idempotency-Key draft answer).
+	ErrIdempotencyMismatch = errors.New("manage: idempotency key reused with a different request")
+	// ErrLockout refuses an owner change that would leave nobody able to
+	// administer keymint over HTTP (ops can still recover by direct invoke).
+	ErrLockout = errors.New("manage: would lock out every admin")
 )
 
 // FieldError is bad input in one field; errors.Is(err, ErrInvalid) holds.
@@ -56,3 +66,10 @@ type UnknownOutcomeError struct{ Err error }
 
 func (e *UnknownOutcomeError) Error() string { return "outcome unknown: " + e.Err.Error() }
 func (e *UnknownOutcomeError) Unwrap() error { return e.Err }
+
+// LockoutError says which lockout a change would cause; errors.Is(err,
+// ErrLockout) holds.
+type LockoutError struct{ Reason string }
+
+func (e *LockoutError) Error() string        { return e.Reason }
+func (e *LockoutError) Is(target error) bool { return target == ErrLockout }

@@ -13,11 +13,6 @@ import (
 // MaxIdempotencyKey bounds the Idempotency-Key header; a UUID needs 36.
 const MaxIdempotencyKey = 255
 
-// ErrIdempotencyMismatch: the key was already used with a different
-// request; the client must pick a new key (422, as Stripe and the IETF
-// Idempotency-Key draft answer).
-var ErrIdempotencyMismatch = errors.New("idempotency key reused with a different request")
-
 // claimFor names the claim a create takes for key: scoped to the caller, so
 // one caller's keys never answer another's requests. The fingerprint covers
 // the operation and every input that shapes the token.

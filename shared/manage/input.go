@@ -34,7 +34,6 @@ const (
 	MaxDescription = 1024
 	MaxCIDRs       = 100
 	MaxBlockedIPs  = 500
-	MaxGrace       = 7 * 24 * time.Hour
 )
 
 func checkName(name string) error {

@@ -16,7 +16,7 @@ func (s *Service) BlockIP(ctx context.Context, caller Caller, id, ip string) (*s
 	if err != nil {
 		return nil, err
 	}
-	return s.mutate(ctx, caller, id, audit.BlockIP, false, func(t *store.Token, now time.Time) (map[string]any, error) {
+	return s.mutate(ctx, caller, id, audit.BlockIP, reapplyOnRace, func(t *store.Token, now time.Time) (map[string]any, error) {
 		if t.Status == lifecycle.StatusRevoked {
 			return nil, conflict("a revoked token cannot be changed")
 		}
@@ -38,7 +38,7 @@ func (s *Service) UnblockIP(ctx context.Context, caller Caller, id, ip string) (
 	if err != nil {
 		return nil, err
 	}
-	return s.mutate(ctx, caller, id, audit.UnblockIP, false, func(t *store.Token, now time.Time) (map[string]any, error) {
+	return s.mutate(ctx, caller, id, audit.UnblockIP, reapplyOnRace, func(t *store.Token, now time.Time) (map[string]any, error) {
 		i := slices.Index(t.BlockedIPs, addr)
 		if i < 0 {
 			return nil, nil

@@ -65,10 +65,6 @@ func (s *Service) SetOwnerStatus(ctx context.Context, caller Caller, owner, stat
 	return &OwnerResult{Owner: owner, Status: status, Marked: marked, Complete: done}, nil
 }
 
-// ErrLockout refuses an owner change that would leave nobody able to
-// administer keymint over HTTP (ops can still recover by direct invoke).
-var ErrLockout = errors.New("would lock out every admin")
-
 // mayDisable refuses the two lockouts: disabling the caller's own owner, and
 // disabling the last owner that holds a usable admin token. GSI3 lags
 // writes a little; a token it does not show yet is not counted, which only
@@ -98,10 +94,3 @@ func (s *Service) mayDisable(ctx context.Context, caller Caller, owner string) e
 	}
 	return nil
 }
-
-// LockoutError says which lockout a change would cause; errors.Is(err,
-// ErrLockout) holds.
-type LockoutError struct{ Reason string }
-
-func (e *LockoutError) Error() string        { return e.Reason }
-func (e *LockoutError) Is(target error) bool { return target == ErrLockout }

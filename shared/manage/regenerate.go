@@ -17,12 +17,12 @@ import (
 // secret is ever valid.
 func (s *Service) Regenerate(ctx context.Context, caller Caller, id string, graceSeconds int64) (*Issued, error) {
 	// Checked in seconds, before a Duration multiplication could overflow.
-	if graceSeconds < 0 || graceSeconds > int64(MaxGrace/time.Second) {
-		return nil, invalid("graceSeconds", "must be between 0 and %d", int64(MaxGrace/time.Second))
+	if graceSeconds < 0 || graceSeconds > int64(lifecycle.MaxGrace/time.Second) {
+		return nil, invalid("graceSeconds", "must be between 0 and %d", int64(lifecycle.MaxGrace/time.Second))
 	}
 	grace := time.Duration(graceSeconds) * time.Second
 	var plaintext string
-	t, err := s.mutate(ctx, caller, id, audit.Regenerate, true, func(t *store.Token, now time.Time) (map[string]any, error) {
+	t, err := s.mutate(ctx, caller, id, audit.Regenerate, conflictOnRace, func(t *store.Token, now time.Time) (map[string]any, error) {
 		switch s.rules.Status(t.Times(), now) {
 		case lifecycle.StatusRevoked:
 			return nil, conflict("a revoked token cannot be regenerated")

@@ -13,7 +13,7 @@ import (
 // Revoke ends a token for good and frees its name at once. Revoking a
 // revoked token succeeds without a write, so a retry after a fault is safe.
 func (s *Service) Revoke(ctx context.Context, caller Caller, id string) (*store.Token, error) {
-	return s.mutate(ctx, caller, id, audit.Revoke, false, func(t *store.Token, now time.Time) (map[string]any, error) {
+	return s.mutate(ctx, caller, id, audit.Revoke, reapplyOnRace, func(t *store.Token, now time.Time) (map[string]any, error) {
 		if t.Status == lifecycle.StatusRevoked {
 			return nil, nil
 		}

@@ -7,10 +7,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/keymint/keymint/shared/app"
 	"github.com/keymint/keymint/shared/audit"
 	"github.com/keymint/keymint/shared/clock"
-	"github.com/keymint/keymint/shared/config"
 	"github.com/keymint/keymint/shared/lifecycle"
 	"github.com/keymint/keymint/shared/policy"
 	"github.com/keymint/keymint/shared/store"
@@ -46,11 +44,6 @@ type Options struct {
 	SingleToken bool
 	// RegenerateExpired: regenerate may give an expired token a new secret.
 	RegenerateExpired bool
-}
-
-// OptionsFrom picks a Service's options out of the configuration.
-func OptionsFrom(cfg config.Config) Options {
-	return Options{TokenPrefix: cfg.TokenPrefix, Rules: lifecycle.FromConfig(cfg), SingleToken: cfg.SingleToken, RegenerateExpired: cfg.RegenerateExpired}
 }
 
 // New builds a Service.
@@ -158,11 +151,20 @@ func storeOutcome(err error) error {
 	return err
 }
 
+// onRace is what mutate does when another write got to the token first.
+type onRace int
+
+const (
+	// reapplyOnRace re-reads the token and applies the change again.
+	reapplyOnRace onRace = iota
+	// conflictOnRace gives up with a conflict once the token's version has
+	// moved, so two racing calls cannot both succeed (regenerate).
+	conflictOnRace
+)
+
 // mutate applies fn to a fresh copy of the token and writes it with its
-// audit event, re-reading and re-applying when another write got there
-// first. strict operations (regenerate) give up with a conflict instead when
-// the token's version moved, so two racing calls cannot both succeed.
-func (s *Service) mutate(ctx context.Context, caller Caller, id string, action audit.Action, strict bool,
+// audit event; race says what to do when another write got there first.
+func (s *Service) mutate(ctx context.Context, caller Caller, id string, action audit.Action, race onRace,
 	fn func(t *store.Token, now time.Time) (map[string]any, error)) (*store.Token, error) {
 	if caller.RevokeOnly && (action != audit.Revoke || id != caller.TokenID) {
 		return nil, forbidden("this token may only revoke itself")
@@ -175,7 +177,7 @@ func (s *Service) mutate(ctx context.Context, caller Caller, id string, action a
 		}
 		if attempt == 0 {
 			firstVersion = before.Version
-		} else if strict && before.Version != firstVersion {
+		} else if race == conflictOnRace && before.Version != firstVersion {
 			return nil, conflict("the token was changed concurrently; read it again and retry")
 		}
 		now := s.now()
@@ -198,9 +200,4 @@ func (s *Service) mutate(ctx context.Context, caller Caller, id string, action a
 		return after, nil
 	}
 	return nil, conflict("the token is being changed concurrently; retry")
-}
-
-// FromApp is the Service on the App's table, keyring and catalogue.
-func FromApp(a *app.App) *Service {
-	return New(a.Store, a.Keyring, a.Catalogue, a.Clock, OptionsFrom(a.Config))
 }

@@ -11,7 +11,7 @@ import (
 
 // Deactivate switches a token off until activated; repeating it is a no-op.
 func (s *Service) Deactivate(ctx context.Context, caller Caller, id string) (*store.Token, error) {
-	return s.mutate(ctx, caller, id, audit.Deactivate, false, func(t *store.Token, now time.Time) (map[string]any, error) {
+	return s.mutate(ctx, caller, id, audit.Deactivate, reapplyOnRace, func(t *store.Token, now time.Time) (map[string]any, error) {
 		switch {
 		case t.Status == lifecycle.StatusRevoked:
 			return nil, conflict("a revoked token cannot be deactivated")
@@ -27,7 +27,7 @@ func (s *Service) Deactivate(ctx context.Context, caller Caller, id string) (*st
 // went unused too long (before the sweeper wrote that down), and restarts
 // its inactivity clock. Expired and revoked tokens stay off.
 func (s *Service) Activate(ctx context.Context, caller Caller, id string) (*store.Token, error) {
-	return s.mutate(ctx, caller, id, audit.Activate, false, func(t *store.Token, now time.Time) (map[string]any, error) {
+	return s.mutate(ctx, caller, id, audit.Activate, reapplyOnRace, func(t *store.Token, now time.Time) (map[string]any, error) {
 		switch s.rules.Status(t.Times(), now) {
 		case lifecycle.StatusRevoked:
 			return nil, conflict("a revoked token cannot be activated")

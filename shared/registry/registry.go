@@ -5,12 +5,12 @@ import (
 	"slices"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/keymint/keymint/shared/api"
 	"github.com/keymint/keymint/shared/app"
-	"github.com/keymint/keymint/shared/console"
+	"github.com/keymint/keymint/shared/app/consolefn"
+	"github.com/keymint/keymint/shared/app/managefn"
+	"github.com/keymint/keymint/shared/app/sweeperfn"
+	"github.com/keymint/keymint/shared/app/validatefn"
 	"github.com/keymint/keymint/shared/example"
-	"github.com/keymint/keymint/shared/sweep"
-	"github.com/keymint/keymint/shared/validate"
 )
 
 // Functions is every keymint function by logical id. Each entry is the
@@ -18,12 +18,12 @@ import (
 // holds the two to it).
 func Functions() map[string]app.Function {
 	return map[string]app.Function{
-		"IssueFunction":    api.IssueLambda,
-		"RevokeFunction":   api.RevokeLambda,
-		"DescribeFunction": api.DescribeLambda,
-		"ValidateFunction": validate.Lambda,
-		"SweeperFunction":  sweep.Lambda,
-		"ConsoleFunction":  console.Lambda,
+		"IssueFunction":    managefn.Issue,
+		"RevokeFunction":   managefn.Revoke,
+		"DescribeFunction": managefn.Describe,
+		"ValidateFunction": validatefn.Lambda,
+		"SweeperFunction":  sweeperfn.Lambda,
+		"ConsoleFunction":  consolefn.Lambda,
 	}
 }
 

@@ -6,23 +6,31 @@ import (
 )
 
 // Domain outcomes of conditional writes and reads. Callers match them with
-// errors.Is; anything else the store returns is a storage fault.
+// errors.Is; anything else the store returns is a storage fault. The
+// messages start "store:" because manage has outcomes of the same names
+// (manage.ErrNotFound, ...) that mean the service's answer, not the
+// table's: a log line then says which layer an error came from.
 var (
-	ErrNotFound      = errors.New("not found")
-	ErrConflict      = errors.New("changed concurrently")
-	ErrNameTaken     = errors.New("name already used by a live token of this owner")
-	ErrOwnerDisabled = errors.New("owner is disabled")
-	ErrExists        = errors.New("already exists")
-	ErrBadCursor     = errors.New("bad cursor")
+	ErrNotFound      = errors.New("store: item not found")
+	ErrConflict      = errors.New("store: item changed concurrently")
+	ErrNameTaken     = errors.New("store: name already used by a live token of this owner")
+	ErrOwnerDisabled = errors.New("store: owner is disabled")
+	ErrExists        = errors.New("store: item already exists")
+	ErrBadCursor     = errors.New("store: bad cursor")
 	// ErrClaimTaken: the idempotency key was claimed meanwhile by another
 	// request; read the claim again.
-	ErrClaimTaken = errors.New("idempotency key claimed concurrently")
+	ErrClaimTaken = errors.New("store: idempotency key claimed concurrently")
+	// ErrTooManyChanges: one Apply would exceed a transaction.
+	ErrTooManyChanges = errors.New("store: too many changes for one transaction")
 )
 
 // ErrUnavailable is what every FaultError matches: DynamoDB did not answer
 // (throttled, failed, timed out, connection lost) after the SDK's retries.
 // A fault says nothing about whether a write happened.
-var ErrUnavailable = errors.New("table unavailable")
+var ErrUnavailable = errors.New("store: table unavailable")
+
+// errOutOfTime stops a walk whose caller must answer soon.
+var errOutOfTime = errors.New("store: out of time")
 
 // FaultError is a failed DynamoDB call. The SDK's error stays in the chain
 // for errors.As and for the log; clients only ever learn ErrUnavailable.

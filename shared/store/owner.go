@@ -162,9 +162,6 @@ func (s *Store) MarkOwnerTokens(ctx context.Context, owner, status string, deadl
 	return marked, err == nil, err
 }
 
-// errOutOfTime stops a walk whose caller must answer soon.
-var errOutOfTime = errors.New("out of time")
-
 func (s *Store) markOwnerDisabled(ctx context.Context, id string, disabled bool) (bool, error) {
 	upd := expression.Add(expression.Name("version"), expression.Value(1))
 	if disabled {

@@ -38,9 +38,6 @@ type Change struct {
 // (token, old and new name reservation, audit) plus one owner check.
 const maxChangesPerTx = 24
 
-// ErrTooManyChanges is returned when one Apply would exceed a transaction.
-var ErrTooManyChanges = errors.New("too many changes for one transaction")
-
 // what a transaction item guards, so a cancellation maps to a domain error.
 type guard int
 

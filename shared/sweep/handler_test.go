@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
+	"github.com/keymint/keymint/shared/app/sweeperfn"
 	"github.com/keymint/keymint/shared/sweep"
 )
 
@@ -96,7 +97,7 @@ func TestHandle(t *testing.T) {
 			f.Clock.Set(baseTime().Add(tc.clockAt))
 			snap := f.snapshot(t)
 
-			got, err := sweep.NewHandler(sweep.FromApp(f.App.App)).Handle(context.Background(), json.RawMessage(tc.payload))
+			got, err := sweep.NewHandler(sweeperfn.Sweeper(f.App.App)).Handle(context.Background(), json.RawMessage(tc.payload))
 			if tc.wantErr != nil {
 				if !errors.Is(err, tc.wantErr) {
 					t.Fatalf("err = %v, want %v", err, tc.wantErr)
@@ -151,7 +152,7 @@ func TestLambdaErrorTypes(t *testing.T) {
 			f := newFixture(t, map[string]string{"LOCAL_DIR": dir})
 			f.seed(t, noticeDue)
 			f.Clock.Set(baseTime().Add(days(30)))
-			out, err := sweep.Lambda(f.App.App).Invoke(context.Background(), []byte(tc.payload))
+			out, err := sweeperfn.Lambda(f.App.App).Invoke(context.Background(), []byte(tc.payload))
 			var ie messages.InvokeResponse_Error
 			if !errors.As(err, &ie) {
 				t.Fatalf("answer %s, error %T %v; want an InvokeResponse_Error", out, err, err)

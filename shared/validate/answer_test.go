@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/keymint/keymint/internal/testkit"
+	"github.com/keymint/keymint/shared/app/validatefn"
 	"github.com/keymint/keymint/shared/manage"
 	"github.com/keymint/keymint/shared/policy"
 	"github.com/keymint/keymint/shared/token"
@@ -182,9 +183,9 @@ func TestAnswersAreThoseOfTheEventsTypes(t *testing.T) {
 		wrong := token.Token{Prefix: "kmt", ID: parsed.ID, Secret: strings.Repeat("B", token.SecretLen)}.String()
 		unknown := token.Token{Prefix: "kmt", ID: strings.Repeat("Q", token.IDLen), Secret: parsed.Secret}.String()
 
-		h := lambda.NewHandler(validate.Lambda(a.App))
+		h := lambda.NewHandler(validatefn.Lambda(a.App))
 		ref := lambda.NewHandler(reference{
-			v:   validate.NewValidator(a.Store, a.Keyring, a.Catalogue, a.Clock, validate.OptionsFrom(a.Config), a.Log),
+			v:   validate.NewValidator(a.Store, a.Keyring, a.Catalogue, a.Clock, validatefn.Options(a.Config), a.Log),
 			cat: a.Catalogue, iamHTTP: iam,
 		}.handle)
 

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/keymint/keymint/internal/testkit"
+	"github.com/keymint/keymint/shared/app/validatefn"
 	"github.com/keymint/keymint/shared/keyring"
 	"github.com/keymint/keymint/shared/manage"
 	"github.com/keymint/keymint/shared/store"
@@ -35,7 +36,7 @@ func newFixture(t *testing.T, env testkit.Env) *fixture {
 		env["SCOPES_FILE"] = "testdata/scopes.json"
 	}
 	a := testkit.NewApp(t, env)
-	return &fixture{App: a, svc: a.Service(), h: validate.Lambda(a.App)}
+	return &fixture{App: a, svc: a.Service(), h: validatefn.Lambda(a.App)}
 }
 
 var ops = manage.Caller{Ops: true, Owner: "ops"}
@@ -266,7 +267,7 @@ func TestFailsClosedOnStoreError(t *testing.T) {
 	// Point a second handler at a table that does not exist.
 	a := *f.App.App
 	a.Store = store.New(f.DB, "no-such-table", a.Store.Rules(), store.Eventual)
-	h := validate.Lambda(&a)
+	h := validatefn.Lambda(&a)
 	for _, name := range []string{"rest-token.json", "http-v2.json"} {
 		out, err := invoke[any](t, h, sample(t, name, tok.Plaintext))
 		if err == nil || errors.Is(err, validate.ErrUnauthorized) {
@@ -381,7 +382,7 @@ func TestRetiredKeyIsRefusedNotAFault(t *testing.T) {
 	}
 	a := *f.App.App
 	a.Keyring = keyring.New(keyring.StaticSource(fresh), f.Clock, time.Hour)
-	h := validate.Lambda(&a)
+	h := validatefn.Lambda(&a)
 	raw, _ := json.Marshal(validate.DirectRequest{Token: tok.Plaintext})
 	got, err := invoke[validate.DirectResponse](t, h, raw)
 	if err != nil {
@@ -429,7 +430,7 @@ func TestUsageCountedInMemoryAndWrittenWhenDue(t *testing.T) {
 	}
 	before, _ := f.Store.Token(ctx, tok.Token.ID, store.Consistent)
 
-	b := validate.Lambda(f.App.App) // container B starts a minute later
+	b := validatefn.Lambda(f.App.App) // container B starts a minute later
 	f.Clock.Advance(time.Minute)
 	for range 3 {
 		use(b, "203.0.113.2")

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/keymint/keymint/internal/testkit"
+	"github.com/keymint/keymint/shared/app/validatefn"
 	"github.com/keymint/keymint/shared/manage"
 	"github.com/keymint/keymint/shared/validate"
 )
@@ -127,7 +128,7 @@ func BenchmarkLambdaPath(b *testing.B) {
 func BenchmarkCheck(b *testing.B) {
 	a := testkit.NewApp(b, benchEnv("1h"))
 	tok := issueBench(b, a)
-	v := validate.NewValidator(a.Store, a.Keyring, a.Catalogue, a.Clock, validate.OptionsFrom(a.Config), a.Log)
+	v := validate.NewValidator(a.Store, a.Keyring, a.Catalogue, a.Clock, validatefn.Options(a.Config), a.Log)
 	req := validate.Request{Token: tok.Plaintext, Method: "POST", Path: "/my/path", SourceIP: "198.51.100.1"}
 	ctx := context.Background()
 	if d, err := v.Check(ctx, req); err != nil || d.Status != validate.Valid {
@@ -286,7 +287,7 @@ func BenchmarkMiss(b *testing.B) {
 	// after; for comparison, not judged.
 	b.Run("recently-used-direct", func(b *testing.B) {
 		a := testkit.NewApp(b, benchEnv("0"))
-		f := &lambdaFixture{App: a, svc: a.Service(), h: validate.Lambda(a.App)}
+		f := &lambdaFixture{App: a, svc: a.Service(), h: validatefn.Lambda(a.App)}
 		ctx := context.Background()
 		var answer, bare []time.Duration
 		for b.Loop() {

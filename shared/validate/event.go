@@ -47,15 +47,87 @@ func (e *event) paramIndex(name string) int {
 	return -1
 }
 
-// topKeys are the top-level fields the encoding/json path decodes, in the
-// order of the seen bits. A key that differs from one of them only in case
-// is one encoding/json would still match, and a repeated one it would
-// merge, so the fast path leaves such payloads to it.
-var topKeys = [...]string{"version", "type", "methodArn", "routeArn", "identitySource", "routeKey", "rawPath",
-	"headers", "multiValueHeaders", "pathParameters", "requestContext", "authorizationToken", "resource",
-	"httpMethod", "token", "route", "sourceIp", "stageVariables"}
+// topField names a top-level field the encoding/json path decodes; its
+// value is the field's place in topKeys and its bit in parseEvent's seen
+// set (so there must stay fewer than 32).
+type topField int
 
-var contextKeys = [...]string{"stage", "http", "identity"}
+const (
+	noField topField = iota - 1
+	fieldVersion
+	fieldType
+	fieldMethodArn
+	fieldRouteArn
+	fieldIdentitySource
+	fieldRouteKey
+	fieldRawPath
+	fieldHeaders
+	fieldMultiValueHeaders
+	fieldPathParameters
+	fieldRequestContext
+	fieldAuthorizationToken
+	fieldResource
+	fieldHTTPMethod
+	fieldToken
+	fieldRoute
+	fieldSourceIP
+	fieldStageVariables
+	numTopFields
+)
+
+// The seen set is a uint32: this fails to compile past 32 fields.
+const _ = uint32(32 - numTopFields)
+
+// topKeys spells each topField as the events types do. A key that differs
+// from one of them only in case is one encoding/json would still match,
+// and a repeated one it would merge, so the fast path leaves such payloads
+// to it.
+var topKeys = [numTopFields]string{
+	fieldVersion:            "version",
+	fieldType:               "type",
+	fieldMethodArn:          "methodArn",
+	fieldRouteArn:           "routeArn",
+	fieldIdentitySource:     "identitySource",
+	fieldRouteKey:           "routeKey",
+	fieldRawPath:            "rawPath",
+	fieldHeaders:            "headers",
+	fieldMultiValueHeaders:  "multiValueHeaders",
+	fieldPathParameters:     "pathParameters",
+	fieldRequestContext:     "requestContext",
+	fieldAuthorizationToken: "authorizationToken",
+	fieldResource:           "resource",
+	fieldHTTPMethod:         "httpMethod",
+	fieldToken:              "token",
+	fieldRoute:              "route",
+	fieldSourceIP:           "sourceIp",
+	fieldStageVariables:     "stageVariables",
+}
+
+// contextField names requestContext's fields the same way, with their
+// bits in parseRequestContext's seen set.
+type contextField int
+
+const (
+	contextStage contextField = iota
+	contextHTTP
+	contextIdentity
+	numContextFields
+)
+
+var contextKeys = [numContextFields]string{
+	contextStage:    "stage",
+	contextHTTP:     "http",
+	contextIdentity: "identity",
+}
+
+// The bits of the seen sets inside requestContext.http and
+// requestContext.identity.
+const (
+	httpMethodBit = iota
+	httpSourceIPBit
+)
+
+const identitySourceIPBit = 0
 
 // once marks key i seen; false (and a failure) if it was already.
 func (s *scanner) once(seen *uint32, i int) bool {
@@ -95,26 +167,26 @@ func parseEvent(payload []byte, e *event) (ok bool) {
 	s := scanner{b: payload}
 	var seen uint32
 	s.object(func(key []byte) bool {
-		i := topIndex(key)
-		if i < 0 {
+		f := topField(topIndex(key))
+		if f == noField {
 			if folds(key, topKeys[:]) {
 				return s.fail()
 			}
 			return s.skip()
 		}
-		if !s.once(&seen, i) {
+		if !s.once(&seen, int(f)) {
 			return false
 		}
-		switch i {
-		case 0:
+		switch f {
+		case fieldVersion:
 			e.version = view(s.value())
-		case 1:
+		case fieldType:
 			e.typ = view(s.value())
-		case 2:
+		case fieldMethodArn:
 			e.methodArn = view(s.value())
-		case 3:
+		case fieldRouteArn:
 			e.routeArn = view(s.value())
-		case 4:
+		case fieldIdentitySource:
 			if s.peek() != '[' {
 				// A string here is an HTTP API 1.0 or REST event; only the
 				// 2.0 shape decodes it, and refuses anything but an array.
@@ -128,11 +200,11 @@ func parseEvent(payload []byte, e *event) (ok bool) {
 				e.identity0 = view(s.value())
 				return !s.bad
 			})
-		case 5:
+		case fieldRouteKey:
 			e.routeKey = view(s.value())
-		case 6:
+		case fieldRawPath:
 			e.rawPath = view(s.value())
-		case 7:
+		case fieldHeaders:
 			return s.object(func(k []byte) bool {
 				if !bytes.EqualFold(k, []byte("authorization")) {
 					return s.text()
@@ -147,7 +219,7 @@ func parseEvent(payload []byte, e *event) (ok bool) {
 				e.authHeader, e.hasAuthHeader = view(s.value()), true
 				return !s.bad
 			})
-		case 8:
+		case fieldMultiValueHeaders:
 			var first bool
 			return s.object(func(k []byte) bool {
 				if string(k) != "Authorization" {
@@ -165,7 +237,7 @@ func parseEvent(payload []byte, e *event) (ok bool) {
 					return !s.bad
 				})
 			})
-		case 9:
+		case fieldPathParameters:
 			return s.object(func(k []byte) bool {
 				v := view(s.value())
 				if e.paramIndex(view(k)) >= 0 || e.nparams == maxParams || s.bad {
@@ -175,27 +247,27 @@ func parseEvent(payload []byte, e *event) (ok bool) {
 				e.nparams++
 				return true
 			})
-		case 10:
+		case fieldRequestContext:
 			return parseRequestContext(&s, e)
-		case 11:
+		case fieldAuthorizationToken:
 			if s.peek() == 'n' { // null: absent, as a *string reads it
 				return s.skip()
 			}
 			e.authToken, e.hasAuthToken = view(s.value()), true
-		case 12:
+		case fieldResource:
 			e.resource = view(s.value())
-		case 13:
+		case fieldHTTPMethod:
 			e.httpMethod = view(s.value())
-		case 14:
+		case fieldToken:
 			if s.peek() == 'n' {
 				return s.skip()
 			}
 			e.token, e.hasToken = view(s.value()), true
-		case 15:
+		case fieldRoute:
 			e.route = view(s.value())
-		case 16:
+		case fieldSourceIP:
 			e.directIP = view(s.value())
-		case 17:
+		case fieldStageVariables:
 			var seen bool
 			return s.object(func(k []byte) bool {
 				if string(k) != stageVariable {
@@ -214,47 +286,50 @@ func parseEvent(payload []byte, e *event) (ok bool) {
 	return s.end()
 }
 
-// topIndex is key's place in topKeys, or -1.
+// topIndex is key's place in topKeys (its topField), or -1. A switch, not
+// a loop over topKeys: it runs for every key of every event, and Go
+// compiles a string switch to a search on length and bytes.
+// TestTopIndexFollowsTopKeys holds it to topKeys.
 func topIndex(key []byte) int {
 	switch string(key) {
 	case "version":
-		return 0
+		return int(fieldVersion)
 	case "type":
-		return 1
+		return int(fieldType)
 	case "methodArn":
-		return 2
+		return int(fieldMethodArn)
 	case "routeArn":
-		return 3
+		return int(fieldRouteArn)
 	case "identitySource":
-		return 4
+		return int(fieldIdentitySource)
 	case "routeKey":
-		return 5
+		return int(fieldRouteKey)
 	case "rawPath":
-		return 6
+		return int(fieldRawPath)
 	case "headers":
-		return 7
+		return int(fieldHeaders)
 	case "multiValueHeaders":
-		return 8
+		return int(fieldMultiValueHeaders)
 	case "pathParameters":
-		return 9
+		return int(fieldPathParameters)
 	case "requestContext":
-		return 10
+		return int(fieldRequestContext)
 	case "authorizationToken":
-		return 11
+		return int(fieldAuthorizationToken)
 	case "resource":
-		return 12
+		return int(fieldResource)
 	case "httpMethod":
-		return 13
+		return int(fieldHTTPMethod)
 	case "token":
-		return 14
+		return int(fieldToken)
 	case "route":
-		return 15
+		return int(fieldRoute)
 	case "sourceIp":
-		return 16
+		return int(fieldSourceIP)
 	case "stageVariables":
-		return 17
+		return int(fieldStageVariables)
 	}
-	return -1
+	return int(noField)
 }
 
 func parseRequestContext(s *scanner, e *event) bool {
@@ -262,24 +337,24 @@ func parseRequestContext(s *scanner, e *event) bool {
 	return s.object(func(key []byte) bool {
 		switch string(key) {
 		case "stage":
-			if !s.once(&seen, 0) {
+			if !s.once(&seen, int(contextStage)) {
 				return false
 			}
 			e.stage = view(s.value())
 		case "http":
-			if !s.once(&seen, 1) {
+			if !s.once(&seen, int(contextHTTP)) {
 				return false
 			}
 			var in uint32
 			return s.object(func(k []byte) bool {
 				switch string(k) {
 				case "method":
-					if !s.once(&in, 0) {
+					if !s.once(&in, httpMethodBit) {
 						return false
 					}
 					e.method = view(s.value())
 				case "sourceIp":
-					if !s.once(&in, 1) {
+					if !s.once(&in, httpSourceIPBit) {
 						return false
 					}
 					e.sourceIP = view(s.value())
@@ -292,13 +367,13 @@ func parseRequestContext(s *scanner, e *event) bool {
 				return !s.bad
 			})
 		case "identity":
-			if !s.once(&seen, 2) {
+			if !s.once(&seen, int(contextIdentity)) {
 				return false
 			}
 			var in uint32
 			return s.object(func(k []byte) bool {
 				if string(k) == "sourceIp" {
-					if !s.once(&in, 0) {
+					if !s.once(&in, identitySourceIPBit) {
 						return false
 					}
 					e.identitySourceIP = view(s.value())

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/keymint/keymint/internal/testkit"
+	"github.com/keymint/keymint/shared/app/validatefn"
 	"github.com/keymint/keymint/shared/manage"
 	"github.com/keymint/keymint/shared/validate"
 )
@@ -24,7 +25,7 @@ func FuzzHandle(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	h := validate.Lambda(a.App)
+	h := validatefn.Lambda(a.App)
 	real := []byte(issued.Plaintext)
 	for _, name := range []string{"http-v2.json", "rest-request.json", "rest-token.json"} {
 		raw, err := os.ReadFile("testdata/" + name)

@@ -13,9 +13,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/keymint/keymint/internal/testkit"
+	"github.com/keymint/keymint/shared/app/validatefn"
 	"github.com/keymint/keymint/shared/manage"
 	"github.com/keymint/keymint/shared/policy"
-	"github.com/keymint/keymint/shared/validate"
 )
 
 // This file is API Gateway as AWS documents it, written apart from
@@ -439,7 +439,7 @@ func gatewayProperty(t *testing.T, c gwCatalogue, shape gwShape, caching bool, r
 		env["AUTHORIZER_RESPONSE"] = "iam"
 	}
 	a := testkit.NewApp(t, env)
-	h := lambda.Handler(validate.Lambda(a.App))
+	h := lambda.Handler(validatefn.Lambda(a.App))
 	ctx := context.Background()
 	names := a.Catalogue.Scopes()
 	type gwToken struct {
@@ -540,7 +540,7 @@ func gatewayProperty(t *testing.T, c gwCatalogue, shape gwShape, caching bool, r
 func TestSimpleAnswersCachedPerPathNotPerRoute(t *testing.T) {
 	t.Parallel()
 	a := testkit.NewApp(t, testkit.Env{"SCOPES_FILE": "../policy/scopes.json"})
-	h := lambda.Handler(validate.Lambda(a.App))
+	h := lambda.Handler(validatefn.Lambda(a.App))
 	ctx := context.Background()
 	out, err := a.Service().Issue(ctx, ops, manage.IssueRequest{Owner: "alice", Name: "self", Scopes: []string{"orders:read"}})
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/keymint/keymint/shared/app"
 	"github.com/keymint/keymint/shared/extension"
 	"github.com/keymint/keymint/shared/policy"
 )
@@ -167,19 +166,32 @@ func routeText(r Request) string {
 	return r.Method + " " + r.Path
 }
 
-// Lambda is ValidateFunction on the App: what functions/validate runs. It
-// starts the cold-start warm-up (Validator.Warm) and, where Lambda's
-// Extensions API answers, the internal extension that writes usage after
-// each answer (postResponse).
-func Lambda(a *app.App) lambda.Handler {
-	v := NewValidator(a.Store, a.Keyring, a.Catalogue, a.Clock, OptionsFrom(a.Config), a.Log)
-	v.Warm(a.Keyring, a.Config.Provisioned())
-	h := New(v, a.Catalogue, a.Config.AuthorizerResp == "iam", a.Log)
-	after := postResponse(a.Config.RuntimeAPI, v, a.Log)
+// Function is what ValidateFunction runs, once per cold start: it starts
+// the warm-up (Validator.Warm) and, where Lambda's Extensions API answers,
+// the internal extension that writes usage after each answer
+// (postResponse). keys is the keyring the warm-up loads.
+func Function(v *Validator, keys interface{ Load(context.Context) error }, cat *policy.Catalogue, o FunctionOptions, log *slog.Logger) lambda.Handler {
+	v.Warm(keys, o.Provisioned)
+	h := New(v, cat, o.IAMForHTTP, log)
+	after := postResponse(o.RuntimeAPI, v, log)
 	if after == nil {
 		return h
 	}
 	return after.Wrap(h)
+}
+
+// FunctionOptions are what Lambda and the deployment tell ValidateFunction
+// beyond the Validator's Options.
+type FunctionOptions struct {
+	// IAMForHTTP answers HTTP API events with an IAM policy
+	// (AUTHORIZER_RESPONSE=iam).
+	IAMForHTTP bool
+	// Provisioned: the environment started ahead of traffic, so the
+	// warm-up may read the table too.
+	Provisioned bool
+	// RuntimeAPI is AWS_LAMBDA_RUNTIME_API, where the post-response
+	// extension registers; empty: usage is written before answering.
+	RuntimeAPI string
 }
 
 // Post-response phase bounds: the work after one answer stops after

@@ -2,41 +2,23 @@ package validate_test
 
 import (
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/keymint/keymint/internal/testkit"
+	"github.com/keymint/keymint/shared/app/validatefn"
 	"github.com/keymint/keymint/shared/manage"
 	"github.com/keymint/keymint/shared/validate"
 )
-
-// syncBuffer collects a log written from more than one goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // A person's ID token pasted into a route (here one the token may not
 // call, so validate logs scope_denied with the route) reaches the log with
 // its payload and signature masked, as a keymint token's secret is.
 func TestJWTInRouteIsMaskedInTheLog(t *testing.T) {
 	t.Parallel()
-	var logs syncBuffer
+	var logs testkit.Buffer
 	is := testkit.NewIssuer(t)
 	a := testkit.NewLoggingApp(t, testkit.Env{"SCOPES_FILE": "testdata/scopes.json"}, &logs)
-	f := &fixture{App: a, svc: a.Service(), h: validate.Lambda(a.App)}
+	f := &fixture{App: a, svc: a.Service(), h: validatefn.Lambda(a.App)}
 	tok := f.issue(t, manage.IssueRequest{Name: "reader", Scopes: []string{"tokens:read"}})
 	jwt := is.Sign(t, is.Claims("alice", a.Clock.Now()))
 	payloadAndSignature := jwt[strings.Index(jwt, ".")+1:]

@@ -13,8 +13,8 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/keymint/keymint/shared/clock"
-	"github.com/keymint/keymint/shared/config"
 	"github.com/keymint/keymint/shared/policy"
+	"github.com/keymint/keymint/shared/signin"
 	"github.com/keymint/keymint/shared/store"
 )
 
@@ -41,7 +41,7 @@ const discoveryRetry = 10 * time.Second
 
 // people verifies ID tokens from the configured issuer (docs/signin.md).
 type people struct {
-	cfg    config.OIDC
+	cfg    signin.OIDC
 	cat    *policy.Catalogue
 	clock  clock.Clock
 	client *http.Client
@@ -53,7 +53,7 @@ type people struct {
 	lastErr  error
 }
 
-func newPeople(cfg config.OIDC, cat *policy.Catalogue, clk clock.Clock, log *slog.Logger) *people {
+func newPeople(cfg signin.OIDC, cat *policy.Catalogue, clk clock.Clock, log *slog.Logger) *people {
 	if !cfg.On() {
 		return nil
 	}

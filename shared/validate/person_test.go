@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/go-jose/go-jose/v4"
 	"github.com/keymint/keymint/internal/testkit"
+	"github.com/keymint/keymint/shared/app/validatefn"
 	"github.com/keymint/keymint/shared/store"
 	"github.com/keymint/keymint/shared/validate"
 )
@@ -43,7 +44,7 @@ func newPersonFixtureWith(t *testing.T, env testkit.Env) *personFixture {
 	}
 	a := testkit.NewApp(t, all)
 	return &personFixture{App: a, is: is,
-		v: validate.NewValidator(a.Store, a.Keyring, a.Catalogue, a.Clock, validate.OptionsFrom(a.Config), a.Log)}
+		v: validate.NewValidator(a.Store, a.Keyring, a.Catalogue, a.Clock, validatefn.Options(a.Config), a.Log)}
 }
 
 func (f *personFixture) check(t *testing.T, jwt, method, path string) validate.Status {
@@ -188,7 +189,7 @@ func TestDisabledOwnersPeopleRefused(t *testing.T) {
 func TestIDTokenOnlyOnTheManagementAPI(t *testing.T) {
 	t.Parallel()
 	f := newPersonFixture(t)
-	h := validate.Lambda(f.App.App)
+	h := validatefn.Lambda(f.App.App)
 	jwt := f.is.Sign(t, f.is.Claims("alice", f.Clock.Now()))
 	ev := func(management bool) []byte {
 		raw := sample(t, "http-v2.json", jwt)
@@ -216,7 +217,7 @@ func TestIDTokenRefusedWithoutSignIn(t *testing.T) {
 	t.Parallel()
 	is := testkit.NewIssuer(t)
 	a := testkit.NewApp(t, nil)
-	v := validate.NewValidator(a.Store, a.Keyring, a.Catalogue, a.Clock, validate.OptionsFrom(a.Config), a.Log)
+	v := validate.NewValidator(a.Store, a.Keyring, a.Catalogue, a.Clock, validatefn.Options(a.Config), a.Log)
 	d, err := v.CheckPerson(context.Background(), validate.Request{Token: is.Sign(t, is.Claims("alice", a.Clock.Now())), Method: "GET", Path: "/tokens"})
 	if err != nil || d.Status != validate.Malformed {
 		t.Fatalf("status %s err %v, want malformed", d.Status, err)
@@ -233,7 +234,7 @@ func TestEmailClaimNeedsVerification(t *testing.T) {
 	env := is.Env()
 	env["OIDC_OWNER_CLAIM"] = "email"
 	a := testkit.NewApp(t, env)
-	v := validate.NewValidator(a.Store, a.Keyring, a.Catalogue, a.Clock, validate.OptionsFrom(a.Config), a.Log)
+	v := validate.NewValidator(a.Store, a.Keyring, a.Catalogue, a.Clock, validatefn.Options(a.Config), a.Log)
 	for _, c := range []struct {
 		verified any
 		want     validate.Status

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/keymint/keymint/internal/extapi"
 	"github.com/keymint/keymint/internal/testkit"
+	"github.com/keymint/keymint/shared/app/validatefn"
 	"github.com/keymint/keymint/shared/manage"
 	"github.com/keymint/keymint/shared/store"
 	"github.com/keymint/keymint/shared/validate"
@@ -41,7 +42,7 @@ func newLambdaFixture(t testing.TB, env testkit.Env) *lambdaFixture {
 	// fixture's (issuing, reading back) does not.
 	va := *a.App
 	va.Store = store.New(f.db, a.Table, a.Store.Rules(), store.Eventual)
-	f.h = validate.Lambda(&va)
+	f.h = validatefn.Lambda(&va)
 	return f
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/keymint/keymint/internal/testkit"
+	"github.com/keymint/keymint/shared/app/validatefn"
 	"github.com/keymint/keymint/shared/manage"
 	"github.com/keymint/keymint/shared/store"
 	"github.com/keymint/keymint/shared/token"
@@ -59,7 +60,7 @@ func unknownFixture(t *testing.T) (*testkit.App, *validate.Validator, *readCount
 	a := testkit.NewApp(t, testkit.Env{"VALIDATE_CACHE_TTL": "0", "SCOPES_FILE": "testdata/scopes.json"})
 	rc := &readCounter{API: a.DB, lagging: map[string]bool{}}
 	st := store.New(rc, a.Table, a.Store.Rules(), store.Eventual)
-	v := validate.NewValidator(st, a.Keyring, a.Catalogue, a.Clock, validate.OptionsFrom(a.Config), a.Log)
+	v := validate.NewValidator(st, a.Keyring, a.Catalogue, a.Clock, validatefn.Options(a.Config), a.Log)
 	return a, v, rc
 }
 

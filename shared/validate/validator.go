@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/keymint/keymint/shared/clock"
-	"github.com/keymint/keymint/shared/config"
 	"github.com/keymint/keymint/shared/keyring"
 	"github.com/keymint/keymint/shared/lifecycle"
 	"github.com/keymint/keymint/shared/policy"
+	"github.com/keymint/keymint/shared/signin"
 	"github.com/keymint/keymint/shared/store"
 	"github.com/keymint/keymint/shared/token"
 )
@@ -58,13 +58,7 @@ type Options struct {
 	CacheTTL        time.Duration
 	CacheMaxEntries int
 	// OIDC accepts signed-in people's ID tokens on the management API.
-	OIDC config.OIDC
-}
-
-// OptionsFrom picks a Validator's options out of the configuration.
-func OptionsFrom(cfg config.Config) Options {
-	return Options{TokenPrefix: cfg.TokenPrefix, Rules: lifecycle.FromConfig(cfg), LastUsedInterval: cfg.LastUsedInterval,
-		CacheTTL: cfg.CacheTTL, CacheMaxEntries: cfg.CacheMaxEntries, OIDC: cfg.OIDC}
+	OIDC signin.OIDC
 }
 
 // NewValidator builds a Validator with its decision cache.

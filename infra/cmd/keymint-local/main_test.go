@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -191,7 +190,7 @@ func TestRunEndToEnd(t *testing.T) {
 		_ = run.Process.Kill()
 	})
 	ready := make(chan struct{})
-	var banner lockedBuffer
+	var banner testkit.Buffer // run's stdout, read while run writes it
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		signalled := false
@@ -402,24 +401,6 @@ func checkExampleAPI(t *testing.T, base, exampleBase, admin string) {
 	if code, _ := call(t, "GET", base+"/orders/42", reader, ""); code != http.StatusNotFound {
 		t.Errorf("GET /orders/42 on keymint's API: %d, want 404", code)
 	}
-}
-
-// lockedBuffer collects run's stdout while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) WriteString(s string) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf.WriteString(s)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // checkLogin: run wrote oidc.json and announced the provider, and `login`

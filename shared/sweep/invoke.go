@@ -4,34 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"path/filepath"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/keymint/keymint/shared/app"
 )
 
-// FromApp is the sweeper on the App. It sends notices to the configured
-// event bus, or appends them to LOCAL_DIR/notices.jsonl when there is none
-// (local stacks).
-func FromApp(a *app.App) *Sweeper {
-	var n Notifier
-	if a.Config.EventBusName != "" {
-		n = NewEventBridgeNotifier(eventbridge.NewFromConfig(a.AWS), a.Config.EventBusName)
-	} else {
-		n = NewFileNotifier(filepath.Join(a.Config.LocalDir, NoticesFile))
-	}
-	return New(a.Store, n, a.Clock, a.Log, ClockOverride(a.Config.AllowClockOverride))
-}
-
-// Lambda is SweeperFunction on the App: what functions/sweeper runs.
-func Lambda(a *app.App) lambda.Handler {
-	h := NewHandler(FromApp(a))
-	return app.Typed(func(ctx context.Context, payload json.RawMessage) (Report, error) {
-		rep, err := h.Handle(ctx, payload)
-		return rep, invokeError(err)
-	})
+// Answer is Handle as the function's invoker sees it: a failed run's
+// error carries a stable errorType (invokeError). SweeperFunction runs it.
+func (h *Handler) Answer(ctx context.Context, payload json.RawMessage) (Report, error) {
+	rep, err := h.Handle(ctx, payload)
+	return rep, invokeError(err)
 }
 
 // Error types an invoker of the sweeper sees (Lambda's errorType): a
