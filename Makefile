@@ -74,7 +74,7 @@ run: local-deps $(KEYMINT) ## serve the API on 127.0.0.1:$(PORT), the example AP
 # Tests that own a table run in parallel; most of their time is spent
 # waiting on DynamoDB Local, so more than one per core.
 TEST_PARALLEL ?= 8
-RACE_PKGS := ./shared/keyring ./shared/extension ./shared/validate ./shared/manage ./shared/api ./infra/localrt ./infra/localapi ./infra/faultproxy ./infra/oidc
+RACE_PKGS := ./shared/keyring ./shared/extension ./shared/validate ./shared/manage ./shared/api ./internal/localrt ./internal/localapi ./internal/faultproxy ./internal/oidc
 
 test: deps lint ## the lint gate, then unit and integration tests (race detector where there is concurrency) under one DynamoDB Local
 	$(DDBLOCAL) exec -- bash -c '$(GO) test -count=1 -parallel=$(TEST_PARALLEL) $$($(GO) list ./... | grep -vxF "$$($(GO) list $(RACE_PKGS))") && $(GO) test -race -count=1 -parallel=$(TEST_PARALLEL) $(RACE_PKGS)'
@@ -88,7 +88,7 @@ console-e2e: deps ## drive the web console in headless Chromium (infra/consolee2
 
 # The lint gate: formatting, vet, staticcheck and deadcode (both pinned as
 # tools in go.mod), and go.mod/go.sum exactly as `go mod tidy` leaves them.
-lint: ## gofmt, go vet, staticcheck, deadcode, go mod tidy -diff, ESLint (infra/jslint); any finding fails
+lint: ## gofmt, go vet, staticcheck, deadcode, go mod tidy -diff, ESLint (internal/jslint); any finding fails
 	@out=$$(gofmt -l .); [ -z "$$out" ] || { echo "gofmt would change:"; echo "$$out"; exit 1; }
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
@@ -97,7 +97,7 @@ lint: ## gofmt, go vet, staticcheck, deadcode, go mod tidy -diff, ESLint (infra/
 	$(GO) run ./infra/cmd/jslint
 
 # The route table (shared/api/routes.go) is the one place a route is
-# declared; infra/routegen's tests fail in make test when this is not run.
+# declared; internal/routegen's tests fail in make test when this is not run.
 generate: ## rewrite template.yaml's route events, docs/api.md's route table and missing sample events from the route table; check openapi.json against it
 	$(GO) run ./infra/cmd/routegen
 

@@ -17,7 +17,7 @@
 //
 // Timings are wall-clock medians (p50) of interleaved repetitions, so drift
 // on the machine hits both sides alike; "cpu" metrics are process CPU time
-// (getrusage, user+system) around each call. infra/benchfmt judges the
+// (getrusage, user+system) around each call. internal/benchfmt judges the
 // results against the project's targets in BENCHMARKS.md.
 //
 // The package has no code of its own: it is benchmarks only, run under

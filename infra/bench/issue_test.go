@@ -73,7 +73,7 @@ func bareIssue(table, owner string, now time.Time) (*dynamodb.TransactWriteItems
 	id := rand.Text()[:16]
 	name := "bare-" + id
 	exp := now.Add(30 * 24 * time.Hour).Unix()
-	tok := store.Token{
+	tok := store.Record{
 		PK: "TOKEN#" + id, SK: "META", ID: id, Owner: owner, Name: name,
 		Scopes: []string{"tokens:read"}, SecretHash: bytes.Repeat([]byte{7}, 32), KeyID: "k1",
 		Status: "active", CreatedAt: now.Unix(), UpdatedAt: now.Unix(), ExpiresAt: exp, Version: 1,

@@ -20,9 +20,9 @@ import (
 	"github.com/keymint/keymint/shared/app"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/keymint/keymint/infra/localapi"
-	"github.com/keymint/keymint/infra/localfn"
-	"github.com/keymint/keymint/infra/localrt"
+	"github.com/keymint/keymint/internal/localapi"
+	"github.com/keymint/keymint/internal/localfn"
+	"github.com/keymint/keymint/internal/localrt"
 	"github.com/keymint/keymint/internal/testkit"
 )
 
@@ -214,7 +214,7 @@ func (t *loadTotals) add(r loadRound) {
 func (t *loadTotals) rps() float64 { return float64(time.Second) / float64(median(t.perRequest)) }
 
 // BenchmarkWhoamiLocalAPI is GET /whoami through the local API Gateway
-// stand-in (infra/localapi, every function built as `make run` builds it)
+// stand-in (internal/localapi, every function built as `make run` builds it)
 // with 32 concurrent clients: keymint's ValidateFunction as the authorizer
 // (decision cache at its default 2s TTL, so it reads the token about every
 // 2s) vs the same stack with a constant-allow authorizer. DescribeFunction

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/keymint/keymint/infra/oidc/oidctest"
+	"github.com/keymint/keymint/internal/oidc/oidctest"
 	"github.com/keymint/keymint/internal/testkit"
 )
 

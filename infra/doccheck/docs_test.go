@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/keymint/keymint/infra/oidc/oidctest"
+	"github.com/keymint/keymint/internal/oidc/oidctest"
 	"github.com/keymint/keymint/internal/testkit"
 )
 

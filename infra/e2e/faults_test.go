@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/keymint/keymint/infra/faultproxy"
-	"github.com/keymint/keymint/infra/localrt"
+	"github.com/keymint/keymint/internal/faultproxy"
+	"github.com/keymint/keymint/internal/localrt"
 )
 
 // faultTally collects the suite's figures across its parallel subtests.

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/keymint/keymint/infra/faultproxy"
+	"github.com/keymint/keymint/internal/faultproxy"
 )
 
 // TestAuthorizerOutcomesMatchDocs drives the real ValidateFunction

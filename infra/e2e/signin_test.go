@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/keymint/keymint/infra/oidc"
-	"github.com/keymint/keymint/infra/oidc/oidctest"
+	"github.com/keymint/keymint/internal/oidc"
+	"github.com/keymint/keymint/internal/oidc/oidctest"
 )
 
 // signInStack is the local stack trusting a real OpenID provider (the

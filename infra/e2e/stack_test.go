@@ -16,11 +16,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/keymint/keymint/infra/faultproxy"
-	"github.com/keymint/keymint/infra/localapi"
-	"github.com/keymint/keymint/infra/localfn"
-	"github.com/keymint/keymint/infra/localrt"
-	"github.com/keymint/keymint/infra/stack"
+	"github.com/keymint/keymint/internal/faultproxy"
+	"github.com/keymint/keymint/internal/localapi"
+	"github.com/keymint/keymint/internal/localfn"
+	"github.com/keymint/keymint/internal/localrt"
+	"github.com/keymint/keymint/internal/stack"
 	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/token"
 )
@@ -146,21 +146,25 @@ func (s *localStack) opsIssue(body map[string]any) map[string]any {
 	return v
 }
 
-// invokeIssue issues by IssueFunction's direct invoke with an idempotency
-// key, retrying while the answer says the table did not answer in time (a
-// loaded machine can make the first try miss the function's deadline; the
-// retry settles it without a second token). It may run on any goroutine.
+// invokeIssue issues by IssueFunction's direct invoke, retrying while the
+// answer says the table did not answer in time (a loaded machine can make
+// a try miss the function's deadline). A retry cannot recover the first
+// try's token: a replay of its idempotency key answers without the secret,
+// which is the point of it. So each try is a new request, under a name of
+// its own ("<name>-retry<N>"), and a token a failed try may have left is
+// left alone. It may run on any goroutine.
 func (s *localStack) invokeIssue(body map[string]any) (map[string]any, error) {
-	if _, ok := body["idempotencyKey"]; !ok {
-		body = maps.Clone(body)
-		body["idempotencyKey"] = localrt.RequestID()
-	}
-	raw, _ := json.Marshal(body)
 	var (
 		out []byte
 		err error
 	)
 	for try := 0; try < 3; try++ {
+		b := maps.Clone(body)
+		b["idempotencyKey"] = localrt.RequestID()
+		if try > 0 {
+			b["name"] = fmt.Sprintf("%v-retry%d", body["name"], try)
+		}
+		raw, _ := json.Marshal(b)
 		out, err = localrt.Invoke(context.Background(), s.fns["IssueFunction"], raw)
 		var fe *localrt.FunctionError
 		if !errors.As(err, &fe) || (fe.Type != "OutcomeUnknown" && fe.Type != "Unavailable") {
@@ -173,6 +177,9 @@ func (s *localStack) invokeIssue(body map[string]any) (map[string]any, error) {
 	var v map[string]any
 	if err := json.Unmarshal(out, &v); err != nil {
 		return nil, fmt.Errorf("issue answer %s: %w", out, err)
+	}
+	if tok, _ := v["token"].(string); tok == "" {
+		return nil, fmt.Errorf("issue answer without a token: %s", out)
 	}
 	return v, nil
 }

@@ -1,19 +1,29 @@
-// Package importcheck holds no code, only the test of the import rules
-// that keep wiring out of keymint's domain packages (imports_test.go):
+// Package importcheck holds no code, only the tests of the import rules
+// that keep wiring out of keymint's domain packages (imports_test.go) and
+// the tree in its layout:
 //
 //  1. The wiring is shared/app (the App: configuration, AWS clients,
 //     Build), its per-function packages shared/app/<name>fn, shared/config
 //     and shared/registry. Every other package under shared/ is a domain
 //     package, and no domain package imports a wiring package, directly or
 //     through another.
+//
 //  2. No package under shared/ imports anything under infra/, internal/ or
 //     functions/: those build on shared/, never the other way.
+//
 //  3. A domain package imports an AWS SDK service or feature package only
 //     if it calls that service itself (store: DynamoDB, keyring: Secrets
 //     Manager, sweep: EventBridge), and none links the SDK's config
 //     loader (github.com/aws/aws-sdk-go-v2/config): loading AWS
 //     configuration is the wiring's job.
 //
-// Test files are outside the rules: a domain package's tests may build an
-// App through internal/testkit.
+//  4. Nothing imports a package under infra/ (layout_test.go). The tree's
+//     rule (docs/architecture.md, "Layout"): shared/ is the
+//     product, functions/ its Lambda bootstraps, internal/ the libraries
+//     the tooling and tests import (the local stack's emulators, template
+//     readers, test fixtures), and infra/ what is run — commands
+//     (infra/cmd/*), suites, benchmarks and scripts.
+//
+// Test files are outside rules 1–3: a domain package's tests may build an
+// App through internal/testkit. Rule 4 counts them.
 package importcheck

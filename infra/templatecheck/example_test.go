@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/keymint/keymint/infra/stack"
 	"github.com/keymint/keymint/internal/cfn"
+	"github.com/keymint/keymint/internal/stack"
 	"github.com/keymint/keymint/shared/example"
 )
 

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/keymint/keymint/infra/stack"
 	"github.com/keymint/keymint/internal/cfn"
+	"github.com/keymint/keymint/internal/stack"
 )
 
 // oidcKeys are the sign-in settings ValidateFunction reads (docs/signin.md).

@@ -20,8 +20,8 @@ import (
 	"github.com/keymint/keymint/shared/registry"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/keymint/keymint/infra/localrt"
-	"github.com/keymint/keymint/infra/stack"
+	"github.com/keymint/keymint/internal/localrt"
+	"github.com/keymint/keymint/internal/stack"
 	"github.com/keymint/keymint/internal/tabledef"
 	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/store"

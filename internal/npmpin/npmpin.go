@@ -1,7 +1,7 @@
 // Package npmpin installs a pinned npm package tree for local tools and
 // tests: a directory's package.json and package-lock.json (and whatever
 // scripts run beside them) are written under LOCAL_DIR and `npm ci` installs
-// exactly what the lock names. The development OpenID provider (infra/oidc)
+// exactly what the lock names. The development OpenID provider (internal/oidc)
 // and the console's browser tests (infra/consolee2e) install this way.
 package npmpin
 

@@ -4,7 +4,7 @@
 // the authorizer context, and answer JSON or RFC 9457 problem details.
 //
 // Every route is declared once, in Table (routes.go): each function's
-// router mounts its entries, and make generate (infra/routegen) derives
+// router mounts its entries, and make generate (internal/routegen) derives
 // template.yaml's route events, docs/api.md's route table and the sample
 // events from it and checks openapi.json against it.
 package api

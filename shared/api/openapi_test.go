@@ -21,7 +21,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
-	sam "github.com/keymint/keymint/infra/stack"
+	sam "github.com/keymint/keymint/internal/stack"
 	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/api"
 	"github.com/keymint/keymint/shared/app/managefn"

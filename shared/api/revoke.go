@@ -70,7 +70,7 @@ func marking(ctx context.Context) time.Time {
 	return time.Time{}
 }
 
-func (h *Revoke) one(ctx context.Context, t *store.Token, err error) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Revoke) one(ctx context.Context, t *store.Record, err error) (events.APIGatewayV2HTTPResponse, error) {
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

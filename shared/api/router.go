@@ -50,7 +50,7 @@ func newRouter(d Deps) *router {
 }
 
 // view is a token as clients see it now.
-func (r *router) view(t *store.Token) TokenView {
+func (r *router) view(t *store.Record) TokenView {
 	return viewOf(t, r.clock.Now(), r.svc.Rules())
 }
 

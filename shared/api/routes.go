@@ -18,7 +18,7 @@ const (
 // Access says who may call a route. It restates, for the routes this
 // package serves, what shared/policy/scopes.json grants: the catalogue is
 // what the authorizer and the handlers enforce (it is customer-facing and
-// also holds the example API's routes, as wildcards). infra/routegen holds
+// also holds the example API's routes, as wildcards). internal/routegen holds
 // openapi.json's security to Access, and TestOpenAPIScopesMatchCatalogue
 // holds scopes.json to openapi.json.
 type Access struct {
@@ -36,7 +36,7 @@ type Access struct {
 
 // Route is one route of the management API. Table is the one place a route
 // is declared: the routers dispatch from it, and `make generate`
-// (infra/routegen) writes template.yaml's route events, the route table of
+// (internal/routegen) writes template.yaml's route events, the route table of
 // docs/api.md and missing sample events from it, and checks openapi.json
 // against it.
 type Route struct {

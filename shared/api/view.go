@@ -61,7 +61,7 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func viewOf(t *store.Token, now time.Time, rules lifecycle.Rules) TokenView {
+func viewOf(t *store.Record, now time.Time, rules lifecycle.Rules) TokenView {
 	v := TokenView{
 		ID: t.ID, Name: t.Name, Description: t.Description, Owner: t.Owner,
 		Scopes: nonNil(t.Scopes), Status: rules.Status(t.Times(), now),

@@ -10,5 +10,5 @@
 // modules; the pure ones (dates, text, tokenrules, problems, scopeset)
 // touch no DOM and have node:test suites in jstest/, outside assets/ so
 // they are neither embedded nor served. TestJavaScriptUnits runs them, and
-// `make lint` runs ESLint over all of it (infra/jslint).
+// `make lint` runs ESLint over all of it (internal/jslint).
 package console

@@ -28,7 +28,7 @@ func Covers(cat *policy.Catalogue, caller Caller, target []string) bool {
 
 // actOn loads a token the caller may change: visible to it (another
 // owner's token is not found) and covered by its scopes.
-func (s *Service) actOn(ctx context.Context, caller Caller, id string) (*store.Token, error) {
+func (s *Service) actOn(ctx context.Context, caller Caller, id string) (*store.Record, error) {
 	t, err := s.visible(ctx, caller, id)
 	if err != nil {
 		return nil, err

@@ -38,7 +38,7 @@ func (s *Service) Copy(ctx context.Context, caller Caller, id string, req CopyRe
 	if err := s.replayed(ctx, claim); err != nil {
 		return nil, err
 	}
-	tmpl := &store.Token{
+	tmpl := &store.Record{
 		Owner: src.Owner, Name: req.Name, Description: src.Description, Scopes: src.Scopes,
 		AllowedCIDRs: src.AllowedCIDRs, Lifetime: min(src.LifetimeOrDefault(), int64(s.rules.MaxLifetime/time.Second)),
 	}

@@ -21,7 +21,7 @@ type EditRequest struct {
 
 // Edit changes a token's settings. Scopes may only shrink: widening would
 // let a token grant itself what its issuer did not.
-func (s *Service) Edit(ctx context.Context, caller Caller, id string, req EditRequest) (*store.Token, error) {
+func (s *Service) Edit(ctx context.Context, caller Caller, id string, req EditRequest) (*store.Record, error) {
 	if req.Name != nil {
 		if err := checkName(*req.Name); err != nil {
 			return nil, err
@@ -49,7 +49,7 @@ func (s *Service) Edit(ctx context.Context, caller Caller, id string, req EditRe
 			return nil, invalid("scopes", "unknown scope")
 		}
 	}
-	return s.mutate(ctx, caller, id, audit.Edit, reapplyOnRace, func(t *store.Token, now time.Time) (map[string]any, error) {
+	return s.mutate(ctx, caller, id, audit.Edit, reapplyOnRace, func(t *store.Record, now time.Time) (map[string]any, error) {
 		switch s.rules.Status(t.Times(), now) {
 		case lifecycle.StatusRevoked:
 			return nil, conflict("a revoked token cannot be edited")
@@ -105,7 +105,7 @@ func (s *Service) Edit(ctx context.Context, caller Caller, id string, req EditRe
 // closerExpiry checks a new expiresAt: expiry is final, so it may only come
 // closer, and the maximum lifetime counts from when the current secret was
 // made, never from the edit; an edit cannot stretch a token's life.
-func (s *Service) closerExpiry(t *store.Token, now, want time.Time) (int64, error) {
+func (s *Service) closerExpiry(t *store.Record, now, want time.Time) (int64, error) {
 	at := want.Truncate(time.Second).Unix()
 	switch {
 	case at <= now.Unix():

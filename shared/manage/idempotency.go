@@ -38,7 +38,7 @@ func (s *Service) claimFor(caller Caller, key string, parts ...any) (*store.Clai
 
 // Replayed is the answer to a retry: the token the key created, without its
 // secret, which keymint never stores. Regenerate is the way to a new one.
-type Replayed struct{ Token *store.Token }
+type Replayed struct{ Token *store.Record }
 
 func (r *Replayed) Error() string { return "idempotent replay" }
 
@@ -60,7 +60,7 @@ func (s *Service) replayed(ctx context.Context, claim *store.Claim) error {
 	if found.Fingerprint != claim.Fingerprint {
 		return ErrIdempotencyMismatch
 	}
-	t, err := s.store.Token(ctx, found.TokenID, store.Consistent)
+	t, err := s.store.Record(ctx, found.TokenID, store.Consistent)
 	if errors.Is(err, store.ErrNotFound) {
 		// Deleted since (the sweeper's backstop): nothing left to answer with.
 		return conflict("the token this key created no longer exists; use a new key")

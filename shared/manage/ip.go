@@ -11,12 +11,12 @@ import (
 )
 
 // BlockIP refuses the token from one address; blocking twice is a no-op.
-func (s *Service) BlockIP(ctx context.Context, caller Caller, id, ip string) (*store.Token, error) {
+func (s *Service) BlockIP(ctx context.Context, caller Caller, id, ip string) (*store.Record, error) {
 	addr, err := NormalizeIP(ip)
 	if err != nil {
 		return nil, err
 	}
-	return s.mutate(ctx, caller, id, audit.BlockIP, reapplyOnRace, func(t *store.Token, now time.Time) (map[string]any, error) {
+	return s.mutate(ctx, caller, id, audit.BlockIP, reapplyOnRace, func(t *store.Record, now time.Time) (map[string]any, error) {
 		if t.Status == lifecycle.StatusRevoked {
 			return nil, conflict("a revoked token cannot be changed")
 		}
@@ -33,12 +33,12 @@ func (s *Service) BlockIP(ctx context.Context, caller Caller, id, ip string) (*s
 }
 
 // UnblockIP lifts a block; unblocking an address not blocked is a no-op.
-func (s *Service) UnblockIP(ctx context.Context, caller Caller, id, ip string) (*store.Token, error) {
+func (s *Service) UnblockIP(ctx context.Context, caller Caller, id, ip string) (*store.Record, error) {
 	addr, err := NormalizeIP(ip)
 	if err != nil {
 		return nil, err
 	}
-	return s.mutate(ctx, caller, id, audit.UnblockIP, reapplyOnRace, func(t *store.Token, now time.Time) (map[string]any, error) {
+	return s.mutate(ctx, caller, id, audit.UnblockIP, reapplyOnRace, func(t *store.Record, now time.Time) (map[string]any, error) {
 		i := slices.Index(t.BlockedIPs, addr)
 		if i < 0 {
 			return nil, nil

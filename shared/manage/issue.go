@@ -68,7 +68,7 @@ func (s *Service) Issue(ctx context.Context, caller Caller, req IssueRequest) (*
 	if err := s.replayed(ctx, claim); err != nil {
 		return nil, err
 	}
-	tmpl := &store.Token{
+	tmpl := &store.Record{
 		Owner: owner, Name: req.Name, Description: req.Description, Scopes: scopes,
 		AllowedCIDRs: cidrs, Lifetime: lifetime,
 	}
@@ -90,7 +90,7 @@ func expiryAsSent(req IssueRequest) any {
 // create writes a new token built from tmpl, retrying single-token
 // revocations that raced with other writes. claim, when set, takes the
 // request's idempotency key in the same transaction.
-func (s *Service) create(ctx context.Context, caller Caller, tmpl *store.Token, action audit.Action, details map[string]any, claim *store.Claim) (*Issued, error) {
+func (s *Service) create(ctx context.Context, caller Caller, tmpl *store.Record, action audit.Action, details map[string]any, claim *store.Claim) (*Issued, error) {
 	for attempt := 0; attempt < retries; attempt++ {
 		now := s.now()
 		plain, keyID, sum, err := s.newSecret(ctx, "")
@@ -116,7 +116,7 @@ func (s *Service) create(ctx context.Context, caller Caller, tmpl *store.Token, 
 			return nil, err
 		}
 		// What this attempt revokes; a retry reads the owner's tokens again.
-		var replaced []*store.Token
+		var replaced []*store.Record
 		if single {
 			others, err := s.store.LiveTokens(ctx, t.Owner)
 			if err != nil {
@@ -177,9 +177,9 @@ const verifyBudget = time.Second
 // landed reports whether t was written after all: the item exists with this
 // secret's hash. It reads on a context of its own, because the usual cause
 // of an unknown outcome is the request's own deadline.
-func (s *Service) landed(ctx context.Context, t *store.Token) bool {
+func (s *Service) landed(ctx context.Context, t *store.Record) bool {
 	vctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), verifyBudget)
 	defer cancel()
-	got, err := s.store.Token(vctx, t.ID, store.Consistent)
+	got, err := s.store.Record(vctx, t.ID, store.Consistent)
 	return err == nil && string(got.SecretHash) == string(t.SecretHash)
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // Get returns one token the caller may see.
-func (s *Service) Get(ctx context.Context, caller Caller, id string) (*store.Token, error) {
+func (s *Service) Get(ctx context.Context, caller Caller, id string) (*store.Record, error) {
 	return s.visible(ctx, caller, id)
 }
 
@@ -24,7 +24,7 @@ type ListRequest struct {
 }
 
 // List returns a page of an owner's tokens, newest first.
-func (s *Service) List(ctx context.Context, caller Caller, req ListRequest) ([]*store.Token, string, error) {
+func (s *Service) List(ctx context.Context, caller Caller, req ListRequest) ([]*store.Record, string, error) {
 	owner := caller.Owner
 	if req.Owner != "" && req.Owner != caller.Owner {
 		if !caller.Admin() {

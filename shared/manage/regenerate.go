@@ -22,7 +22,7 @@ func (s *Service) Regenerate(ctx context.Context, caller Caller, id string, grac
 	}
 	grace := time.Duration(graceSeconds) * time.Second
 	var plaintext string
-	t, err := s.mutate(ctx, caller, id, audit.Regenerate, conflictOnRace, func(t *store.Token, now time.Time) (map[string]any, error) {
+	t, err := s.mutate(ctx, caller, id, audit.Regenerate, conflictOnRace, func(t *store.Record, now time.Time) (map[string]any, error) {
 		switch s.rules.Status(t.Times(), now) {
 		case lifecycle.StatusRevoked:
 			return nil, conflict("a revoked token cannot be regenerated")

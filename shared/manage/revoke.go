@@ -12,8 +12,8 @@ import (
 
 // Revoke ends a token for good and frees its name at once. Revoking a
 // revoked token succeeds without a write, so a retry after a fault is safe.
-func (s *Service) Revoke(ctx context.Context, caller Caller, id string) (*store.Token, error) {
-	return s.mutate(ctx, caller, id, audit.Revoke, reapplyOnRace, func(t *store.Token, now time.Time) (map[string]any, error) {
+func (s *Service) Revoke(ctx context.Context, caller Caller, id string) (*store.Record, error) {
+	return s.mutate(ctx, caller, id, audit.Revoke, reapplyOnRace, func(t *store.Record, now time.Time) (map[string]any, error) {
 		if t.Status == lifecycle.StatusRevoked {
 			return nil, nil
 		}
@@ -29,7 +29,7 @@ const MaxBulk = 100
 // BulkResult is one id's outcome in a bulk request.
 type BulkResult struct {
 	ID    string
-	Token *store.Token
+	Token *store.Record
 	Err   error
 }
 
@@ -55,7 +55,7 @@ func (s *Service) ActivateMany(ctx context.Context, caller Caller, ids []string)
 // many applies op to each id on its own, so one bad id does not hold back
 // the others, each with every rule of the single route; results keep the
 // request's order.
-func (s *Service) many(ctx context.Context, caller Caller, ids []string, op func(context.Context, Caller, string) (*store.Token, error)) ([]BulkResult, error) {
+func (s *Service) many(ctx context.Context, caller Caller, ids []string, op func(context.Context, Caller, string) (*store.Record, error)) ([]BulkResult, error) {
 	if len(ids) == 0 {
 		return nil, invalid("ids", "give at least one token id")
 	}

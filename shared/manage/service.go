@@ -60,12 +60,12 @@ func (s *Service) Rules() lifecycle.Rules { return s.rules }
 
 // Issued is a token with its plaintext, which exists only in this value.
 type Issued struct {
-	Token     *store.Token
+	Token     *store.Record
 	Plaintext string
 	// Replaced are the owner's other tokens the same transaction revoked
 	// under the single-token policy, as they are now (revoked); none
 	// otherwise. Regenerate replaces nothing.
-	Replaced []*store.Token
+	Replaced []*store.Record
 }
 
 // retries bounds optimistic-lock retries; contention on one token is rare
@@ -112,11 +112,11 @@ func (s *Service) newSecret(ctx context.Context, id string) (token.Token, string
 
 // visible loads a token the caller may see. Another owner's token is
 // reported as not found, so ids cannot be probed.
-func (s *Service) visible(ctx context.Context, caller Caller, id string) (*store.Token, error) {
+func (s *Service) visible(ctx context.Context, caller Caller, id string) (*store.Record, error) {
 	if !token.ValidID(id) {
 		return nil, ErrNotFound
 	}
-	t, err := s.store.Token(ctx, id, store.Consistent)
+	t, err := s.store.Record(ctx, id, store.Consistent)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrNotFound
 	}
@@ -165,7 +165,7 @@ const (
 // mutate applies fn to a fresh copy of the token and writes it with its
 // audit event; race says what to do when another write got there first.
 func (s *Service) mutate(ctx context.Context, caller Caller, id string, action audit.Action, race onRace,
-	fn func(t *store.Token, now time.Time) (map[string]any, error)) (*store.Token, error) {
+	fn func(t *store.Record, now time.Time) (map[string]any, error)) (*store.Record, error) {
 	if caller.RevokeOnly && (action != audit.Revoke || id != caller.TokenID) {
 		return nil, forbidden("this token may only revoke itself")
 	}

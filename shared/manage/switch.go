@@ -10,8 +10,8 @@ import (
 )
 
 // Deactivate switches a token off until activated; repeating it is a no-op.
-func (s *Service) Deactivate(ctx context.Context, caller Caller, id string) (*store.Token, error) {
-	return s.mutate(ctx, caller, id, audit.Deactivate, reapplyOnRace, func(t *store.Token, now time.Time) (map[string]any, error) {
+func (s *Service) Deactivate(ctx context.Context, caller Caller, id string) (*store.Record, error) {
+	return s.mutate(ctx, caller, id, audit.Deactivate, reapplyOnRace, func(t *store.Record, now time.Time) (map[string]any, error) {
 		switch {
 		case t.Status == lifecycle.StatusRevoked:
 			return nil, conflict("a revoked token cannot be deactivated")
@@ -26,8 +26,8 @@ func (s *Service) Deactivate(ctx context.Context, caller Caller, id string) (*st
 // Activate switches an inactive token back on, whether it was deactivated or
 // went unused too long (before the sweeper wrote that down), and restarts
 // its inactivity clock. Expired and revoked tokens stay off.
-func (s *Service) Activate(ctx context.Context, caller Caller, id string) (*store.Token, error) {
-	return s.mutate(ctx, caller, id, audit.Activate, reapplyOnRace, func(t *store.Token, now time.Time) (map[string]any, error) {
+func (s *Service) Activate(ctx context.Context, caller Caller, id string) (*store.Record, error) {
+	return s.mutate(ctx, caller, id, audit.Activate, reapplyOnRace, func(t *store.Record, now time.Time) (map[string]any, error) {
 		switch s.rules.Status(t.Times(), now) {
 		case lifecycle.StatusRevoked:
 			return nil, conflict("a revoked token cannot be activated")

@@ -11,11 +11,11 @@ import (
 // the sparse GSI3. Items hold only the attributes the index projects
 // (owner, status and the lifecycle times); GSI3 is eventually consistent,
 // which the lockout rule accepts: it errs towards refusing.
-func (s *Store) AdminTokens(ctx context.Context) ([]*Token, error) {
-	var out []*Token
+func (s *Store) AdminTokens(ctx context.Context) ([]*Record, error) {
+	var out []*Record
 	q := query{index: IndexAdmins, keyCond: expression.Key("GSI3PK").Equal(expression.Value(adminsPK)), order: Ascending}
 	err := s.queryEach(ctx, q, func(items []map[string]types.AttributeValue) error {
-		toks, err := decodeTokens(items)
+		toks, err := decodeRecords(items)
 		out = append(out, toks...)
 		return err
 	})

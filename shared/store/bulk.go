@@ -12,7 +12,7 @@ import (
 // for loaders that bypass Apply's transactions (benchmark seeding,
 // migrations), so their items sort into GSI2 and expire exactly as written
 // ones do. It reserves no name and writes no audit event; t is not modified.
-func (s *Store) BulkItem(t *Token) (map[string]types.AttributeValue, error) {
+func (s *Store) BulkItem(t *Record) (map[string]types.AttributeValue, error) {
 	c := t.Clone()
 	derive(c, s.rules)
 	item, err := attributevalue.MarshalMap(c)

@@ -7,14 +7,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// decodeToken reads a token item without reflection: validate decodes one
+// decodeRecord reads a token item without reflection: validate decodes one
 // on every cache miss, where attributevalue.UnmarshalMap costs more than the
 // rest of the miss together. It accepts exactly what UnmarshalMap would for
-// a Token (tests hold the two to the same answers, field by field):
+// a Record (tests hold the two to the same answers, field by field):
 // attributes it does not know are ignored, NULL is the zero value, and an
 // attribute of the wrong type is an error.
-func decodeToken(item map[string]types.AttributeValue) (*Token, error) {
-	t := &Token{}
+func decodeRecord(item map[string]types.AttributeValue) (*Record, error) {
+	t := &Record{}
 	for name, v := range item {
 		if _, null := v.(*types.AttributeValueMemberNULL); null {
 			continue

@@ -10,10 +10,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// decodeToken must answer exactly as attributevalue.UnmarshalMap would, for
-// every attribute a Token has: random tokens, written the way the store
+// decodeRecord must answer exactly as attributevalue.UnmarshalMap would, for
+// every attribute a Record has: random records, written the way the store
 // writes them, decode to equal values both ways.
-func TestDecodeTokenMatchesUnmarshalMap(t *testing.T) {
+func TestDecodeRecordMatchesUnmarshalMap(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(1, 2))
 	str := func() string {
@@ -41,7 +41,7 @@ func TestDecodeTokenMatchesUnmarshalMap(t *testing.T) {
 		return b
 	}
 	for i := range 500 {
-		in := Token{PK: str(), SK: str(), ID: str(), Owner: str(), Name: str(), Description: str(), Scopes: strs(),
+		in := Record{PK: str(), SK: str(), ID: str(), Owner: str(), Name: str(), Description: str(), Scopes: strs(),
 			SecretHash: bin(), KeyID: str(), PrevSecretHash: bin(), PrevKeyID: str(), PrevValidUntil: num(), Status: str(),
 			CreatedAt: num(), UpdatedAt: num(), ExpiresAt: num(), LastUsedAt: num(), LastUsedIP: str(),
 			AllowedCIDRs: strs(), BlockedIPs: strs(), Version: num(), ExpiresTTL: num(), Lifetime: num(), SecretAt: num(),
@@ -51,11 +51,11 @@ func TestDecodeTokenMatchesUnmarshalMap(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var want Token
+		var want Record
 		if err := attributevalue.UnmarshalMap(item, &want); err != nil {
 			t.Fatal(err)
 		}
-		got, err := decodeToken(item)
+		got, err := decodeRecord(item)
 		if err != nil {
 			t.Fatalf("case %d: %v", i, err)
 		}
@@ -65,11 +65,11 @@ func TestDecodeTokenMatchesUnmarshalMap(t *testing.T) {
 	}
 }
 
-// Every field of Token has an attribute decodeToken reads: a field added
+// Every field of Record has an attribute decodeRecord reads: a field added
 // without teaching the decoder fails here, not in production.
-func TestDecodeTokenKnowsEveryAttribute(t *testing.T) {
+func TestDecodeRecordKnowsEveryAttribute(t *testing.T) {
 	t.Parallel()
-	typ := reflect.TypeOf(Token{})
+	typ := reflect.TypeOf(Record{})
 	for i := range typ.NumField() {
 		f := typ.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("dynamodbav"), ",")
@@ -90,14 +90,14 @@ func TestDecodeTokenKnowsEveryAttribute(t *testing.T) {
 		default:
 			t.Fatalf("field %s has a kind the test does not know: %s", f.Name, f.Type.Kind())
 		}
-		got, err := decodeToken(map[string]types.AttributeValue{name: v})
+		got, err := decodeRecord(map[string]types.AttributeValue{name: v})
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		if reflect.ValueOf(*got).Field(i).IsZero() {
-			t.Errorf("attribute %s (field %s) is ignored by decodeToken", name, f.Name)
+			t.Errorf("attribute %s (field %s) is ignored by decodeRecord", name, f.Name)
 		}
-		if _, err := decodeToken(map[string]types.AttributeValue{name: &types.AttributeValueMemberM{}}); err == nil {
+		if _, err := decodeRecord(map[string]types.AttributeValue{name: &types.AttributeValueMemberM{}}); err == nil {
 			t.Errorf("attribute %s of the wrong type is accepted", name)
 		}
 	}

@@ -10,7 +10,7 @@ import (
 // Due returns one page of shard's tokens whose sweeper deadline is at or
 // before now, oldest deadline first. Only due items are read, so a sweep
 // costs what is due, not the table's size.
-func (s *Store) Due(ctx context.Context, shardNo int, now time.Time, limit int32, cursor string) ([]*Token, string, error) {
+func (s *Store) Due(ctx context.Context, shardNo int, now time.Time, limit int32, cursor string) ([]*Record, string, error) {
 	pk := sweepPK(shardNo)
 	// "~" sorts after every digit and '#', so the bound includes all ids due at now.
 	keyCond := expression.Key("GSI2PK").Equal(expression.Value(pk)).
@@ -19,6 +19,6 @@ func (s *Store) Due(ctx context.Context, shardNo int, now time.Time, limit int32
 	if err != nil {
 		return nil, "", err
 	}
-	toks, err := decodeTokens(items)
+	toks, err := decodeRecords(items)
 	return toks, next, err
 }

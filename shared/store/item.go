@@ -21,9 +21,9 @@ const (
 	IndexAdmins   = "GSI3"
 )
 
-// Token is the token item. Attribute names are part of the contract
+// Record is the token item. Attribute names are part of the contract
 // (docs/table.md): tests and ops age items by editing them.
-type Token struct {
+type Record struct {
 	PK string `dynamodbav:"PK"`
 	SK string `dynamodbav:"SK"`
 
@@ -72,7 +72,7 @@ type Token struct {
 
 // SecretMadeAt is when the current secret was made (issue or regenerate);
 // items written before secretAt existed fall back to createdAt.
-func (t *Token) SecretMadeAt() int64 {
+func (t *Record) SecretMadeAt() int64 {
 	if t.SecretAt != 0 {
 		return t.SecretAt
 	}
@@ -81,7 +81,7 @@ func (t *Token) SecretMadeAt() int64 {
 
 // LifetimeOrDefault is the lifetime regenerate and copy reuse: the one
 // recorded, or for older items the span the token was issued with.
-func (t *Token) LifetimeOrDefault() int64 {
+func (t *Record) LifetimeOrDefault() int64 {
 	if t.Lifetime > 0 {
 		return t.Lifetime
 	}
@@ -89,7 +89,7 @@ func (t *Token) LifetimeOrDefault() int64 {
 }
 
 // Times returns the facts the lifecycle rules need.
-func (t *Token) Times() lifecycle.Times {
+func (t *Record) Times() lifecycle.Times {
 	return lifecycle.Times{
 		Status:      t.Status,
 		CreatedAt:   t.CreatedAt,
@@ -104,7 +104,7 @@ func (t *Token) Times() lifecycle.Times {
 
 // Clone returns a deep copy, so callers can edit a token without touching
 // the version they read (the optimistic-lock baseline).
-func (t *Token) Clone() *Token {
+func (t *Record) Clone() *Record {
 	c := *t
 	c.Scopes = append([]string(nil), t.Scopes...)
 	c.AllowedCIDRs = append([]string(nil), t.AllowedCIDRs...)
@@ -143,7 +143,7 @@ func sortTime(epoch int64) string { return fmt.Sprintf("%012d", max(epoch, 0)) }
 
 // derive sets every attribute computed from the others. Each write calls it,
 // so expiresTTL and the sweeper's deadline move whenever the facts move.
-func derive(t *Token, r lifecycle.Rules) {
+func derive(t *Record, r lifecycle.Rules) {
 	t.PK, t.SK = tokenPK(t.ID), metaSK
 	t.GSI1PK = ownerPK(t.Owner)
 	t.GSI1SK = sortTime(t.CreatedAt) + "#" + t.ID

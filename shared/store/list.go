@@ -63,10 +63,10 @@ func notPastTTL(now time.Time) expression.ConditionBuilder {
 	)
 }
 
-func decodeTokens(items []map[string]types.AttributeValue) ([]*Token, error) {
-	out := make([]*Token, 0, len(items))
+func decodeRecords(items []map[string]types.AttributeValue) ([]*Record, error) {
+	out := make([]*Record, 0, len(items))
 	for _, raw := range items {
-		t, err := decodeToken(raw)
+		t, err := decodeRecord(raw)
 		if err != nil {
 			return nil, err
 		}
@@ -77,7 +77,7 @@ func decodeTokens(items []map[string]types.AttributeValue) ([]*Token, error) {
 
 // ListByOwner lists an owner's tokens newest first; status ("" for all)
 // filters by the status a reader would see at now.
-func (s *Store) ListByOwner(ctx context.Context, owner, status string, now time.Time, limit int32, cursor string) ([]*Token, string, error) {
+func (s *Store) ListByOwner(ctx context.Context, owner, status string, now time.Time, limit int32, cursor string) ([]*Record, string, error) {
 	filter, err := s.statusFilter(status, now)
 	if err != nil {
 		return nil, "", err
@@ -91,24 +91,24 @@ func (s *Store) ListByOwner(ctx context.Context, owner, status string, now time.
 	if err != nil {
 		return nil, "", err
 	}
-	toks, err := decodeTokens(items)
+	toks, err := decodeRecords(items)
 	return toks, next, err
 }
 
 // LiveTokens returns every token of owner that is not revoked, reading
 // strongly consistent items (GSI1 is eventually consistent, so each hit is
 // re-read before a caller bases a conditional write on it).
-func (s *Store) LiveTokens(ctx context.Context, owner string) ([]*Token, error) {
-	var live []*Token
+func (s *Store) LiveTokens(ctx context.Context, owner string) ([]*Record, error) {
+	var live []*Record
 	filter := expression.Name("status").NotEqual(expression.Value(lifecycle.StatusRevoked))
 	q := query{index: IndexByOwner, keyCond: expression.Key("GSI1PK").Equal(expression.Value(ownerPK(owner))), filter: &filter, order: Descending}
 	err := s.queryEach(ctx, q, func(items []map[string]types.AttributeValue) error {
-		toks, err := decodeTokens(items)
+		toks, err := decodeRecords(items)
 		if err != nil {
 			return err
 		}
 		for _, t := range toks {
-			fresh, err := s.Token(ctx, t.ID, Consistent)
+			fresh, err := s.Record(ctx, t.ID, Consistent)
 			if errors.Is(err, ErrNotFound) {
 				continue
 			}

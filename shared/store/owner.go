@@ -2,13 +2,12 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/keymint/keymint/shared/audit"
 )
 
@@ -126,53 +125,34 @@ func (s *Store) putOwner(ctx context.Context, before, after *Owner, ev audit.Eve
 	return after, nil
 }
 
-// MarkOwnerTokens copies the owner's status onto each of its tokens, so
-// validate decides from the one token item it reads. It pages through GSI1
-// and stops at deadline; done is false when tokens remain, and calling again
-// resumes (marking is idempotent). Each mark bumps version so a concurrent
-// management write, which puts a whole item, cannot undo it.
-func (s *Store) MarkOwnerTokens(ctx context.Context, owner, status string, deadline time.Time) (marked int, done bool, err error) {
-	disabled := status == OwnerDisabled
-	q := query{index: IndexByOwner, keyCond: expression.Key("GSI1PK").Equal(expression.Value(ownerPK(owner))), order: Descending}
-	err = s.queryEach(ctx, q, func(items []map[string]types.AttributeValue) error {
-		if !deadline.IsZero() && time.Now().After(deadline) {
-			return errOutOfTime
-		}
-		toks, err := decodeTokens(items)
-		if err != nil {
-			return err
-		}
-		for _, t := range toks {
-			if t.OwnerDisabled == disabled {
-				continue
-			}
-			ok, err := s.markOwnerDisabled(ctx, t.ID, disabled)
-			if err != nil {
-				return err
-			}
-			if ok {
-				marked++
-			}
-		}
-		return nil
-	})
-	if errors.Is(err, errOutOfTime) {
-		return marked, false, nil
+// ValidOwner reports whether owner may name an owner: 1 to 128 letters,
+// digits or . _ @ : + -. It becomes part of table keys, so every way in
+// (an API body, an ID token's claim) is held to it.
+func ValidOwner(owner string) bool {
+	if owner == "" || len(owner) > 128 {
+		return false
 	}
-	return marked, err == nil, err
+	for i := range len(owner) {
+		c := owner[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("._@:+-", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }
 
-func (s *Store) markOwnerDisabled(ctx context.Context, id string, disabled bool) (bool, error) {
-	upd := expression.Add(expression.Name("version"), expression.Value(1))
-	if disabled {
-		upd = upd.Set(expression.Name("ownerDisabled"), expression.Value(true))
-	} else {
-		upd = upd.Remove(expression.Name("ownerDisabled"))
-	}
-	// A token deleted meanwhile fails the condition: nothing to mark.
-	marked, err := s.updateIf(ctx, key(tokenPK(id), metaSK), upd, expression.AttributeExists(expression.Name("PK")))
+// RequestEnablement records an owner that asked for tokens before an admin
+// enabled it (TOKENS_REQUIRE_ENABLEMENT), as pending, so admins see it in
+// the owners list. An owner item that exists is left as it is.
+func (s *Store) RequestEnablement(ctx context.Context, owner string, now time.Time) error {
+	o := Owner{Owner: owner, Status: OwnerPending, CreatedAt: now.Unix(), UpdatedAt: now.Unix(), Version: 1}
+	ownerListed(&o)
+	item, err := attributevalue.MarshalMap(o)
 	if err != nil {
-		return false, fmt.Errorf("store: mark token %s: %w", id, err)
+		return fmt.Errorf("store: encode owner: %w", err)
 	}
-	return marked, nil
+	if _, err := s.putIf(ctx, item, expression.AttributeNotExists(expression.Name("PK"))); err != nil {
+		return fmt.Errorf("store: request enablement of %s: %w", owner, err)
+	}
+	return nil
 }

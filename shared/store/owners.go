@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -57,7 +58,7 @@ func (s *Store) OwnerStats(ctx context.Context, owner string, now time.Time) (Ow
 	q := query{index: IndexByOwner, keyCond: expression.Key("GSI1PK").Equal(expression.Value(ownerPK(owner))), filter: &live, order: Descending}
 	var st OwnerStats
 	err := s.queryEach(ctx, q, func(items []map[string]types.AttributeValue) error {
-		toks, err := decodeTokens(items)
+		toks, err := decodeRecords(items)
 		if err != nil {
 			return err
 		}
@@ -76,18 +77,53 @@ func (s *Store) OwnerStats(ctx context.Context, owner string, now time.Time) (Ow
 	return st, nil
 }
 
-// RequestEnablement records an owner that asked for tokens before an admin
-// enabled it (TOKENS_REQUIRE_ENABLEMENT), as pending, so admins see it in
-// the owners list. An owner item that exists is left as it is.
-func (s *Store) RequestEnablement(ctx context.Context, owner string, now time.Time) error {
-	o := Owner{Owner: owner, Status: OwnerPending, CreatedAt: now.Unix(), UpdatedAt: now.Unix(), Version: 1}
-	ownerListed(&o)
-	item, err := attributevalue.MarshalMap(o)
+// MarkOwnerTokens copies the owner's status onto each of its tokens, so
+// validate decides from the one token item it reads. It pages through GSI1
+// and stops at deadline; done is false when tokens remain, and calling again
+// resumes (marking is idempotent). Each mark bumps version so a concurrent
+// management write, which puts a whole item, cannot undo it.
+func (s *Store) MarkOwnerTokens(ctx context.Context, owner, status string, deadline time.Time) (marked int, done bool, err error) {
+	disabled := status == OwnerDisabled
+	q := query{index: IndexByOwner, keyCond: expression.Key("GSI1PK").Equal(expression.Value(ownerPK(owner))), order: Descending}
+	err = s.queryEach(ctx, q, func(items []map[string]types.AttributeValue) error {
+		if !deadline.IsZero() && time.Now().After(deadline) {
+			return errOutOfTime
+		}
+		toks, err := decodeRecords(items)
+		if err != nil {
+			return err
+		}
+		for _, t := range toks {
+			if t.OwnerDisabled == disabled {
+				continue
+			}
+			ok, err := s.markOwnerDisabled(ctx, t.ID, disabled)
+			if err != nil {
+				return err
+			}
+			if ok {
+				marked++
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, errOutOfTime) {
+		return marked, false, nil
+	}
+	return marked, err == nil, err
+}
+
+func (s *Store) markOwnerDisabled(ctx context.Context, id string, disabled bool) (bool, error) {
+	upd := expression.Add(expression.Name("version"), expression.Value(1))
+	if disabled {
+		upd = upd.Set(expression.Name("ownerDisabled"), expression.Value(true))
+	} else {
+		upd = upd.Remove(expression.Name("ownerDisabled"))
+	}
+	// A token deleted meanwhile fails the condition: nothing to mark.
+	marked, err := s.updateIf(ctx, key(tokenPK(id), metaSK), upd, expression.AttributeExists(expression.Name("PK")))
 	if err != nil {
-		return fmt.Errorf("store: encode owner: %w", err)
+		return false, fmt.Errorf("store: mark token %s: %w", id, err)
 	}
-	if _, err := s.putIf(ctx, item, expression.AttributeNotExists(expression.Name("PK"))); err != nil {
-		return fmt.Errorf("store: request enablement of %s: %w", owner, err)
-	}
-	return nil
+	return marked, nil
 }

@@ -24,7 +24,7 @@ func TestOwnersListedAndCounted(t *testing.T) {
 	f.create(t, revoked)
 	r := revoked.Clone()
 	r.Status, r.RevokedAt = lifecycle.StatusRevoked, now.Unix()
-	read, _ := f.st.Token(ctx, revoked.ID, store.Consistent)
+	read, _ := f.st.Record(ctx, revoked.ID, store.Consistent)
 	r.Version = read.Version
 	if err := f.st.Apply(ctx, now, store.Change{Before: read, After: r, Event: ev(r, audit.Revoke)}); err != nil {
 		t.Fatal(err)
@@ -54,7 +54,7 @@ func TestEnablementInTheIssuingTransaction(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	st := f.st.WithEnablement(true)
-	create := func(x *store.Token) error {
+	create := func(x *store.Record) error {
 		return st.Apply(ctx, now, store.Change{After: x, Event: ev(x, audit.Issue)})
 	}
 	if err := create(tok("b1", "dave", "x")); !errors.Is(err, store.ErrOwnerDisabled) {

@@ -63,8 +63,8 @@ const (
 	Consistent ReadMode = true
 )
 
-// Token reads a token by id.
-func (s *Store) Token(ctx context.Context, id string, mode ReadMode) (*Token, error) {
+// Record reads a token's record by id.
+func (s *Store) Record(ctx context.Context, id string, mode ReadMode) (*Record, error) {
 	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(s.table),
 		Key:            key(tokenPK(id), metaSK),
@@ -76,7 +76,7 @@ func (s *Store) Token(ctx context.Context, id string, mode ReadMode) (*Token, er
 	if res.Item == nil {
 		return nil, ErrNotFound
 	}
-	return decodeToken(res.Item)
+	return decodeRecord(res.Item)
 }
 
 // get reads one item into out (strongly consistent when mode says so),

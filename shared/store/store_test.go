@@ -36,15 +36,15 @@ func newFixture(t *testing.T) fixture {
 	return fixture{st: store.New(db, table, rules, store.Eventual), db: db, table: table}
 }
 
-func tok(id, owner, name string) *store.Token {
-	return &store.Token{
+func tok(id, owner, name string) *store.Record {
+	return &store.Record{
 		ID: fmt.Sprintf("%016s", id), Owner: owner, Name: name, Scopes: []string{"tokens:read"},
 		SecretHash: []byte("hash"), KeyID: "k1", Status: lifecycle.StatusActive,
 		CreatedAt: now.Unix(), UpdatedAt: now.Unix(), ExpiresAt: now.Add(30 * day).Unix(),
 	}
 }
 
-func ev(t *store.Token, a audit.Action) *audit.Event {
+func ev(t *store.Record, a audit.Action) *audit.Event {
 	return &audit.Event{TokenID: t.ID, At: now, Action: a, Actor: "test"}
 }
 
@@ -67,7 +67,7 @@ func (f fixture) items(t *testing.T) map[string]map[string]types.AttributeValue 
 	return out
 }
 
-func (f fixture) create(t *testing.T, x *store.Token) {
+func (f fixture) create(t *testing.T, x *store.Record) {
 	t.Helper()
 	if err := f.st.Apply(context.Background(), now, store.Change{After: x, Event: ev(x, audit.Issue)}); err != nil {
 		t.Fatalf("create %s: %v", x.Name, err)
@@ -96,7 +96,7 @@ func TestCreateWritesTokenReservationAndAuditTogether(t *testing.T) {
 	if audits != 1 || len(items) != 4 {
 		t.Fatalf("want token+reservation+owner+1 audit, got %d items (%d audit)", len(items), audits)
 	}
-	got, err := f.st.Token(context.Background(), x.ID, true)
+	got, err := f.st.Record(context.Background(), x.ID, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestCreateOutcomesWriteNothing(t *testing.T) {
 	cases := []struct {
 		name  string
 		setup func(t *testing.T, f fixture)
-		next  *store.Token
+		next  *store.Record
 		want  error
 	}{
 		{"duplicate live name", func(t *testing.T, f fixture) { f.create(t, tok("a", "alice", "ci")) }, tok("b", "alice", "ci"), store.ErrNameTaken},
@@ -158,7 +158,7 @@ func TestOptimisticLock(t *testing.T) {
 	x := tok("a", "alice", "ci")
 	f.create(t, x)
 	ctx := context.Background()
-	read, _ := f.st.Token(ctx, x.ID, store.Consistent)
+	read, _ := f.st.Record(ctx, x.ID, store.Consistent)
 
 	first := read.Clone()
 	first.Description = "first"
@@ -171,7 +171,7 @@ func TestOptimisticLock(t *testing.T) {
 	if !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("stale write: err = %v, want ErrConflict", err)
 	}
-	got, _ := f.st.Token(ctx, x.ID, store.Consistent)
+	got, _ := f.st.Record(ctx, x.ID, store.Consistent)
 	if got.Description != "first" || got.Version != 2 {
 		t.Fatalf("got description %q version %d", got.Description, got.Version)
 	}
@@ -184,13 +184,13 @@ func TestTouchInvalidatesStaleManagementWrite(t *testing.T) {
 	x.ExpiresAt = now.Add(300 * day).Unix() // the inactivity deadline comes first
 	f.create(t, x)
 	ctx := context.Background()
-	read, _ := f.st.Token(ctx, x.ID, store.Consistent)
+	read, _ := f.st.Record(ctx, x.ID, store.Consistent)
 	wrote, err := f.st.Touch(ctx, read, now.Add(time.Hour), "10.0.0.1", 5*time.Minute)
 	if err != nil || !wrote {
 		t.Fatalf("touch: wrote=%v err=%v", wrote, err)
 	}
 	// A second touch inside the interval does not write.
-	again, _ := f.st.Token(ctx, x.ID, store.Consistent)
+	again, _ := f.st.Record(ctx, x.ID, store.Consistent)
 	if wrote, err := f.st.Touch(ctx, again, now.Add(time.Hour+time.Minute), "10.0.0.2", 5*time.Minute); err != nil || wrote {
 		t.Fatalf("touch within interval: wrote=%v err=%v", wrote, err)
 	}
@@ -199,7 +199,7 @@ func TestTouchInvalidatesStaleManagementWrite(t *testing.T) {
 	if err := f.st.Apply(ctx, now, store.Change{Before: read, After: edit}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("write from a read older than the touch: err = %v, want ErrConflict", err)
 	}
-	got, _ := f.st.Token(ctx, x.ID, store.Consistent)
+	got, _ := f.st.Record(ctx, x.ID, store.Consistent)
 	if got.LastUsedAt != now.Add(time.Hour).Unix() || got.LastUsedIP != "10.0.0.1" {
 		t.Fatalf("lastUsed = %d %s", got.LastUsedAt, got.LastUsedIP)
 	}
@@ -214,7 +214,7 @@ func TestRevokeFreesNameAndRenameMovesReservation(t *testing.T) {
 	ctx := context.Background()
 	x := tok("a", "alice", "ci")
 	f.create(t, x)
-	read, _ := f.st.Token(ctx, x.ID, store.Consistent)
+	read, _ := f.st.Record(ctx, x.ID, store.Consistent)
 
 	renamed := read.Clone()
 	renamed.Name = "deploy"
@@ -230,14 +230,14 @@ func TestRevokeFreesNameAndRenameMovesReservation(t *testing.T) {
 	}
 	f.create(t, tok("b", "alice", "ci")) // old name is free
 
-	read, _ = f.st.Token(ctx, x.ID, store.Consistent)
+	read, _ = f.st.Record(ctx, x.ID, store.Consistent)
 	revoked := read.Clone()
 	revoked.Status, revoked.RevokedAt = lifecycle.StatusRevoked, now.Unix()
 	if err := f.st.Apply(ctx, now, store.Change{Before: read, After: revoked, Event: ev(x, audit.Revoke)}); err != nil {
 		t.Fatal(err)
 	}
 	f.create(t, tok("c", "alice", "deploy")) // revoked token's name is free
-	got, _ := f.st.Token(ctx, x.ID, store.Consistent)
+	got, _ := f.st.Record(ctx, x.ID, store.Consistent)
 	if got.ExpiresTTL != now.Unix()+int64(rules.Retention/time.Second) {
 		t.Fatalf("revoked expiresTTL = %d, want revokedAt + retention", got.ExpiresTTL)
 	}
@@ -252,7 +252,7 @@ func TestExpiredTokensNameCanBeReusedAndItsRevokeKeepsTheNewReservation(t *testi
 	f.create(t, old)
 	f.create(t, tok("b", "alice", "ci"))
 
-	read, _ := f.st.Token(ctx, old.ID, store.Consistent)
+	read, _ := f.st.Record(ctx, old.ID, store.Consistent)
 	revoked := read.Clone()
 	revoked.Status, revoked.RevokedAt = lifecycle.StatusRevoked, now.Unix()
 	if err := f.st.Apply(ctx, now, store.Change{Before: read, After: revoked}); err != nil {
@@ -273,7 +273,7 @@ func TestSingleTokenStyleSwapInOneTransaction(t *testing.T) {
 	ctx := context.Background()
 	old := tok("a", "alice", "ci")
 	f.create(t, old)
-	read, _ := f.st.Token(ctx, old.ID, store.Consistent)
+	read, _ := f.st.Record(ctx, old.ID, store.Consistent)
 	revoked := read.Clone()
 	revoked.Status, revoked.RevokedAt = lifecycle.StatusRevoked, now.Unix()
 	next := tok("b", "alice", "ci")
@@ -283,7 +283,7 @@ func TestSingleTokenStyleSwapInOneTransaction(t *testing.T) {
 	if err != nil {
 		t.Fatalf("swap under the same name: %v", err)
 	}
-	got, _ := f.st.Token(ctx, old.ID, store.Consistent)
+	got, _ := f.st.Record(ctx, old.ID, store.Consistent)
 	if got.Status != lifecycle.StatusRevoked {
 		t.Fatalf("old token status %s", got.Status)
 	}
@@ -387,7 +387,7 @@ func TestAuditNewestFirst(t *testing.T) {
 	ctx := context.Background()
 	x := tok("a", "alice", "ci")
 	f.create(t, x)
-	read, _ := f.st.Token(ctx, x.ID, store.Consistent)
+	read, _ := f.st.Record(ctx, x.ID, store.Consistent)
 	for i, a := range []audit.Action{audit.Deactivate, audit.Activate} {
 		next := read.Clone()
 		next.Description = string(a)
@@ -395,7 +395,7 @@ func TestAuditNewestFirst(t *testing.T) {
 		if err := f.st.Apply(ctx, now, store.Change{Before: read, After: next, Event: e}); err != nil {
 			t.Fatal(err)
 		}
-		read, _ = f.st.Token(ctx, x.ID, store.Consistent)
+		read, _ = f.st.Record(ctx, x.ID, store.Consistent)
 	}
 	evs, _, err := f.st.Audit(ctx, x.ID, now, 10, "")
 	if err != nil {
@@ -426,8 +426,8 @@ func TestMarkOwnerTokens(t *testing.T) {
 	if marked, _, _ := f.st.MarkOwnerTokens(ctx, "alice", store.OwnerDisabled, time.Time{}); marked != 0 {
 		t.Fatalf("second pass marked %d", marked)
 	}
-	a, _ := f.st.Token(ctx, fmt.Sprintf("%016s", "0"), store.Consistent)
-	b, _ := f.st.Token(ctx, fmt.Sprintf("%016s", "z"), store.Consistent)
+	a, _ := f.st.Record(ctx, fmt.Sprintf("%016s", "0"), store.Consistent)
+	b, _ := f.st.Record(ctx, fmt.Sprintf("%016s", "z"), store.Consistent)
 	if !a.OwnerDisabled || a.Version != 2 || b.OwnerDisabled {
 		t.Fatalf("alice token disabled=%v v=%d; bob token disabled=%v", a.OwnerDisabled, a.Version, b.OwnerDisabled)
 	}
@@ -477,7 +477,7 @@ func TestReadsHideItemsPastTheirTTL(t *testing.T) {
 	if err := f.st.RecordUse(ctx, x.ID, "192.0.2.1", 1, now); err != nil {
 		t.Fatal(err)
 	}
-	read, _ := f.st.Token(ctx, x.ID, store.Consistent)
+	read, _ := f.st.Record(ctx, x.ID, store.Consistent)
 	cases := []struct {
 		name   string
 		past   time.Time // just past this kind of item's TTL
@@ -513,7 +513,7 @@ func TestReadsHideItemsPastTheirTTL(t *testing.T) {
 			t.Errorf("%s: %d shown at its TTL, want 0", c.name, n)
 		}
 	}
-	if _, err := f.st.Token(ctx, x.ID, store.Consistent); err != nil {
+	if _, err := f.st.Record(ctx, x.ID, store.Consistent); err != nil {
 		t.Fatalf("the item itself is still there for the sweeper: %v", err)
 	}
 }

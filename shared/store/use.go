@@ -16,7 +16,7 @@ import (
 // conditional on the version validate read, so the derived expiresTTL and
 // sweeper deadline it writes are computed from current facts; a lost race
 // just skips this write. Returns whether it wrote.
-func (s *Store) Touch(ctx context.Context, tok *Token, now time.Time, ip string, interval time.Duration) (bool, error) {
+func (s *Store) Touch(ctx context.Context, tok *Record, now time.Time, ip string, interval time.Duration) (bool, error) {
 	used := tok.Clone()
 	used.LastUsedAt = now.Unix()
 	used.LastUsedIP = ip

@@ -18,8 +18,8 @@ import (
 // Change is one token's state change: Before nil creates, After nil deletes.
 // Event, when set, is written in the same transaction.
 type Change struct {
-	Before *Token
-	After  *Token
+	Before *Record
+	After  *Record
 	Event  *audit.Event
 	// Claim, on a create, takes an idempotency key for the new token in the
 	// same transaction.
@@ -200,7 +200,7 @@ func (s *Store) addOwnerCheck(b *txBuilder, owner, kind string, ifNew bool, now 
 // unchanged is the optimistic lock: the version we read, and the lastUsedAt
 // we read (validate records use without bumping version, and a Put from a
 // stale read must not roll that back).
-func unchanged(t *Token) expression.ConditionBuilder {
+func unchanged(t *Record) expression.ConditionBuilder {
 	cond := expression.Name("version").Equal(expression.Value(t.Version))
 	if t.LastUsedAt == 0 {
 		return cond.And(expression.AttributeNotExists(expression.Name("lastUsedAt")))
@@ -240,7 +240,7 @@ func (s *Store) addTokenWrite(b *txBuilder, c Change) error {
 // holdsName reports whether t, in this state, keeps its name reserved:
 // revoked tokens free their name at once; expired ones let the reservation
 // be taken over (checked by time in the reservation's condition).
-func holdsName(t *Token) bool { return t != nil && t.Status != lifecycle.StatusRevoked }
+func holdsName(t *Record) bool { return t != nil && t.Status != lifecycle.StatusRevoked }
 
 type reservation struct {
 	PK         string `dynamodbav:"PK"`
@@ -303,7 +303,7 @@ func (s *Store) addReservations(ctx context.Context, b *txBuilder, now time.Time
 // addNamePut (re)writes after's reservation. Re-putting on every write keeps
 // the reservation's expiry in step with the token's, which is what lets an
 // expired token's name be reused.
-func (s *Store) addNamePut(b *txBuilder, now time.Time, after *Token, previousHolder string) error {
+func (s *Store) addNamePut(b *txBuilder, now time.Time, after *Record, previousHolder string) error {
 	res := reservation{PK: namePK(after.Owner, after.Name), SK: nameSK, TokenID: after.ID, ExpiresAt: after.ExpiresAt, ExpiresTTL: after.ExpiresTTL}
 	item, err := attributevalue.MarshalMap(res)
 	if err != nil {
@@ -328,7 +328,7 @@ func (s *Store) addNamePut(b *txBuilder, now time.Time, after *Token, previousHo
 // reservationHolder reports whether before still holds its name. An
 // expired token's name may already belong to a newer token; that one's
 // reservation must survive, so we look before releasing.
-func (s *Store) reservationHolder(ctx context.Context, before *Token) (bool, error) {
+func (s *Store) reservationHolder(ctx context.Context, before *Record) (bool, error) {
 	var res reservation
 	found, err := s.get(ctx, key(namePK(before.Owner, before.Name), nameSK), Consistent, "reservation", &res)
 	if err != nil || !found {

@@ -132,7 +132,7 @@ type spec struct {
 	activated                            time.Duration
 }
 
-func (s spec) token() *store.Token {
+func (s spec) token() *store.Record {
 	b := baseTime()
 	at := func(d time.Duration) int64 {
 		if d == 0 {
@@ -148,7 +148,7 @@ func (s spec) token() *store.Token {
 	if name == "" {
 		name = "n-" + s.id
 	}
-	return &store.Token{
+	return &store.Record{
 		ID: s.id, Owner: "alice", Name: name, Scopes: []string{"tokens:read"},
 		SecretHash: []byte{1, 2, 3}, KeyID: "k1", Status: status,
 		CreatedAt: b.Add(s.created).Unix(), UpdatedAt: b.Add(s.created).Unix(),
@@ -178,9 +178,9 @@ func (f *fixture) create(s spec) error {
 	return nil
 }
 
-func (f *fixture) token(t testing.TB, id string) *store.Token {
+func (f *fixture) token(t testing.TB, id string) *store.Record {
 	t.Helper()
-	tok, err := f.Store.Token(context.Background(), id, true)
+	tok, err := f.Store.Record(context.Background(), id, true)
 	if err != nil {
 		t.Fatalf("read %s: %v", id, err)
 	}

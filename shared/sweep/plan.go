@@ -9,7 +9,7 @@ import (
 
 // plan is what one due token needs at one moment.
 type plan struct {
-	tok        *store.Token
+	tok        *store.Record
 	del        bool // TTL backstop
 	expire     bool
 	inactivate bool
@@ -24,7 +24,7 @@ func (p plan) idle() bool { return !p.del && !p.expire && !p.inactivate && !p.no
 // warned. Whatever it plans, the token's next deadline (lifecycle.Rules.
 // NextDeadline) lies after now once the plan is written, which is what lets
 // a run page through the due set without meeting a token twice.
-func decide(r lifecycle.Rules, t *store.Token, now int64) plan {
+func decide(r lifecycle.Rules, t *store.Record, now int64) plan {
 	p := plan{tok: t}
 	times := t.Times()
 	// The stored expiresTTL is what DynamoDB's own TTL acts on; the rules may

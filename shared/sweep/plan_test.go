@@ -27,8 +27,8 @@ func testRules() lifecycle.Rules {
 // expired to anything that compares them with the wall clock.
 const base int64 = 4102444800
 
-func tokenAt(f lifecycle.Times) *store.Token {
-	t := &store.Token{
+func tokenAt(f lifecycle.Times) *store.Record {
+	t := &store.Record{
 		ID: "tok0000000000001", Status: f.Status, CreatedAt: f.CreatedAt, ExpiresAt: f.ExpiresAt,
 		LastUsedAt: f.LastUsedAt, ActivatedAt: f.ActivatedAt, RevokedAt: f.RevokedAt,
 		ExpiredAt: f.ExpiredAt, NotifiedAt: f.NotifiedAt,

@@ -213,7 +213,7 @@ func (r *run) stopReason(ctx context.Context) string {
 // one call, then write. The notices go out before notifiedAt is written, so
 // delivery is at least once: a notice whose write then fails (a lost race,
 // a crash) is sent again by the next run.
-func (r *run) page(ctx context.Context, toks []*store.Token) {
+func (r *run) page(ctx context.Context, toks []*store.Record) {
 	plans := make([]plan, len(toks))
 	for i, t := range toks {
 		plans[i] = decide(r.s.rules, t, r.now.Unix())
@@ -297,7 +297,7 @@ func (r *run) sendNotices(ctx context.Context, plans []plan) map[string]bool {
 func (r *run) execute(ctx context.Context, p plan, noticeFailed bool) {
 	cur := p.tok
 	now := r.now.Unix()
-	write := func(after *store.Token, action audit.Action, details map[string]any) bool {
+	write := func(after *store.Record, action audit.Action, details map[string]any) bool {
 		var ev *audit.Event
 		if action != "" {
 			ev = &audit.Event{TokenID: cur.ID, At: r.now, Action: action, Actor: audit.SweeperActor, Details: details}

@@ -124,7 +124,7 @@ func TestSweepRules(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, nil)
 			f.seed(t, tc.tokens...)
-			before := map[string]*store.Token{}
+			before := map[string]*store.Record{}
 			for _, s := range tc.tokens {
 				before[s.id] = f.token(t, s.id)
 			}
@@ -155,9 +155,9 @@ func TestSweepRules(t *testing.T) {
 	}
 }
 
-func (f *fixture) checkToken(t *testing.T, id string, before *store.Token, w want, now int64) {
+func (f *fixture) checkToken(t *testing.T, id string, before *store.Record, w want, now int64) {
 	t.Helper()
-	got, err := f.Store.Token(context.Background(), id, true)
+	got, err := f.Store.Record(context.Background(), id, true)
 	if w.gone {
 		if !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("%s: still there (err %v)", id, err)

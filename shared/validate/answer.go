@@ -107,7 +107,7 @@ func (e *entry) principal() string {
 	return e.item.Owner
 }
 
-func expiresAt(t *store.Token) string { return time.Unix(t.ExpiresAt, 0).UTC().Format(time.RFC3339) }
+func expiresAt(t *store.Record) string { return time.Unix(t.ExpiresAt, 0).UTC().Format(time.RFC3339) }
 
 // iamKind picks the events type of an IAM answer: REST's, or the HTTP
 // API's (AUTHORIZER_RESPONSE=iam), which differ in optional fields.

@@ -297,16 +297,16 @@ func TestLastUsedWrittenAtMostOncePerInterval(t *testing.T) {
 		}
 	}
 	use("203.0.113.1")
-	first, _ := f.Store.Token(ctx, tok.Token.ID, store.Consistent)
+	first, _ := f.Store.Record(ctx, tok.Token.ID, store.Consistent)
 	f.Clock.Advance(time.Minute)
 	use("203.0.113.2")
-	same, _ := f.Store.Token(ctx, tok.Token.ID, store.Consistent)
+	same, _ := f.Store.Record(ctx, tok.Token.ID, store.Consistent)
 	if first.LastUsedAt != testkit.Start.Unix() || same.LastUsedAt != first.LastUsedAt || same.LastUsedIP != "203.0.113.1" {
 		t.Fatalf("lastUsed %d/%s then %d/%s", first.LastUsedAt, first.LastUsedIP, same.LastUsedAt, same.LastUsedIP)
 	}
 	f.Clock.Advance(5 * time.Minute)
 	use("203.0.113.2")
-	later, _ := f.Store.Token(ctx, tok.Token.ID, store.Consistent)
+	later, _ := f.Store.Record(ctx, tok.Token.ID, store.Consistent)
 	if later.LastUsedAt != testkit.Start.Add(6*time.Minute).Unix() || later.LastUsedIP != "203.0.113.2" {
 		t.Fatalf("after the interval: %d %s", later.LastUsedAt, later.LastUsedIP)
 	}
@@ -428,7 +428,7 @@ func TestUsageCountedInMemoryAndWrittenWhenDue(t *testing.T) {
 	if got := uses(); got["203.0.113.1"] != 1 {
 		t.Fatalf("first use not written: %v", got)
 	}
-	before, _ := f.Store.Token(ctx, tok.Token.ID, store.Consistent)
+	before, _ := f.Store.Record(ctx, tok.Token.ID, store.Consistent)
 
 	b := validatefn.Lambda(f.App.App) // container B starts a minute later
 	f.Clock.Advance(time.Minute)
@@ -437,7 +437,7 @@ func TestUsageCountedInMemoryAndWrittenWhenDue(t *testing.T) {
 		f.Clock.Advance(3 * time.Second) // past the cache TTL: each use reads the table again
 	}
 	use(b, "203.0.113.1")
-	after, _ := f.Store.Token(ctx, tok.Token.ID, store.Consistent)
+	after, _ := f.Store.Record(ctx, tok.Token.ID, store.Consistent)
 	if got := uses(); len(got) != 1 || after.LastUsedAt != before.LastUsedAt {
 		t.Fatalf("a use within the interval wrote: usage %v, lastUsedAt %d → %d", got, before.LastUsedAt, after.LastUsedAt)
 	}
@@ -446,7 +446,7 @@ func TestUsageCountedInMemoryAndWrittenWhenDue(t *testing.T) {
 	if got := uses(); got["203.0.113.2"] != 4 || got["203.0.113.1"] != 2 {
 		t.Fatalf("counts after the due write: %v, want .2=4 .1=2", got)
 	}
-	if last, _ := f.Store.Token(ctx, tok.Token.ID, store.Consistent); last.LastUsedAt != f.Clock.Now().Unix() || last.LastUsedIP != "203.0.113.2" {
+	if last, _ := f.Store.Record(ctx, tok.Token.ID, store.Consistent); last.LastUsedAt != f.Clock.Now().Unix() || last.LastUsedIP != "203.0.113.2" {
 		t.Fatalf("lastUsed %d %s", last.LastUsedAt, last.LastUsedIP)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/keymint/keymint/shared/signin/idtoken"
 	"github.com/keymint/keymint/shared/store"
 )
 
@@ -15,9 +16,9 @@ import (
 // table, kept for the cache TTL: everything a hit needs, prepared once, so
 // a hit reads and never builds.
 type entry struct {
-	status  Status       // Valid means "secret matched"; the request's checks follow per call
-	item    *store.Token // nil when the id is unknown
-	expires int64        // unix nanoseconds
+	status  Status        // Valid means "secret matched"; the request's checks follow per call
+	item    *store.Record // nil when the id is unknown
+	expires int64         // unix nanoseconds
 	// The token's address rules, parsed.
 	allowList bool // an allow list is set, even if no entry of it parses
 	allow     []netip.Prefix
@@ -28,7 +29,7 @@ type entry struct {
 	answers answers
 }
 
-func newEntry(status Status, item *store.Token) *entry {
+func newEntry(status Status, item *store.Record) *entry {
 	e := &entry{status: status, item: item}
 	if item == nil {
 		return e
@@ -95,7 +96,7 @@ func (c *cache) put(k [16]byte, e *entry, now int64) {
 	e.expires = now + c.ttl
 	if e.person != nil {
 		// Never past the ID token's own life.
-		e.expires = min(e.expires, time.Unix(e.person.expires, 0).Add(clockSkew).UnixNano())
+		e.expires = min(e.expires, time.Unix(e.person.expires, 0).Add(idtoken.ClockSkew).UnixNano())
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

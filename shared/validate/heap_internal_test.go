@@ -18,7 +18,7 @@ import (
 // misses; a miss gets a fresh item, as a read from the table would.
 type heapCase struct {
 	h     *Handler
-	items []*store.Token
+	items []*store.Record
 	keys  []string
 	addr  netip.Addr
 }
@@ -29,7 +29,7 @@ func newHeapCase(distinct, maxEntries int) *heapCase {
 	for i := range distinct {
 		id := fmt.Sprintf("%016d", i)
 		c.keys = append(c.keys, token.Token{Prefix: "kmt", ID: id, Secret: fmt.Sprintf("%032d", i)}.String())
-		c.items = append(c.items, &store.Token{
+		c.items = append(c.items, &store.Record{
 			PK: "TOKEN#" + id, SK: "META", ID: id, Owner: fmt.Sprintf("owner-%d", i%1000), Name: "ci deploy",
 			Scopes: []string{"sample:call", "tokens:read"}, SecretHash: make([]byte, 32), KeyID: "k1", Status: "active",
 			CreatedAt: 1, ExpiresAt: 4102444800, Version: 1, GSI1PK: "OWNER#x", GSI1SK: "TOKEN#" + id, GSI2PK: "DUE", GSI2SK: "x",

@@ -122,33 +122,6 @@ func TestIDTokensVerifiedAsOIDCRequires(t *testing.T) {
 	}
 }
 
-// Made-up key ids cannot make validate hammer the provider: the key set
-// is fetched again at most once a minute.
-func TestUnknownKeyIDRefetchesAtMostOncePerMinute(t *testing.T) {
-	t.Parallel()
-	f := newPersonFixture(t)
-	other, _ := rsa.GenerateKey(rand.Reader, 2048)
-	claims := f.is.Claims("alice", f.Clock.Now())
-	if got := f.check(t, f.is.Sign(t, claims), "GET", "/tokens"); got != validate.Valid {
-		t.Fatalf("good token: %s", got)
-	}
-	for i := range 5 {
-		claims["jti"] = i // a new token each time: no cache hit
-		if got := f.check(t, testkit.SignJWT(t, jose.RS256, other, "kid-"+string(rune('a'+i)), claims), "GET", "/tokens"); got != validate.InvalidIDToken {
-			t.Fatalf("unknown kid: %s", got)
-		}
-	}
-	if n := f.is.JWKSFetches.Load(); n != 1 {
-		t.Fatalf("%d key set fetches within a minute, want 1", n)
-	}
-	f.Clock.Advance(2 * time.Minute)
-	claims["jti"] = "later"
-	f.check(t, testkit.SignJWT(t, jose.RS256, other, "kid-later", claims), "GET", "/tokens")
-	if n := f.is.JWKSFetches.Load(); n != 2 {
-		t.Fatalf("%d key set fetches after a minute, want 2", n)
-	}
-}
-
 // A provider that cannot be reached is a fault (fail closed, answered as an
 // error), and is not asked again for a while.
 func TestProviderDownFailsClosed(t *testing.T) {

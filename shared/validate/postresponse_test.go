@@ -172,7 +172,7 @@ func TestAnswerDoesNotWaitForUsage(t *testing.T) {
 	}
 	close(f.db.gate)
 	f.settled(t)
-	got, _ := f.Store.Token(context.Background(), tok.Token.ID, store.Consistent)
+	got, _ := f.Store.Record(context.Background(), tok.Token.ID, store.Consistent)
 	if got.LastUsedAt != testkit.Start.Unix() || got.LastUsedIP != "203.0.113.9" {
 		t.Errorf("lastUsed %d %q after the post-response phase", got.LastUsedAt, got.LastUsedIP)
 	}
@@ -206,7 +206,7 @@ func TestUsageLandsExactly(t *testing.T) {
 	use(4)                           // the first of these writes everything counted
 	last := f.Clock.Now()
 
-	got, _ := f.Store.Token(ctx, tok.Token.ID, store.Consistent)
+	got, _ := f.Store.Record(ctx, tok.Token.ID, store.Consistent)
 	if got.LastUsedAt != last.Unix() || got.LastUsedIP != ips[0] {
 		t.Errorf("lastUsed %d %q, want %d %q", got.LastUsedAt, got.LastUsedIP, last.Unix(), ips[0])
 	}
@@ -253,7 +253,7 @@ func TestUsageBeforeAnswerWithoutTheExtension(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Written by the time the answer is back, with nobody to flush later.
-		if got, _ := f.Store.Token(ctx, tok.Token.ID, store.Consistent); got.LastUsedAt == f.Clock.Now().Unix() {
+		if got, _ := f.Store.Record(ctx, tok.Token.ID, store.Consistent); got.LastUsedAt == f.Clock.Now().Unix() {
 			return
 		}
 		if time.Now().After(deadline) {

@@ -52,7 +52,7 @@ func newUsage(maxTokens int) *usage {
 
 // of returns the token's tracker, which outlives cache entries so counts
 // survive a re-read, and raises its lastUsedAt to the item's.
-func (u *usage) of(t *store.Token) *tokenUse {
+func (u *usage) of(t *store.Record) *tokenUse {
 	u.mu.Lock()
 	tu := u.byToken[t.ID]
 	if tu == nil {
@@ -164,7 +164,7 @@ func (v *Validator) used(ctx context.Context, e *entry, addr netip.Addr, now tim
 // the request that found it due, and every address's count the tracker
 // holds when it is written.
 type dueWrite struct {
-	item *store.Token
+	item *store.Record
 	use  *tokenUse
 	ip   string
 	at   time.Time

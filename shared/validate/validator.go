@@ -91,11 +91,12 @@ type Request struct {
 	SourceIP string // "" or junk: unknown
 }
 
-// Decision is the outcome; Token is set whenever the token was recognised.
+// Decision is the outcome; Token, the token's stored record, is set
+// whenever the token was recognised.
 // Token is shared with the cache: read it, never write it.
 type Decision struct {
 	Status Status
-	Token  *store.Token
+	Token  *store.Record
 	e      *entry
 }
 
@@ -154,12 +155,12 @@ func (v *Validator) lookup(ctx context.Context, parsed token.Token, now time.Tim
 	if v.absent.known(parsed.ID, now) {
 		return newEntry(NotFound, nil), nil
 	}
-	t, err := v.store.Token(ctx, parsed.ID, store.Eventual)
+	t, err := v.store.Record(ctx, parsed.ID, store.Eventual)
 	if errors.Is(err, store.ErrNotFound) {
 		if !v.retries.take(now) {
 			return newEntry(NotFound, nil), nil
 		}
-		if t, err = v.store.Token(ctx, parsed.ID, store.Consistent); errors.Is(err, store.ErrNotFound) {
+		if t, err = v.store.Record(ctx, parsed.ID, store.Consistent); errors.Is(err, store.ErrNotFound) {
 			v.absent.add(parsed.ID, now)
 		}
 	}
@@ -200,7 +201,7 @@ func (v *Validator) lookup(ctx context.Context, parsed token.Token, now time.Tim
 
 // withGrace marks an item as matched by its previous secret: its validity
 // ends at prevValidUntil (or expiresAt, if sooner).
-func withGrace(t *store.Token) *store.Token {
+func withGrace(t *store.Record) *store.Record {
 	g := *t
 	g.ExpiresAt = min(t.ExpiresAt, t.PrevValidUntil)
 	return &g
@@ -209,7 +210,7 @@ func withGrace(t *store.Token) *store.Token {
 // tokenState applies the token-level rules, from the item and the clock:
 // expiry and inactivity are judged here, whether or not the sweeper or TTL
 // has acted yet.
-func (v *Validator) tokenState(t *store.Token, now time.Time) Status {
+func (v *Validator) tokenState(t *store.Record, now time.Time) Status {
 	switch v.rules.Status(t.Times(), now) {
 	case lifecycle.StatusRevoked:
 		return Revoked

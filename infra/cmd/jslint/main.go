@@ -1,5 +1,5 @@
 // Command jslint is `make lint`'s JavaScript step: ESLint over the web
-// console and its tests (infra/jslint), installed into $LOCAL_DIR/jslint
+// console and its tests (internal/jslint), installed into $LOCAL_DIR/jslint
 // with npm the first time. Run from the repository root; exit 1 on any
 // finding. Like ddblocal it depends on nothing in shared/.
 package main
@@ -12,7 +12,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/keymint/keymint/infra/jslint"
+	"github.com/keymint/keymint/internal/jslint"
 )
 
 func main() {

@@ -7,7 +7,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/keymint/keymint/infra/localrt"
+	"github.com/keymint/keymint/internal/localrt"
 )
 
 // cmdAdmin makes sure $LOCAL_DIR/admin-token holds a working admin token,

@@ -8,10 +8,10 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"github.com/keymint/keymint/infra/localfn"
-	"github.com/keymint/keymint/infra/localrt"
-	"github.com/keymint/keymint/infra/stack"
 	"github.com/keymint/keymint/internal/ddblocal"
+	"github.com/keymint/keymint/internal/localfn"
+	"github.com/keymint/keymint/internal/localrt"
+	"github.com/keymint/keymint/internal/stack"
 	"github.com/keymint/keymint/internal/tabledef"
 )
 

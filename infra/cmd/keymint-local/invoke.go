@@ -12,7 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/keymint/keymint/infra/localrt"
+	"github.com/keymint/keymint/internal/localrt"
 )
 
 // Placeholders in event files: the bootstrap admin token from

@@ -22,10 +22,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
-	"github.com/keymint/keymint/infra/localrt"
-	"github.com/keymint/keymint/infra/oidc"
-	"github.com/keymint/keymint/infra/oidc/oidctest"
-	"github.com/keymint/keymint/infra/stack"
+	"github.com/keymint/keymint/internal/localrt"
+	"github.com/keymint/keymint/internal/oidc"
+	"github.com/keymint/keymint/internal/oidc/oidctest"
+	"github.com/keymint/keymint/internal/stack"
 	"github.com/keymint/keymint/internal/testkit"
 )
 

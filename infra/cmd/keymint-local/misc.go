@@ -11,9 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/keymint/keymint/infra/benchfmt"
-	"github.com/keymint/keymint/infra/localrt"
+	"github.com/keymint/keymint/internal/benchfmt"
 	"github.com/keymint/keymint/internal/ddblocal"
+	"github.com/keymint/keymint/internal/localrt"
 )
 
 // cmdTestDDB runs one command under one in-memory DynamoDB Local (the

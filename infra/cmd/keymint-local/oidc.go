@@ -15,7 +15,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/keymint/keymint/infra/oidc"
+	"github.com/keymint/keymint/internal/oidc"
 )
 
 // oidcSettings is $LOCAL_DIR/oidc.json: where the running stack's provider

@@ -8,8 +8,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/keymint/keymint/infra/localrt"
-	"github.com/keymint/keymint/infra/stack"
+	"github.com/keymint/keymint/internal/localrt"
+	"github.com/keymint/keymint/internal/stack"
 )
 
 // settingsDocs is where a user finds the settings a function takes.

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/keymint/keymint/infra/localrt"
+	"github.com/keymint/keymint/internal/localrt"
 )
 
 func templatePath(t *testing.T) string {

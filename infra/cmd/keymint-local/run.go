@@ -16,11 +16,11 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/keymint/keymint/infra/localapi"
-	"github.com/keymint/keymint/infra/localfn"
-	"github.com/keymint/keymint/infra/localrt"
-	"github.com/keymint/keymint/infra/stack"
 	"github.com/keymint/keymint/internal/ddblocal"
+	"github.com/keymint/keymint/internal/localapi"
+	"github.com/keymint/keymint/internal/localfn"
+	"github.com/keymint/keymint/internal/localrt"
+	"github.com/keymint/keymint/internal/stack"
 	"github.com/keymint/keymint/shared/token"
 )
 

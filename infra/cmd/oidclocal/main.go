@@ -1,4 +1,4 @@
-// Command oidclocal installs the local OpenID Connect provider (infra/oidc)
+// Command oidclocal installs the local OpenID Connect provider (internal/oidc)
 // for `make deps`. Like ddblocal it depends on nothing in shared/, so the
 // install works while a shared package is mid-edit; it is a command of its
 // own so that ddblocal stays about DynamoDB Local.
@@ -14,7 +14,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/keymint/keymint/infra/oidc"
+	"github.com/keymint/keymint/internal/oidc"
 )
 
 func main() {

@@ -1,6 +1,6 @@
 // Command routegen is make generate: it rewrites the route events of
 // template.yaml and the route table of docs/api.md from shared/api's route
-// table, then checks openapi.json against it (see infra/routegen). Run it
+// table, then checks openapi.json against it (see internal/routegen). Run it
 // from the repository root.
 package main
 
@@ -10,7 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/keymint/keymint/infra/routegen"
+	"github.com/keymint/keymint/internal/routegen"
 	"github.com/keymint/keymint/shared/api"
 )
 

@@ -1,0 +1,65 @@
+package importcheck
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/keymint/keymint/internal/testkit"
+)
+
+// TestTreeLayout holds rule 4 (doc.go): nothing imports a package under
+// infra/. infra/ holds what is run — commands (infra/cmd/*), suites,
+// benchmarks, scripts — and a library two of them share lives in internal/.
+// Tests count: a suite's tests importing another suite would make it a
+// library.
+func TestTreeLayout(t *testing.T) {
+	t.Parallel()
+	root, err := testkit.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "list", "-json=ImportPath,Imports,TestImports,XTestImports", "./...")
+	cmd.Dir = root
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, stderr.Bytes())
+	}
+	var seenInfra, seenInternal int
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p struct {
+			ImportPath                         string
+			Imports, TestImports, XTestImports []string
+		}
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case strings.HasPrefix(p.ImportPath, mod+"infra/"):
+			seenInfra++
+		case strings.HasPrefix(p.ImportPath, mod+"internal/"):
+			seenInternal++
+		}
+		for _, list := range [][]string{p.Imports, p.TestImports, p.XTestImports} {
+			for _, d := range list {
+				// A package's external test package imports the package itself.
+				if strings.HasPrefix(d, mod+"infra/") && d != p.ImportPath {
+					t.Errorf("rule 4: %s imports %s: a package others import belongs in internal/", p.ImportPath, d)
+				}
+			}
+		}
+	}
+	// Proof the listing is the module's: it would pass vacuously on none.
+	if seenInfra < 5 || seenInternal < 5 {
+		t.Fatalf("listed %d infra/ and %d internal/ packages: not the module", seenInfra, seenInternal)
+	}
+}
