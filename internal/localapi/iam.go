@@ -45,6 +45,20 @@ func (r iamResponse) allows(routeArn string) bool {
 	return allowed
 }
 
+// PolicyAllows is API Gateway's decision on an authorizer's IAM policy
+// answer for the request whose execute-api ARN is arn (allows). The local
+// API decides with it, and so does validate's property test of the one
+// rule under caching: one evaluation of AWS's documented rules, apart from
+// the production code it checks. An answer that is not a policy is an
+// error.
+func PolicyAllows(answer []byte, arn string) (bool, error) {
+	var resp iamResponse
+	if err := json.Unmarshal(answer, &resp); err != nil {
+		return false, err
+	}
+	return resp.allows(arn), nil
+}
+
 func list(raw json.RawMessage) []string {
 	var one string
 	if json.Unmarshal(raw, &one) == nil {

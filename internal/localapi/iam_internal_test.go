@@ -50,3 +50,27 @@ func TestIAMPolicyEvaluation(t *testing.T) {
 		})
 	}
 }
+
+// IAM's wildcards in a resource: "*" any run of characters, "/" included
+// and empty too, "?" exactly one.
+func TestWildcardIsIAMs(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		pattern, s string
+		want       bool
+	}{
+		{"GET/orders/*", "GET/orders/1", true},
+		{"GET/orders/*", "GET/orders/1/payments/refund", true}, // "*" spans "/"
+		{"GET/orders/*", "GET/orders/", true},                  // and may be empty
+		{"GET/orders/?", "GET/orders/1", true},
+		{"GET/orders/?", "GET/orders/12", false},
+		{"GET/orders", "GET/orders/1", false},
+		{"*/orders", "DELETE/orders", true},
+		{"GET/a*b*c", "GET/axxbyyc", true},
+		{"GET/a*b*c", "GET/axxbyy", false},
+	} {
+		if got := wildcard(c.pattern, false).MatchString(c.s); got != c.want {
+			t.Errorf("wildcard(%q) on %q = %v, want %v", c.pattern, c.s, got, c.want)
+		}
+	}
+}
