@@ -98,7 +98,7 @@ lint: ## gofmt, go vet, staticcheck, deadcode, go mod tidy -diff, ESLint (intern
 
 # The route table (shared/api/routes.go) is the one place a route is
 # declared; internal/routegen's tests fail in make test when this is not run.
-generate: ## rewrite template.yaml's route events, docs/api.md's route table and missing sample events from the route table; check openapi.json against it
+generate: ## rewrite template.yaml's route events, docs/api.md's route table and openapi.json's operation skeletons and missing sample events from the route table
 	$(GO) run ./infra/cmd/routegen
 
 build: ## one bootstrap per function into bin/<function>/bootstrap (linux/arm64)

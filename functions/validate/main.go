@@ -12,7 +12,9 @@ import (
 )
 
 func main() {
-	h, err := app.Build(context.Background(), "ValidateFunction", validatefn.Lambda, os.Getenv)
+	// Early begins the extension's registration before the App is built,
+	// so the two overlap.
+	h, err := app.Build(context.Background(), "ValidateFunction", validatefn.Early(os.Getenv), os.Getenv)
 	if err != nil {
 		// JSON like every other record, so Lambda's log-level filter and
 		// Logs Insights see it; log.Fatal's plain text would be dropped.

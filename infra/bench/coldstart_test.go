@@ -134,8 +134,9 @@ type coldStartTimes struct {
 	init   time.Duration // to its first GET next: runtime start, package inits, main up to lambda.Start
 	answer time.Duration // to the arrival of its answer
 	// register is how long registering validate's post-response extension
-	// took during init, as its log line says; -1 without one.
-	register time.Duration
+	// took during init, as its log line says, and registerWait how much of
+	// it init waited for; -1 without the line.
+	register, registerWait time.Duration
 }
 
 // registeredLine is validate's log line once its extension registered.
@@ -167,7 +168,8 @@ func coldStart(tb testing.TB, bin string, env []string, event []byte) (coldStart
 		if a.failed {
 			tb.Fatalf("%s answered with an error: %s", filepath.Base(bin), a.body)
 		}
-		return coldStartTimes{init: a.asked.Sub(start), answer: a.at.Sub(start), register: registerTime(out)}, a.body
+		took, waited := registerTime(out)
+		return coldStartTimes{init: a.asked.Sub(start), answer: a.at.Sub(start), register: took, registerWait: waited}, a.body
 	case err := <-exited:
 		tb.Fatalf("%s exited before answering (%v):\n%s", filepath.Base(bin), err, out.String())
 	case <-time.After(30 * time.Second):
@@ -176,27 +178,29 @@ func coldStart(tb testing.TB, bin string, env []string, event []byte) (coldStart
 	return coldStartTimes{}, nil
 }
 
-// registerTime reads the registration time from validate's log line
-// (written during init, so by its answer the line is on its way; a moment
-// is allowed for the pipe).
-func registerTime(out *testkit.Output) time.Duration {
+// registerTime reads, from validate's log line (written during init, so
+// by its answer the line is on its way; a moment is allowed for the
+// pipe), how long registering took and how long Init waited for it (the
+// rest ran beside the App's building); -1s without the line.
+func registerTime(out *testkit.Output) (took, waited time.Duration) {
 	select {
 	case <-out.Seen():
 	case <-time.After(200 * time.Millisecond):
-		return -1
+		return -1, -1
 	}
 	for _, line := range strings.Split(out.String(), "\n") {
 		if !strings.Contains(line, registeredLine) {
 			continue
 		}
 		var rec struct {
-			MS float64 `json:"ms"`
+			MS       float64 `json:"ms"`
+			WaitedMS float64 `json:"waitedMs"`
 		}
 		if json.Unmarshal([]byte(line), &rec) == nil {
-			return time.Duration(rec.MS * float64(time.Millisecond))
+			return time.Duration(rec.MS * float64(time.Millisecond)), time.Duration(rec.WaitedMS * float64(time.Millisecond))
 		}
 	}
-	return -1
+	return -1, -1
 }
 
 // coldStartFixture is what both processes get: the environment of a local
@@ -312,16 +316,22 @@ func checkAllowed(tb testing.TB, who string, answer []byte) {
 // container starts, so the first request writes nothing. The Extensions
 // API is served beside the Runtime API, as on Lambda, so validate registers
 // its post-response extension during Init; register-ms is how long that
-// took, from validate's own log line. The two run interleaved,
-// coldStartRounds pairs per b.Loop iteration after one discarded warm-up
-// pair (page cache, the token's first lastUsedAt write); metrics are
-// medians over all pairs.
+// took and register-wait-ms how long Init waited for it (the registration
+// begins before the App is built and runs beside it), from validate's own
+// log line. noextension is the same function built without the extension
+// (testdata/noextension): validate-ms against noextension-ms is what the
+// extension adds to the first answer. The three run interleaved,
+// coldStartRounds triples per b.Loop iteration after one discarded warm-up
+// triple (page cache, the token's first lastUsedAt write); metrics are
+// medians over all of them.
 func BenchmarkColdStart(b *testing.B) {
-	const coldStartRounds = 15
+	const coldStartRounds = 25
 	lb := makefileBuild(b)
 	bin := b.TempDir()
-	lb.build(b, runtime.GOOS, runtime.GOARCH, bin, "./functions/validate", "./infra/bench/testdata/minimal", "./infra/bench/testdata/firstget")
+	lb.build(b, runtime.GOOS, runtime.GOARCH, bin, "./functions/validate", "./infra/bench/testdata/minimal", "./infra/bench/testdata/firstget",
+		"./infra/bench/testdata/noextension")
 	validate, minimal, firstget := filepath.Join(bin, "validate"), filepath.Join(bin, "minimal"), filepath.Join(bin, "firstget")
+	noext := filepath.Join(bin, "noextension")
 	fx := newColdStartFixture(b)
 
 	run := func(bin string) coldStartTimes {
@@ -331,15 +341,18 @@ func BenchmarkColdStart(b *testing.B) {
 	}
 	run(validate)
 	run(minimal)
-	var vals, mins, valInits, minInits, firsts, seconds, regs []time.Duration
+	run(noext)
+	var vals, mins, valInits, minInits, firsts, seconds, regs, regWaits, noexts, noextInits, extDeltas []time.Duration
 	var vInit, mInit, sdkInit, ddbInit []time.Duration
 	for b.Loop() {
 		for range coldStartRounds {
-			v, m := run(validate), run(minimal)
+			v, m, n := run(validate), run(minimal), run(noext)
+			noexts, noextInits = append(noexts, n.answer), append(noextInits, n.init)
+			extDeltas = append(extDeltas, v.answer-n.answer)
 			if v.register < 0 {
 				b.Fatal("validate did not log its extension's registration")
 			}
-			regs = append(regs, v.register)
+			regs, regWaits = append(regs, v.register), append(regWaits, v.registerWait)
 			vals, valInits = append(vals, v.answer), append(valInits, v.init)
 			mins, minInits = append(mins, m.answer), append(minInits, m.init)
 			first, second := firstGet(b, firstget, fx.env)
@@ -354,6 +367,14 @@ func BenchmarkColdStart(b *testing.B) {
 	b.ReportMetric(ms(m), "minimal-ms")
 	b.ReportMetric(ms(v-m), "extra-ms")
 	b.ReportMetric(ms(median(regs)), "register-ms")
+	// What the extension adds to the first answer: validate against the
+	// same build that registers none (testdata/noextension).
+	b.ReportMetric(ms(median(noexts)), "noextension-ms")
+	b.ReportMetric(ms(median(noextInits)), "noextension-init-ms")
+	// The same, paired: the median of each triple's difference, which the
+	// machine's drift between triples does not move.
+	b.ReportMetric(ms(median(extDeltas)), "extension-adds-ms")
+	b.ReportMetric(ms(median(regWaits)), "register-wait-ms")
 	// Where the time goes: up to lambda.Start (init) and the first invoke.
 	b.ReportMetric(ms(median(valInits)), "validate-init-ms")
 	b.ReportMetric(ms(median(minInits)), "minimal-init-ms")

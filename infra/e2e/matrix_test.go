@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/keymint/keymint/shared/api"
 	"github.com/keymint/keymint/shared/token"
 )
 
@@ -25,9 +26,11 @@ import (
 // credential × every kind of target token, each cell's answer held to what
 // an oracle derives from the rules alone (docs/api.md, scopes.json).
 //
-// Reading order: the three tables (matrixRoutes, the credentials, the
-// target kinds), then oracle, then TestRouteCredentialTargetMatrix, which
-// makes the credentials and targets, runs every cell and logs the counts.
+// Reading order: the three tables (the routes, matrixRoutes in
+// matrixroutes_test.go: api.Table's routes with what a cell sends; the
+// credentials; the target kinds), then oracle, then
+// TestRouteCredentialTargetMatrix, which makes the credentials and targets,
+// runs every cell and logs the counts.
 
 // refusedByAuthorizer is API Gateway's answer when the authorizer refuses a
 // credential (malformed, bad checksum, unknown, bad secret, revoked,
@@ -67,55 +70,14 @@ const (
 // their own, and a refused one must leave it as it was.
 func (r routeRule) changes() bool { return r == ruleChange || r == ruleBulk }
 
-// matrixRoute is one row of the route table.
+// matrixRoute is one row of the route table (matrixRoutes).
 type matrixRoute struct {
-	scope string    // the scope that opens it; "" any valid token
+	scope string    // the scope that opens it (the route's Access); "" any valid token
 	rule  routeRule // what its function checks
 	ok    int       // the answer when allowed
 	// body is the request body for target tg (nil: none); unique makes a
 	// name no other cell uses.
 	body func(tg matrixTarget, unique func(string) string) any
-}
-
-// matrixRoutes is the oracle's view of every route template.yaml declares,
-// by "METHOD /path": the scope scopes.json opens it with, the rule its
-// function applies, and what a cell sends.
-var matrixRoutes = map[string]matrixRoute{
-	"GET /tokens":            {scope: "tokens:read", rule: ruleList, ok: 200},
-	"GET /tokens/{id}":       {scope: "tokens:read", rule: ruleRead, ok: 200},
-	"GET /tokens/{id}/usage": {scope: "tokens:read", rule: ruleRead, ok: 200},
-	"GET /tokens/{id}/audit": {scope: "tokens:read", rule: ruleRead, ok: 200},
-	"GET /whoami":            {scope: "", rule: ruleWhoAmI, ok: 200},
-	"POST /tokens": {scope: "tokens:write", rule: ruleIssue, ok: 201,
-		body: func(tg matrixTarget, unique func(string) string) any {
-			return map[string]any{"name": unique("iss"), "scopes": tg.scopes, "owner": tg.owner}
-		}},
-	"PATCH /tokens/{id}": {scope: "tokens:write", rule: ruleChange, ok: 200,
-		body: func(matrixTarget, func(string) string) any { return map[string]any{"description": "m"} }},
-	"POST /tokens/{id}/regenerate": {scope: "tokens:write", rule: ruleChange, ok: 200,
-		body: func(matrixTarget, func(string) string) any { return map[string]any{} }},
-	"POST /tokens/{id}/copy": {scope: "tokens:write", rule: ruleChange, ok: 201,
-		body: func(_ matrixTarget, unique func(string) string) any { return map[string]any{"name": unique("cp")} }},
-	"POST /tokens/{id}/deactivate":         {scope: "tokens:write", rule: ruleChange, ok: 200},
-	"POST /tokens/{id}/activate":           {scope: "tokens:write", rule: ruleChange, ok: 200},
-	"DELETE /tokens/{id}":                  {scope: "tokens:write", rule: ruleChange, ok: 200},
-	"POST /tokens/revoke":                  {scope: "tokens:write", rule: ruleBulk, ok: 200, body: idsBody},
-	"PUT /tokens/{id}/blocked-ips/{ip}":    {scope: "tokens:write", rule: ruleChange, ok: 200},
-	"DELETE /tokens/{id}/blocked-ips/{ip}": {scope: "tokens:write", rule: ruleChange, ok: 200},
-	"PUT /owners/{owner}/status": {scope: "tokens:admin", rule: ruleOwnerStatus, ok: 200,
-		body: func(matrixTarget, func(string) string) any { return map[string]any{"status": "active"} }},
-	"GET /openapi.json":         {scope: "", rule: rulePublic, ok: 200},
-	"GET /owners/{owner}/audit": {scope: "tokens:admin", rule: ruleOwnerAdmin, ok: 200},
-	"GET /owners":               {scope: "tokens:admin", rule: ruleOwnerAdmin, ok: 200},
-	"GET /owners/{owner}":       {scope: "tokens:admin", rule: ruleOwnerAdmin, ok: 200},
-	// Setting what is already so: no cell's owner changes under another.
-	"PATCH /owners/{owner}": {scope: "tokens:admin", rule: ruleOwnerAdmin, ok: 200,
-		body: func(matrixTarget, func(string) string) any { return map[string]any{"singleToken": false} }},
-	"POST /tokens/deactivate": {scope: "tokens:write", rule: ruleBulk, ok: 200, body: idsBody},
-	"POST /tokens/activate":   {scope: "tokens:write", rule: ruleBulk, ok: 200, body: idsBody},
-	"GET /scopes":             {scope: "", rule: ruleWhoAmI, ok: 200},
-	"GET /":                   {scope: "", rule: rulePublic, ok: 200},
-	"GET /console/{file}":     {scope: "", rule: rulePublic, ok: 200},
 }
 
 // idsBody names the target alone in a bulk request.
@@ -265,8 +227,9 @@ func TestRouteCredentialTargetMatrix(t *testing.T) {
 	start := time.Now()
 	// No validate cache: a revoke, deactivate or owner disable bites at once.
 	m := &matrix{s: newLocalStack(t, stackOptions{env: map[string]string{"VALIDATE_CACHE_TTL": "0"}})}
-	routes := matrixRouteKeys(t)
-	checkMatrixScopes(t)
+	rows := matrixRoutes(t, api.Table())
+	routes := matrixRouteKeys(t, rows)
+	checkMatrixScopes(t, rows)
 
 	creds, spoil := m.credentials(t)
 	// Shared targets are made before spoil disables owner "gone", since a
@@ -275,7 +238,7 @@ func TestRouteCredentialTargetMatrix(t *testing.T) {
 	spoil()
 	setup := time.Since(start)
 
-	cells := planCells(routes, creds)
+	cells := planCells(routes, rows, creds)
 	failed := m.run(t, cells, shared)
 
 	perStatus := map[int]int{}
@@ -301,30 +264,30 @@ func TestRouteCredentialTargetMatrix(t *testing.T) {
 }
 
 // matrixRouteKeys is KeymintApi's routes from template.yaml, sorted; each
-// must have a row in matrixRoutes and each row a route.
-func matrixRouteKeys(t *testing.T) []string {
+// must have a row in rows and each row a route.
+func matrixRouteKeys(t *testing.T, rows map[string]matrixRoute) []string {
 	t.Helper()
 	var routes []string
 	for _, r := range loadTemplate(t).APIs["KeymintApi"].Routes {
 		key := r.Method + " " + r.Path
-		if _, ok := matrixRoutes[key]; !ok {
+		if _, ok := rows[key]; !ok {
 			t.Fatalf("template route %s has no rule in the oracle", key)
 		}
 		routes = append(routes, key)
 	}
-	if len(routes) != len(matrixRoutes) {
-		t.Fatalf("template has %d routes, the oracle knows %d: %v", len(routes), len(matrixRoutes), routes)
+	if len(routes) != len(rows) {
+		t.Fatalf("template has %d routes, the oracle knows %d: %v", len(routes), len(rows), routes)
 	}
 	slices.Sort(routes)
 	return routes
 }
 
-// checkMatrixScopes holds the oracle's route scopes against
-// shared/policy/scopes.json, so the table above cannot drift from it.
-func checkMatrixScopes(t *testing.T) {
+// checkMatrixScopes holds the oracle's route scopes (the route table's
+// Access) against shared/policy/scopes.json, so they cannot drift apart.
+func checkMatrixScopes(t *testing.T, rows map[string]matrixRoute) {
 	t.Helper()
 	want := map[string]string{}
-	for key, r := range matrixRoutes {
+	for key, r := range rows {
 		if r.rule != rulePublic { // no authorizer: no scope opens it
 			want[key] = r.scope
 		}
@@ -478,10 +441,10 @@ type cell struct {
 }
 
 // planCells is every route × credential × target kind, in that order.
-func planCells(routes []string, creds []credential) []cell {
+func planCells(routes []string, rows map[string]matrixRoute, creds []credential) []cell {
 	var cells []cell
 	for _, key := range routes {
-		rule := matrixRoutes[key]
+		rule := rows[key]
 		for _, c := range creds {
 			for _, k := range targetKinds {
 				fresh := c.valid && rule.rule.changes()

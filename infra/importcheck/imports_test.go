@@ -23,9 +23,22 @@ var wiring = []string{mod + "shared/app", mod + "shared/app/", mod + "shared/con
 // package may import, with what is under them, because it calls that
 // service (rule 3).
 var sdkCalls = map[string][]string{
-	mod + "shared/store":   {"github.com/aws/aws-sdk-go-v2/service/dynamodb/", "github.com/aws/aws-sdk-go-v2/feature/dynamodb/"},
-	mod + "shared/keyring": {"github.com/aws/aws-sdk-go-v2/service/secretsmanager/"},
-	mod + "shared/sweep":   {"github.com/aws/aws-sdk-go-v2/service/eventbridge/"},
+	mod + "shared/store":             {"github.com/aws/aws-sdk-go-v2/service/dynamodb/", "github.com/aws/aws-sdk-go-v2/feature/dynamodb/"},
+	mod + "shared/keyring/awssecret": {"github.com/aws/aws-sdk-go-v2/service/secretsmanager/"},
+	mod + "shared/sweep":             {"github.com/aws/aws-sdk-go-v2/service/eventbridge/"},
+}
+
+// importedOnlyBy are packages only the listed ones may import (rule 6):
+// what links them carries libraries every other function must not. OpenID
+// Connect verification (go-oidc, go-jose) is validate's alone, so
+// shared/config, which every function links, must not import it. The
+// pepper in Secrets Manager is read only by the functions that hash or
+// verify secrets (issue, validate), through shared/app/pepper.
+var importedOnlyBy = map[string][]string{
+	mod + "shared/signin/idtoken":                         {mod + "shared/validate", mod + "shared/app/validatefn"},
+	mod + "shared/keyring/awssecret":                      {mod + "shared/app/pepper"},
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager": {mod + "shared/keyring/awssecret", mod + "shared/app/pepper"},
+	mod + "shared/app/pepper":                             {mod + "shared/app/issuefn", mod + "shared/app/validatefn"},
 }
 
 const (
@@ -87,6 +100,7 @@ func TestImportRules(t *testing.T) {
 	t.Parallel()
 	pkgs := sharedPackages(t)
 	var domain, wired []string
+	importers := map[string][]string{}
 	for _, p := range pkgs {
 		if matches(p.ImportPath, wiring) {
 			wired = append(wired, p.ImportPath)
@@ -96,6 +110,14 @@ func TestImportRules(t *testing.T) {
 		for _, d := range p.Deps {
 			if strings.HasPrefix(d, mod+"infra/") || strings.HasPrefix(d, mod+"internal/") || strings.HasPrefix(d, mod+"functions/") {
 				t.Errorf("rule 2: %s imports %s", p.ImportPath, d)
+			}
+		}
+		for _, d := range p.Imports {
+			if allowed, ok := importedOnlyBy[d]; ok {
+				importers[d] = append(importers[d], p.ImportPath)
+				if !slices.Contains(allowed, p.ImportPath) {
+					t.Errorf("rule 6: %s imports %s, which only %v may", p.ImportPath, d, allowed)
+				}
 			}
 		}
 		if matches(p.ImportPath, wiring) {
@@ -113,6 +135,13 @@ func TestImportRules(t *testing.T) {
 			if (strings.HasPrefix(d, sdkServices) || strings.HasPrefix(d, sdkFeatures)) && !matches(d, sdkCalls[p.ImportPath]) {
 				t.Errorf("rule 3: domain package %s imports %s, a service it does not call", p.ImportPath, d)
 			}
+		}
+	}
+	// Proof rule 6 looked at real imports: each restricted package is
+	// imported by at least one of those allowed.
+	for d := range importedOnlyBy {
+		if len(importers[d]) == 0 {
+			t.Errorf("rule 6: nothing imports %s; the rule would prove nothing", d)
 		}
 	}
 	// Proof the lists are the ones the rules are about: they would pass

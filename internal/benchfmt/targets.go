@@ -197,13 +197,7 @@ func (r Report) systemTargets() []Target {
 			Met:      v <= m+3,
 			Why:      r.coldStartWhy(v - m),
 		})
-		if reg, ok := r.metric(pkg, "ColdStart", "register-ms"); ok {
-			out = append(out, Target{
-				Goal:     "cold start: registering the post-response extension during init ≤ 0.5 ms (validate's own log line)",
-				Measured: millis(reg),
-				Met:      reg <= 0.5,
-			})
-		}
+		out = append(out, r.extensionRow(v)...)
 		if share, ok := r.coldStartShare(v - m); ok {
 			out = append(out, Target{
 				Goal:     "cold start, keymint's own share (beyond the AWS SDK's initialisation and a process's first GetItem): ≤ 1.6 ms",
@@ -246,6 +240,36 @@ func (r Report) systemTargets() []Target {
 		})
 	}
 	return out
+}
+
+// extensionTolerance is how far the first answer with the post-response
+// extension may sit above the same build's without it, and how long Init
+// may wait for the extension's registration: the resolution of medians of
+// cold starts on a shared machine, not a cost allowed.
+const extensionTolerance = 0.5 // ms
+
+// extensionRow judges what the post-response extension adds to a cold
+// start's first answer (validate, v ms): against the same build without
+// it, paired run by run (extension-adds-ms, the median of each pair's
+// difference; noextension-ms is shown beside), and what of its
+// registration Init waited for (register-wait-ms; the rest ran beside the
+// App's building).
+func (r Report) extensionRow(v float64) []Target {
+	const pkg = "infra/bench"
+	without, ok1 := r.metric(pkg, "ColdStart", "noextension-ms")
+	adds, ok2 := r.metric(pkg, "ColdStart", "extension-adds-ms")
+	reg, ok3 := r.metric(pkg, "ColdStart", "register-ms")
+	wait, ok4 := r.metric(pkg, "ColdStart", "register-wait-ms")
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		return nil
+	}
+	return []Target{{
+		Goal: fmt.Sprintf("cold start: the post-response extension adds nothing to the first answer (paired with the same build without it: ≤ +%.1f ms; Init waits ≤ %.1f ms for its registration)",
+			extensionTolerance, extensionTolerance),
+		Measured: fmt.Sprintf("%+.2f ms paired (%s vs %s without it); registering took %s, Init waited %s of it",
+			adds, millis(v), millis(without), millis(reg), millis(wait)),
+		Met: adds <= extensionTolerance && wait <= extensionTolerance,
+	}}
 }
 
 // nanos formats a duration given in nanoseconds with three significant

@@ -19,7 +19,7 @@ const (
 	goalDue       = "validate, cache miss, lastUsedAt older than the interval (its use is written): answer p50 ≤ 1.05 ×, p99 ≤ 1.20 × a bare GetItem"
 	goalRecent    = "validate, cache miss, used moments ago in another container (nothing to write): answer p50 ≤ 1.05 ×, p99 ≤ 1.20 × a bare GetItem"
 	goalShare     = "cold start, keymint's own share (beyond the AWS SDK's initialisation and a process's first GetItem): ≤ 1.6 ms"
-	goalExtension = "cold start: registering the post-response extension during init ≤ 0.5 ms (validate's own log line)"
+	goalExtension = "cold start: the post-response extension adds nothing to the first answer (paired with the same build without it: ≤ +0.5 ms; Init waits ≤ 0.5 ms for its registration)"
 	goalCacheHeap = "validate cache, full: heap ≤ its bound, entries ≤ VALIDATE_CACHE_MAX_ENTRIES"
 )
 
@@ -165,14 +165,22 @@ func TestNewTargets(t *testing.T) {
 			out:  benchOutput("shared/validate", "BenchmarkMiss/first-use-2 	 1000	 1230000 answer-p50-ns	 1170000 getitem-p50-ns"),
 		},
 		{
-			name: "registration met",
-			out:  benchOutput("infra/bench", "BenchmarkColdStart-2 	1	 13.1 validate-ms	 4.5 minimal-ms	 0.42 register-ms"),
-			want: []Target{{goalColdStart, "13.1 ms vs 4.50 ms minimal: +8.6 ms (2.91 ×)", false, ""}, {goalExtension, "420 µs", true, ""}},
+			name: "extension met: no slower than without it, registration overlapped",
+			out:  benchOutput("infra/bench", "BenchmarkColdStart-2 	1	 13.1 validate-ms	 4.5 minimal-ms	 13.3 noextension-ms	 -0.2 extension-adds-ms	 1.7 register-ms	 0.3 register-wait-ms"),
+			want: []Target{{goalColdStart, "13.1 ms vs 4.50 ms minimal: +8.6 ms (2.91 ×)", false, ""},
+				{goalExtension, "-0.20 ms paired (13.1 ms vs 13.3 ms without it); registering took 1.70 ms, Init waited 300 µs of it", true, ""}},
 		},
 		{
-			name: "registration not met",
-			out:  benchOutput("infra/bench", "BenchmarkColdStart-2 	1	 13.1 validate-ms	 4.5 minimal-ms	 1.7 register-ms"),
-			want: []Target{{goalColdStart, "13.1 ms vs 4.50 ms minimal: +8.6 ms (2.91 ×)", false, ""}, {goalExtension, "1.70 ms", false, ""}},
+			name: "extension not met: the first answer is slower with it",
+			out:  benchOutput("infra/bench", "BenchmarkColdStart-2 	1	 13.1 validate-ms	 4.5 minimal-ms	 13.3 noextension-ms	 0.8 extension-adds-ms	 1.7 register-ms	 0.3 register-wait-ms"),
+			want: []Target{{goalColdStart, "13.1 ms vs 4.50 ms minimal: +8.6 ms (2.91 ×)", false, ""},
+				{goalExtension, "+0.80 ms paired (13.1 ms vs 13.3 ms without it); registering took 1.70 ms, Init waited 300 µs of it", false, ""}},
+		},
+		{
+			name: "extension not met: Init waits for the registration",
+			out:  benchOutput("infra/bench", "BenchmarkColdStart-2 	1	 13.1 validate-ms	 4.5 minimal-ms	 13.3 noextension-ms	 -0.2 extension-adds-ms	 1.7 register-ms	 1.6 register-wait-ms"),
+			want: []Target{{goalColdStart, "13.1 ms vs 4.50 ms minimal: +8.6 ms (2.91 ×)", false, ""},
+				{goalExtension, "-0.20 ms paired (13.1 ms vs 13.3 ms without it); registering took 1.70 ms, Init waited 1.60 ms of it", false, ""}},
 		},
 		{
 			name: "cold start share met",

@@ -76,12 +76,14 @@ func TestGenerateKeepsSamples(t *testing.T) {
 	}
 	write(routegen.TemplatePath, tmpl)
 	write(routegen.DocsPath, "<!-- BEGIN routes: generated from shared/api/routes.go by make generate; edit only the last column -->\n<!-- END routes -->\n")
+	write(routegen.OpenAPIPath, `{"paths": {}}`)
+	write(routegen.ScopesPath, `{"scopes": {}}`)
 	write("events/thing-get-spec.json", `{"edited": true}`)
 	files, err := routegen.Generate(root, testRoutes)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, path := range []string{routegen.TemplatePath, routegen.DocsPath, "events/thing-get-things-id.json", "events/other-post-things.json"} {
+	for _, path := range []string{routegen.TemplatePath, routegen.DocsPath, routegen.OpenAPIPath, routegen.ScopesPath, "events/thing-get-things-id.json", "events/other-post-things.json"} {
 		if _, ok := files[path]; !ok {
 			t.Errorf("Generate wrote no %s", path)
 		}
@@ -89,7 +91,7 @@ func TestGenerateKeepsSamples(t *testing.T) {
 	if b, ok := files["events/thing-get-spec.json"]; ok {
 		t.Errorf("Generate rewrote an existing sample: %s", b)
 	}
-	if len(files) != 4 {
-		t.Errorf("Generate wrote %d files, want 4", len(files))
+	if len(files) != 6 {
+		t.Errorf("Generate wrote %d files, want 6", len(files))
 	}
 }

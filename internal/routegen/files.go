@@ -9,8 +9,7 @@ import (
 	"github.com/keymint/keymint/shared/api"
 )
 
-// The files routegen writes, by path from the repository root, and the one
-// it checks.
+// The files routegen writes, by path from the repository root.
 const (
 	TemplatePath = "template.yaml"
 	DocsPath     = "docs/api.md"
@@ -20,7 +19,7 @@ const (
 // Generate reads the generated files under root and returns each, by path,
 // as routes make it, with a sample event for each route that has none.
 func Generate(root string, routes []api.Route) (map[string][]byte, error) {
-	gen := map[string]func([]byte, []api.Route) ([]byte, error){TemplatePath: Template, DocsPath: Docs}
+	gen := map[string]func([]byte, []api.Route) ([]byte, error){TemplatePath: Template, DocsPath: Docs, OpenAPIPath: OpenAPI, ScopesPath: Scopes}
 	out := map[string][]byte{}
 	for path, f := range gen {
 		src, err := os.ReadFile(filepath.Join(root, path))

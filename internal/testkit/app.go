@@ -18,8 +18,16 @@ import (
 	"github.com/keymint/keymint/shared/token"
 )
 
-// Start is the manual clock's starting time in every test.
-var Start = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+// Start is the manual clock's starting time in every test: noon on the
+// first of January two years after the real clock's year, so never less
+// than a year ahead of it. DynamoDB Local deletes items whose TTL
+// attribute is past by the real clock, as DynamoDB does
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html);
+// a fixed date would fall behind the real one, and then a token's or a
+// revoked item's TTL, counted from the test clock, would lapse and the
+// item vanish mid-test. It moves once a year; tests count from it, never
+// from a written date.
+var Start = time.Date(time.Now().UTC().Year()+2, 1, 1, 12, 0, 0, 0, time.UTC)
 
 // Env is the environment a test App is built from; tests override entries.
 type Env map[string]string

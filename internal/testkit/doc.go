@@ -7,6 +7,8 @@
 //     travels in DYNAMODB_ENDPOINT: `make test` starts one DynamoDB Local and
 //     exports it for every package, and Main starts a private in-memory one
 //     only when it is unset (plain `go test`);
+//   - a Secrets Manager endpoint answering GetSecretValue
+//     (NewSecretsManager), for the keyring's deployed source;
 //   - a complete App on such a table (NewApp): a generated in-memory keyring,
 //     the shipped scope catalogue and a manual clock starting at Start.
 //

@@ -37,8 +37,8 @@ type Access struct {
 // Route is one route of the management API. Table is the one place a route
 // is declared: the routers dispatch from it, and `make generate`
 // (internal/routegen) writes template.yaml's route events, the route table of
-// docs/api.md and missing sample events from it, and checks openapi.json
-// against it.
+// docs/api.md, openapi.json's operation skeletons and missing sample events
+// from it.
 type Route struct {
 	Method string
 	// Path is API Gateway's route path, parameters in braces.

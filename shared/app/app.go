@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/keymint/keymint/shared/clock"
 	"github.com/keymint/keymint/shared/config"
 	"github.com/keymint/keymint/shared/keyring"
@@ -23,9 +22,13 @@ import (
 
 // App is one function's dependency graph.
 type App struct {
-	Config    config.Config
-	AWS       aws.Config
-	Store     *store.Store
+	Config config.Config
+	AWS    aws.Config
+	Store  *store.Store
+	// Keyring reads the source Assemble was given: a local file, or a
+	// test's. It is nil on AWS (KEYRING_SECRET_ARN set): there
+	// shared/app/pepper reads Secrets Manager, for the functions that hash
+	// or verify secrets only, so the others never link its SDK.
 	Keyring   *keyring.Keyring
 	Catalogue *policy.Catalogue
 	Clock     clock.Clock
@@ -43,10 +46,8 @@ func New(ctx context.Context, getenv func(string) string) (*App, error) {
 		return nil, fmt.Errorf("app: aws config: %w", err)
 	}
 	db := NewDynamoDB(awsCfg, cfg.DynamoDBEndpoint)
-	var src keyring.Source
-	if cfg.KeyringSecretARN != "" {
-		src = keyring.NewSecretsManagerSource(secretsmanager.NewFromConfig(awsCfg), cfg.KeyringSecretARN)
-	} else {
+	var src keyring.Source // nil: the secret, which pepper reads
+	if cfg.KeyringSecretARN == "" {
 		src = keyring.NewFileSource(cfg.KeyringFile)
 	}
 	return Assemble(cfg, awsCfg, db, src, clock.System{}, NewLogger())
@@ -67,7 +68,8 @@ func NewDynamoDB(awsCfg aws.Config, endpoint string) *dynamodb.Client {
 }
 
 // Assemble builds an App from parts, so tests and the local stack can hand
-// in their own DynamoDB client, keyring source and clock.
+// in their own DynamoDB client, keyring source and clock. A nil src leaves
+// the App without a Keyring (see App.Keyring).
 func Assemble(cfg config.Config, awsCfg aws.Config, db store.API, src keyring.Source, clk clock.Clock, log *slog.Logger) (*App, error) {
 	cat, err := catalogue(cfg)
 	if err != nil {
@@ -80,11 +82,15 @@ func Assemble(cfg config.Config, awsCfg aws.Config, db store.API, src keyring.So
 			return nil, fmt.Errorf("app: OIDC_SCOPES/OIDC_ADMIN_SCOPES: %w", policy.UnknownScopeError{Scope: s})
 		}
 	}
+	var keys *keyring.Keyring
+	if src != nil {
+		keys = keyring.New(src, clk, cfg.KeyringRefresh)
+	}
 	return &App{
 		Config:    cfg,
 		AWS:       awsCfg,
 		Store:     store.New(db, cfg.TableName, cfg.Rules(), store.ReadMode(cfg.ConsistentReads)).WithEnablement(cfg.RequireEnablement),
-		Keyring:   keyring.New(src, clk, cfg.KeyringRefresh),
+		Keyring:   keys,
 		Catalogue: cat,
 		Clock:     clk,
 		Log:       log,

@@ -5,8 +5,9 @@
 // exactly the wiring Lambda does. Typed adapts typed handlers to
 // aws-lambda-go's byte-level interface.
 //
-// shared/app and its per-function packages (validatefn, managefn,
-// sweeperfn, consolefn) are the wiring: the only packages, with
+// shared/app and its per-function packages (validatefn, issuefn, managefn,
+// sweeperfn, consolefn, and pepper, the keyring of the two that hash or
+// verify secrets) are the wiring: the only packages, with
 // shared/config and shared/registry, that know the App and the
 // configuration. The domain packages they build take narrow options and
 // ports and never import them (infra/importcheck holds the rule).

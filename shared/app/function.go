@@ -11,7 +11,7 @@ import (
 
 // Function builds one Lambda function's handler from the App. Each
 // function's wiring package exports its own (validatefn.Lambda,
-// managefn.Issue, …);
+// issuefn.Issue, …);
 // shared/registry lists them all for the local stack, and each
 // functions/<name>/main.go names only its own, so a bootstrap links and
 // initialises only the packages its function runs.

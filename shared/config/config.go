@@ -62,6 +62,12 @@ type Config struct {
 	RuntimeAPI string
 }
 
+// RuntimeAPIVar is the variable Lambda sets to the Runtime and Extensions
+// APIs' host:port. validate's wiring reads it before the Config is built
+// (its extension registers during the rest of Init), so it is named here,
+// once.
+const RuntimeAPIVar = "AWS_LAMBDA_RUNTIME_API"
+
 // Provisioned reports an environment started ahead of traffic
 // (provisioned concurrency): init has time to spare before the first event.
 func (c Config) Provisioned() bool { return c.InitializationType == "provisioned-concurrency" }
@@ -79,9 +85,6 @@ func (c Config) Rules() lifecycle.Rules {
 }
 
 const day = 24 * time.Hour
-
-// ErrInvalid marks a setting that is present but unusable.
-var ErrInvalid = errors.New("invalid configuration")
 
 // FromEnv reads the settings through getenv (os.Getenv in Lambda, a map in
 // the local stack and tests) and applies the documented defaults (docs/configuration.md).
@@ -112,7 +115,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		CacheTTL:           r.duration("VALIDATE_CACHE_TTL", 2*time.Second),
 		CacheMaxEntries:    r.integer("VALIDATE_CACHE_MAX_ENTRIES", 10000),
 		InitializationType: r.str("AWS_LAMBDA_INITIALIZATION_TYPE", ""),
-		RuntimeAPI:         r.str("AWS_LAMBDA_RUNTIME_API", ""),
+		RuntimeAPI:         r.str(RuntimeAPIVar, ""),
 		RequireEnablement:  r.boolean("TOKENS_REQUIRE_ENABLEMENT", false),
 		OIDC: signin.OIDC{
 			Issuer:      r.str("OIDC_ISSUER", ""),

@@ -1,7 +1,8 @@
 // Package keyring holds the pepper that keys token hashes.
 //
 // The keyring is a JSON document, kept in AWS Secrets Manager in production
-// and in a local file (created on first run) otherwise:
+// (read by shared/keyring/awssecret, so that this package imports no AWS
+// SDK) and in a local file (created on first run) otherwise:
 //
 //	{"current":"k2","keys":{"k1":"<base64>","k2":"<base64>"}}
 //

@@ -17,9 +17,6 @@ import (
 // with shorter ones.
 const MinKeyLen = 32
 
-// ErrInvalidKeyring is wrapped by every rejection of a keyring document.
-var ErrInvalidKeyring = errors.New("invalid keyring")
-
 // Keys is a parsed, validated keyring.
 type Keys struct {
 	Current string

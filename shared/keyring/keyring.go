@@ -10,10 +10,6 @@ import (
 	"github.com/keymint/keymint/shared/clock"
 )
 
-// ErrUnknownKey reports a verification against a key id the keyring does not
-// hold, even after re-reading its source.
-var ErrUnknownKey = errors.New("unknown key id")
-
 // UnknownKeyRefreshEvery bounds how often an unknown key id may trigger a
 // re-read of the source.
 const UnknownKeyRefreshEvery = time.Minute

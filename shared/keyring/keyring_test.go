@@ -16,55 +16,26 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
+	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/clock"
 	"github.com/keymint/keymint/shared/keyring"
+	"github.com/keymint/keymint/shared/keyring/awssecret"
 )
 
 const secretID = "keymint/pepper"
 
-func TestSecretsManagerSource(t *testing.T) {
-	t.Parallel()
-	raw := doc(t, "k1", map[string][]byte{"k1": key1})
-	tests := []struct {
-		name    string
-		setup   func(f *fakeSecretsManager)
-		want    []byte
-		wantErr bool
-	}{
-		{"secret string", func(f *fakeSecretsManager) { f.setString(secretID, raw) }, raw, false},
-		{"secret binary", func(f *fakeSecretsManager) { f.setBinary(secretID, raw) }, raw, false},
-		{"no value", func(f *fakeSecretsManager) { f.setEmpty(secretID) }, nil, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			fake, client := newFakeSecretsManager(t)
-			tt.setup(fake)
-			got, err := keyring.NewSecretsManagerSource(client, secretID).Load(t.Context())
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("Load error = %v, wantErr %v", err, tt.wantErr)
-			}
-			if !bytes.Equal(got, tt.want) {
-				t.Errorf("Load = %q, want %q", got, tt.want)
-			}
-			if fake.calls.Load() != 1 || fake.lastSecretID() != secretID {
-				t.Errorf("fake saw %d calls, last SecretId %q; want 1 call for %q", fake.calls.Load(), fake.lastSecretID(), secretID)
-			}
-		})
-	}
-}
-
 func TestSecretsManagerResourceNotFound(t *testing.T) {
 	t.Parallel()
-	fake, client := newFakeSecretsManager(t)
-	kr := keyring.New(keyring.NewSecretsManagerSource(client, "no/such/secret"), clock.NewManual(t0), time.Minute)
+	fake, client := testkit.NewSecretsManager(t)
+	kr := keyring.New(awssecret.New(client, "no/such/secret"), clock.NewManual(t0), time.Minute)
 
 	_, _, err := kr.Hash(t.Context(), "secret")
 	var notFound *types.ResourceNotFoundException
 	if !errors.As(err, &notFound) {
 		t.Fatalf("Hash error = %v, want *types.ResourceNotFoundException in the chain", err)
 	}
-	if fake.calls.Load() != 1 || fake.lastSecretID() != "no/such/secret" {
-		t.Errorf("fake saw %d calls for %q, want 1 for no/such/secret", fake.calls.Load(), fake.lastSecretID())
+	if fake.Calls.Load() != 1 || fake.LastSecretID() != "no/such/secret" {
+		t.Errorf("fake saw %d calls for %q, want 1 for no/such/secret", fake.Calls.Load(), fake.LastSecretID())
 	}
 	if err := kr.Load(t.Context()); !errors.As(err, &notFound) {
 		t.Errorf("Load error = %v, want *types.ResourceNotFoundException", err)
@@ -74,10 +45,10 @@ func TestSecretsManagerResourceNotFound(t *testing.T) {
 func TestRotation(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	fake, client := newFakeSecretsManager(t)
-	fake.setString(secretID, doc(t, "k1", map[string][]byte{"k1": key1}))
+	fake, client := testkit.NewSecretsManager(t)
+	fake.SetString(secretID, doc(t, "k1", map[string][]byte{"k1": key1}))
 	clk := clock.NewManual(t0)
-	kr := keyring.New(keyring.NewSecretsManagerSource(client, secretID), clk, 5*time.Minute)
+	kr := keyring.New(awssecret.New(client, secretID), clk, 5*time.Minute)
 
 	id1, sum1, err := kr.Hash(ctx, "old-secret")
 	if err != nil {
@@ -88,13 +59,13 @@ func TestRotation(t *testing.T) {
 	}
 
 	// Rotate: add k2 and make it current.
-	fake.setString(secretID, doc(t, "k2", map[string][]byte{"k1": key1, "k2": key2}))
+	fake.SetString(secretID, doc(t, "k2", map[string][]byte{"k1": key1, "k2": key2}))
 
 	// The cache still says k1 until something forces a re-read.
 	if id, _, err := kr.Hash(ctx, "x"); err != nil || id != "k1" {
 		t.Fatalf("Hash before refresh = %s, %v; want k1 from cache", id, err)
 	}
-	if n := fake.calls.Load(); n != 1 {
+	if n := fake.Calls.Load(); n != 1 {
 		t.Fatalf("calls before refresh = %d, want 1", n)
 	}
 
@@ -103,7 +74,7 @@ func TestRotation(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("Verify under k2 = %v, %v; want true after one refresh", ok, err)
 	}
-	if n := fake.calls.Load(); n != 2 {
+	if n := fake.Calls.Load(); n != 2 {
 		t.Fatalf("calls after unknown key = %d, want 2", n)
 	}
 
@@ -115,7 +86,7 @@ func TestRotation(t *testing.T) {
 	if err != nil || id != "k2" || !bytes.Equal(sum, hmacOf(key2, "new-secret")) {
 		t.Errorf("Hash after rotation = %s/%x, %v; want k2/HMAC(k2)", id, sum, err)
 	}
-	if n := fake.calls.Load(); n != 2 {
+	if n := fake.Calls.Load(); n != 2 {
 		t.Errorf("calls = %d, want 2 (known keys need no read)", n)
 	}
 }
@@ -123,11 +94,11 @@ func TestRotation(t *testing.T) {
 func TestUnknownKeyRefreshIsRateLimited(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	fake, client := newFakeSecretsManager(t)
-	fake.setString(secretID, doc(t, "k1", map[string][]byte{"k1": key1}))
+	fake, client := testkit.NewSecretsManager(t)
+	fake.SetString(secretID, doc(t, "k1", map[string][]byte{"k1": key1}))
 	clk := clock.NewManual(t0)
 	// No age-based refresh, so every read below is caused by unknown keys.
-	kr := keyring.New(keyring.NewSecretsManagerSource(client, secretID), clk, 0)
+	kr := keyring.New(awssecret.New(client, secretID), clk, 0)
 	if err := kr.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +120,7 @@ func TestUnknownKeyRefreshIsRateLimited(t *testing.T) {
 	for _, st := range steps {
 		clk.Set(t0.Add(st.at))
 		if st.addK9 {
-			fake.setString(secretID, doc(t, "k1", map[string][]byte{"k1": key1, "k9": key9}))
+			fake.SetString(secretID, doc(t, "k1", map[string][]byte{"k1": key1, "k9": key9}))
 		}
 		ok, err := kr.Verify(ctx, "k9", "s", hmacOf(key9, "s"))
 		if st.wantOK {
@@ -159,7 +130,7 @@ func TestUnknownKeyRefreshIsRateLimited(t *testing.T) {
 		} else if !errors.Is(err, keyring.ErrUnknownKey) || ok {
 			t.Errorf("%s: Verify = %v, %v; want ErrUnknownKey", st.name, ok, err)
 		}
-		if n := fake.calls.Load(); n != st.wantCalls {
+		if n := fake.Calls.Load(); n != st.wantCalls {
 			t.Errorf("%s: calls = %d, want %d", st.name, n, st.wantCalls)
 		}
 	}

@@ -8,61 +8,20 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 )
 
 // Source yields the raw keyring document. Its errors reach Keyring callers
-// as they are, so they should say what was being read.
+// as they are, so they should say what was being read. The deployed one,
+// Secrets Manager, is shared/keyring/awssecret's, so that only functions
+// that hash or verify link its SDK.
 type Source interface {
 	Load(ctx context.Context) ([]byte, error)
 }
 
-// SecretGetter is the part of the Secrets Manager client the keyring uses.
-type SecretGetter interface {
-	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
-}
-
 var (
-	_ SecretGetter = (*secretsmanager.Client)(nil)
-	_ Source       = (*SecretsManagerSource)(nil)
-	_ Source       = (*FileSource)(nil)
-	_ Source       = StaticSource(nil)
+	_ Source = (*FileSource)(nil)
+	_ Source = StaticSource(nil)
 )
-
-// errEmptySecret reports a secret version that carries neither a string nor
-// binary value.
-var errEmptySecret = errors.New("secret has no value")
-
-// SecretsManagerSource reads the keyring from the AWSCURRENT version of a
-// Secrets Manager secret.
-type SecretsManagerSource struct {
-	client   SecretGetter
-	secretID string
-}
-
-// NewSecretsManagerSource reads secretID (name or ARN) through c.
-func NewSecretsManagerSource(c SecretGetter, secretID string) *SecretsManagerSource {
-	return &SecretsManagerSource{client: c, secretID: secretID}
-}
-
-// Load fetches the secret value, preferring SecretString and falling back to
-// SecretBinary. SDK errors are wrapped, so errors.As still finds types such as
-// *types.ResourceNotFoundException.
-func (s *SecretsManagerSource) Load(ctx context.Context) ([]byte, error) {
-	out, err := s.client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(s.secretID)})
-	if err != nil {
-		return nil, fmt.Errorf("keyring: reading secret %q: %w", s.secretID, err)
-	}
-	switch {
-	case out.SecretString != nil:
-		return []byte(*out.SecretString), nil
-	case out.SecretBinary != nil:
-		return out.SecretBinary, nil
-	}
-	return nil, fmt.Errorf("keyring: reading secret %q: %w", s.secretID, errEmptySecret)
-}
 
 // FileSource reads the keyring from a local file, for running without AWS.
 type FileSource struct {

@@ -3,6 +3,8 @@ package manage
 import (
 	"errors"
 	"fmt"
+
+	"github.com/keymint/keymint/shared/store"
 )
 
 // Outcomes callers map to responses. Messages are safe to show a client.
@@ -73,3 +75,9 @@ type LockoutError struct{ Reason string }
 
 func (e *LockoutError) Error() string        { return e.Reason }
 func (e *LockoutError) Is(target error) bool { return target == ErrLockout }
+
+// Replayed is the answer to a retry: the token the key created, without its
+// secret, which keymint never stores. Regenerate is the way to a new one.
+type Replayed struct{ Token *store.Record }
+
+func (r *Replayed) Error() string { return "idempotent replay" }

@@ -36,12 +36,6 @@ func (s *Service) claimFor(caller Caller, key string, parts ...any) (*store.Clai
 	return store.NewClaim(caller.scopeKey(), key, hex.EncodeToString(sum[:])), nil
 }
 
-// Replayed is the answer to a retry: the token the key created, without its
-// secret, which keymint never stores. Regenerate is the way to a new one.
-type Replayed struct{ Token *store.Record }
-
-func (r *Replayed) Error() string { return "idempotent replay" }
-
 // replayed looks the claim up. A live claim answers the request instead of
 // a new token: with the token it made (a *Replayed error, so no caller can
 // mistake it for an issue with a secret) or ErrIdempotencyMismatch. nil

@@ -13,23 +13,6 @@ import (
 	"strings"
 )
 
-// ErrInvalidCatalogue wraps every reason Parse or Load refuses a catalogue.
-var ErrInvalidCatalogue = errors.New("invalid scope catalogue")
-
-// ErrUnknownScope is what an UnknownScopeError matches with errors.Is.
-var ErrUnknownScope = errors.New("unknown scope")
-
-// UnknownScopeError names the first requested entry that is neither a scope
-// nor a bundle, so an API can tell the client which one to fix.
-type UnknownScopeError struct {
-	Scope string
-}
-
-func (e UnknownScopeError) Error() string { return fmt.Sprintf("unknown scope %q", e.Scope) }
-
-// Is makes errors.Is(err, ErrUnknownScope) hold without callers knowing the type.
-func (e UnknownScopeError) Is(target error) bool { return target == ErrUnknownScope }
-
 //go:embed scopes.json
 var defaultCatalogue []byte
 

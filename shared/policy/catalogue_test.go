@@ -10,33 +10,6 @@ import (
 	"testing"
 )
 
-// The management routes of docs/api.md's route table, written out independently of
-// scopes.json so that a change to either shows up here.
-var (
-	designRead = []Route{
-		{"GET", "/tokens"},
-		{"GET", "/tokens/*"},
-		{"GET", "/tokens/*/usage"},
-		{"GET", "/tokens/*/audit"},
-	}
-	designWrite = []Route{
-		{"POST", "/tokens"},
-		{"PATCH", "/tokens/*"},
-		{"POST", "/tokens/*/regenerate"},
-		{"POST", "/tokens/*/copy"},
-		{"POST", "/tokens/*/deactivate"},
-		{"POST", "/tokens/*/activate"},
-		{"DELETE", "/tokens/*"},
-		{"POST", "/tokens/revoke"},
-		{"POST", "/tokens/deactivate"},
-		{"POST", "/tokens/activate"},
-		{"PUT", "/tokens/*/blocked-ips/*"},
-		{"DELETE", "/tokens/*/blocked-ips/*"},
-	}
-	designAdmin    = []Route{{"GET", "/owners"}, {"GET", "/owners/*"}, {"PATCH", "/owners/*"}, {"PUT", "/owners/*/status"}, {"GET", "/owners/*/audit"}}
-	designAnyToken = []Route{{"GET", "/whoami"}, {"GET", "/scopes"}}
-)
-
 func defaultCat(t testing.TB) *Catalogue {
 	t.Helper()
 	c, err := Default()
@@ -44,58 +17,6 @@ func defaultCat(t testing.TB) *Catalogue {
 		t.Fatalf("Default: %v", err)
 	}
 	return c
-}
-
-func sortedRoutes(groups ...[]Route) []Route {
-	var out []Route
-	for _, g := range groups {
-		out = append(out, g...)
-	}
-	slices.SortFunc(out, compareRoutes)
-	return slices.Compact(out)
-}
-
-func TestDefaultManagementRoutes(t *testing.T) {
-	t.Parallel()
-	c := defaultCat(t)
-	tests := []struct {
-		scopes []string
-		want   []Route
-	}{
-		{nil, sortedRoutes(designAnyToken)},
-		{[]string{"tokens:read"}, sortedRoutes(designAnyToken, designRead)},
-		{[]string{"tokens:write"}, sortedRoutes(designAnyToken, designWrite)},
-		{[]string{"tokens:admin"}, sortedRoutes(designAnyToken, designRead, designWrite, designAdmin)},
-		{[]string{"tokens:read", "tokens:write"}, sortedRoutes(designAnyToken, designRead, designWrite)},
-	}
-	for _, tt := range tests {
-		t.Run(strings.Join(tt.scopes, "+"), func(t *testing.T) {
-			got := c.Routes(tt.scopes)
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("Routes(%v)\n got %v\nwant %v", tt.scopes, got, tt.want)
-			}
-		})
-	}
-}
-
-// No example API scope may reach into the management API.
-func TestDefaultOtherScopesStayOffManagementRoutes(t *testing.T) {
-	t.Parallel()
-	c := defaultCat(t)
-	management := map[string]bool{"tokens:read": true, "tokens:write": true, "tokens:admin": true}
-	for _, s := range c.Scopes() {
-		if management[s] {
-			continue
-		}
-		for _, r := range c.Routes([]string{s}) {
-			if slices.Contains(designAnyToken, r) {
-				continue
-			}
-			if r.Path == "/**" || strings.HasPrefix(r.Path, "/tokens") || strings.HasPrefix(r.Path, "/owners") || strings.HasPrefix(r.Path, "/whoami") {
-				t.Errorf("scope %q opens management route %v", s, r)
-			}
-		}
-	}
 }
 
 func TestDefaultCatalogueContents(t *testing.T) {

@@ -1,15 +1,11 @@
 package policy
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 )
-
-// ErrBadARN wraps every reason ParseMethodARN refuses an ARN.
-var ErrBadARN = errors.New("bad execute-api ARN")
 
 const (
 	policyVersion = "2012-10-17"

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/keymint/keymint/shared/app"
 	"github.com/keymint/keymint/shared/app/consolefn"
+	"github.com/keymint/keymint/shared/app/issuefn"
 	"github.com/keymint/keymint/shared/app/managefn"
 	"github.com/keymint/keymint/shared/app/sweeperfn"
 	"github.com/keymint/keymint/shared/app/validatefn"
@@ -18,7 +19,7 @@ import (
 // holds the two to it).
 func Functions() map[string]app.Function {
 	return map[string]app.Function{
-		"IssueFunction":    managefn.Issue,
+		"IssueFunction":    issuefn.Issue,
 		"RevokeFunction":   managefn.Revoke,
 		"DescribeFunction": managefn.Describe,
 		"ValidateFunction": validatefn.Lambda,

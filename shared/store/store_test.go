@@ -21,7 +21,7 @@ import (
 
 var (
 	day   = 24 * time.Hour
-	now   = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	now   = testkit.Start
 	rules = lifecycle.Rules{InactiveAfter: 30 * day, DeleteAfterIdle: 90 * day, Retention: 30 * day, AuditRetention: 400 * day, DefaultLifetime: 30 * day, MaxLifetime: 366 * day}
 )
 

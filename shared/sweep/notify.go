@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 )
 
@@ -53,19 +52,6 @@ func (n Notice) detail() ([]byte, error) {
 type Notifier interface {
 	Notify(ctx context.Context, notices []Notice) error
 }
-
-// DeliveryError lists the tokens whose notice was not accepted; the others
-// in the same call were.
-type DeliveryError struct {
-	Failed []string // token ids
-	Err    error
-}
-
-func (e *DeliveryError) Error() string {
-	return fmt.Sprintf("sweep: %d expiry notice(s) not delivered (%s): %v", len(e.Failed), strings.Join(e.Failed, ", "), e.Err)
-}
-
-func (e *DeliveryError) Unwrap() error { return e.Err }
 
 // FileNotifier appends notices as JSON lines to a local file: the stand-in
 // for the event bus when none is configured (local stack).

@@ -35,12 +35,6 @@ type Options struct {
 	Now time.Time
 }
 
-// Errors Run and Handle return for a request they refuse; match with errors.Is.
-var (
-	ErrInvalid       = errors.New("sweep: invalid request")
-	ErrClockOverride = errors.New(`"now" is refused unless KEYMINT_ALLOW_CLOCK_OVERRIDE=1 (local stacks only)`)
-)
-
 const (
 	// defaultWorkers bounds concurrent writes within a page: enough to hide
 	// per-transaction latency without bursting a shard's partition.

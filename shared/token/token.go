@@ -40,14 +40,6 @@ const (
 	redacted = "[REDACTED]"
 )
 
-// ErrMalformed is wrapped by every Parse failure that is the token's fault.
-var ErrMalformed = errors.New("malformed token")
-
-// ErrInvalidPrefix reports a configured prefix that is not 2–8 lower-case
-// letters; it is a deployment error, not a bad token, so it does not wrap
-// ErrMalformed.
-var ErrInvalidPrefix = errors.New("invalid token prefix")
-
 // Pre-built so that rejecting junk allocates nothing; callers only ever
 // match ErrMalformed and never see the token itself in the message.
 var (

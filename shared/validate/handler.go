@@ -5,34 +5,10 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/keymint/keymint/shared/extension"
 	"github.com/keymint/keymint/shared/policy"
 )
-
-// ErrUnauthorized is the error API Gateway turns into 401; its text is
-// fixed by API Gateway.
-var ErrUnauthorized error = Unauthorized{}
-
-// errValidate is the authorizer error for a decision that could not be
-// made: API Gateway answers 500, and the cause is in the log.
-var errValidate error = ValidateFailed{}
-
-// Lambda names an error's errorType after its Go type
-// (https://docs.aws.amazon.com/lambda/latest/dg/golang-exceptions.html);
-// these types give direct invokers stable ones, "Unauthorized" and
-// "ValidateFailed", where errors.New would say "errorString".
-type (
-	// Unauthorized is ErrUnauthorized's type.
-	Unauthorized struct{}
-	// ValidateFailed is the type of the error for a decision that could
-	// not be made.
-	ValidateFailed struct{}
-)
-
-func (Unauthorized) Error() string   { return "Unauthorized" }
-func (ValidateFailed) Error() string { return "validate failed" }
 
 // Handler is the validate Lambda: it accepts every event shape
 // docs/deploy.md lists ("What ValidateFunction answers"), at aws-lambda-go's byte level, so the runtime neither
@@ -50,8 +26,10 @@ var _ lambda.Handler = (*Handler)(nil)
 // New wraps a Validator; iamForHTTP answers HTTP API events with an IAM
 // policy instead of a simple response (AUTHORIZER_RESPONSE=iam).
 func New(v *Validator, cat *policy.Catalogue, iamForHTTP bool, log *slog.Logger) *Handler {
-	return &Handler{v: v, cat: cat, iamHTTP: iamForHTTP, log: log,
-		simpleDenied: encode(events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: false})}
+	// encode(events.APIGatewayV2CustomAuthorizerSimpleResponse{}), written
+	// out: encoding/json's first use of a type costs a cold start its
+	// reflection (TestAnswersAreThoseOfTheEventsTypes holds the bytes).
+	return &Handler{v: v, cat: cat, iamHTTP: iamForHTTP, log: log, simpleDenied: []byte(`{"isAuthorized":false}`)}
 }
 
 // Invoke recognises the event, decides, and answers in the event's form.
@@ -173,7 +151,7 @@ func routeText(r Request) string {
 func Function(v *Validator, keys interface{ Load(context.Context) error }, cat *policy.Catalogue, o FunctionOptions, log *slog.Logger) lambda.Handler {
 	v.Warm(keys, o.Provisioned)
 	h := New(v, cat, o.IAMForHTTP, log)
-	after := postResponse(o.RuntimeAPI, v, log)
+	after := postResponse(o.Extension, v, log)
 	if after == nil {
 		return h
 	}
@@ -189,44 +167,47 @@ type FunctionOptions struct {
 	// Provisioned: the environment started ahead of traffic, so the
 	// warm-up may read the table too.
 	Provisioned bool
-	// RuntimeAPI is AWS_LAMBDA_RUNTIME_API, where the post-response
-	// extension registers; empty: usage is written before answering.
-	RuntimeAPI string
+	// Extension is the post-response extension's registration, begun by
+	// the wiring (extension.Begin, named ExtensionName) with the
+	// Extensions API at AWS_LAMBDA_RUNTIME_API; nil where there is none:
+	// usage is written before answering.
+	Extension *extension.Pending
 }
 
 // Post-response phase bounds: the work after one answer stops after
 // postResponseBudget, and decisionMargin before the invocation's deadline
 // (the function's timeout covers the extension's work too,
 // https://docs.aws.amazon.com/lambda/latest/dg/runtimes-extensions-api.html).
-const (
-	postResponseBudget  = time.Second
-	registerTimeout     = time.Second
-	postResponseExtName = "keymint-usage"
-)
+const postResponseBudget = time.Second
 
-// postResponse registers the internal extension that runs v.Flush after
-// each answer. It must run during Init, before lambda.Start asks for the
-// first invocation. Where there is no Extensions API (no
-// AWS_LAMBDA_RUNTIME_API: a test, a process outside Lambda) or it refuses,
-// usage is written before answering, as it was, and the log says so once.
-func postResponse(runtimeAPI string, v *Validator, log *slog.Logger) *extension.After {
-	if runtimeAPI == "" {
+// ExtensionName is the name validate's post-response extension registers
+// under.
+const ExtensionName = "keymint-usage"
+
+// postResponse starts the internal extension that runs v.Flush after each
+// answer, once its registration (begun during Init, before lambda.Start
+// asks for the first invocation) is done. Where there is no Extensions API
+// (no AWS_LAMBDA_RUNTIME_API: a test, a process outside Lambda) or it
+// refuses, usage is written before answering, as it was, and the log says
+// so once.
+func postResponse(reg *extension.Pending, v *Validator, log *slog.Logger) *extension.After {
+	if reg == nil {
 		log.Info("usage is written before answering: no Lambda Extensions API (AWS_LAMBDA_RUNTIME_API unset)")
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), registerTimeout)
-	defer cancel()
-	began := time.Now()
-	c, err := extension.Register(ctx, runtimeAPI, postResponseExtName)
+	c, took, waited, err := reg.Wait()
 	if err != nil {
 		log.Warn("usage is written before answering: the post-response extension did not register", slog.Any("error", err))
 		return nil
 	}
 	// Init time, once per execution environment: the cold-start benchmark
-	// reads it.
-	log.Info("post-response extension registered", slog.String("name", postResponseExtName),
-		slog.Float64("ms", float64(time.Since(began).Microseconds())/1000))
+	// reads it. ms is the registration's round trip, waitedMs what of it
+	// Init waited for (the rest ran beside the App's building).
+	log.Info("post-response extension registered", slog.String("name", ExtensionName),
+		slog.Float64("ms", millis(took)), slog.Float64("waitedMs", millis(waited)))
 	after := extension.Start(c, v.Flush, extension.Options{Budget: postResponseBudget, Margin: decisionMargin}, log)
 	v.WriteAfterAnswer(after.Running)
 	return after
 }
+
+func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -1,6 +1,9 @@
 package managefn
 
 import (
+	"context"
+	"errors"
+
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/keymint/keymint/shared/api"
 	"github.com/keymint/keymint/shared/app"
@@ -14,21 +17,35 @@ func Options(cfg config.Config) manage.Options {
 }
 
 // Service is the management Service on the App's table, keyring and
-// catalogue.
+// catalogue. On AWS the App has no keyring (app.App.Keyring): only
+// IssueFunction hashes secrets, and shared/app/issuefn builds its Service
+// on pepper's.
 func Service(a *app.App) *manage.Service {
-	return manage.New(a.Store, a.Keyring, a.Catalogue, a.Clock, Options(a.Config))
+	var keys manage.Hasher = noPepper{}
+	if a.Keyring != nil {
+		keys = a.Keyring
+	}
+	return manage.New(a.Store, keys, a.Catalogue, a.Clock, Options(a.Config))
 }
 
 // Deps are the management handlers' dependencies on the App.
-func Deps(a *app.App) api.Deps {
-	return api.Deps{Service: Service(a), Catalogue: a.Catalogue, Clock: a.Clock, Log: a.Log}
-}
+func Deps(a *app.App) api.Deps { return DepsOn(a, Service(a)) }
 
-// Issue is IssueFunction on the App: what functions/issue runs.
-func Issue(a *app.App) lambda.Handler { return app.Typed(api.NewIssue(Deps(a)).Handle) }
+// DepsOn are the management handlers' dependencies on the App and svc.
+func DepsOn(a *app.App, svc *manage.Service) api.Deps {
+	return api.Deps{Service: svc, Catalogue: a.Catalogue, Clock: a.Clock, Log: a.Log}
+}
 
 // Revoke is RevokeFunction on the App: what functions/revoke runs.
 func Revoke(a *app.App) lambda.Handler { return app.Typed(api.NewRevoke(Deps(a)).Handle) }
 
 // Describe is DescribeFunction on the App: what functions/describe runs.
 func Describe(a *app.App) lambda.Handler { return app.Typed(api.NewDescribe(Deps(a)).Handle) }
+
+// noPepper is the Hasher of a function that issues no secret: it refuses
+// rather than read the pepper, which that function may not.
+type noPepper struct{}
+
+var errNoPepper = errors.New("managefn: this function hashes no token secrets (IssueFunction does)")
+
+func (noPepper) Hash(context.Context, string) (string, []byte, error) { return "", nil, errNoPepper }

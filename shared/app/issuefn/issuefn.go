@@ -1,0 +1,16 @@
+package issuefn
+
+import (
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/keymint/keymint/shared/api"
+	"github.com/keymint/keymint/shared/app"
+	"github.com/keymint/keymint/shared/app/managefn"
+	"github.com/keymint/keymint/shared/app/pepper"
+	"github.com/keymint/keymint/shared/manage"
+)
+
+// Issue is IssueFunction on the App: what functions/issue runs.
+func Issue(a *app.App) lambda.Handler {
+	svc := manage.New(a.Store, pepper.Keyring(a), a.Catalogue, a.Clock, managefn.Options(a.Config))
+	return app.Typed(api.NewIssue(managefn.DepsOn(a, svc)).Handle)
+}
