@@ -72,6 +72,11 @@ func (s *Service) Issue(ctx context.Context, caller Caller, req IssueRequest) (*
 		Owner: owner, Name: req.Name, Description: req.Description, Scopes: scopes,
 		AllowedCIDRs: cidrs, Lifetime: lifetime,
 	}
+	if req.ExpiresAt != nil {
+		// An instant asked for is kept to the second, however late in the
+		// request the token is made.
+		tmpl.ExpiresAt = expiresAt.Unix()
+	}
 	return s.create(ctx, caller, tmpl, audit.Issue, nil, claim)
 }
 
@@ -101,10 +106,21 @@ func (s *Service) create(ctx context.Context, caller Caller, tmpl *store.Record,
 		t.ID, t.SecretHash, t.KeyID = plain.ID, sum, keyID
 		t.Status = lifecycle.StatusActive
 		t.CreatedAt, t.UpdatedAt, t.SecretAt = now.Unix(), now.Unix(), now.Unix()
-		if t.Lifetime <= 0 {
+		switch {
+		case tmpl.ExpiresAt != 0:
+			// An absolute expiry: the lifetime (what regenerate and copy
+			// reuse) counts from this attempt's clock, the instant does
+			// not move with it.
+			if tmpl.ExpiresAt <= now.Unix() {
+				return nil, invalid("expiresAt", "must be in the future")
+			}
+			t.Lifetime = tmpl.ExpiresAt - now.Unix()
+		case t.Lifetime <= 0:
 			t.Lifetime = int64(s.rules.DefaultLifetime / time.Second)
+			t.ExpiresAt = now.Unix() + t.Lifetime
+		default:
+			t.ExpiresAt = now.Unix() + t.Lifetime
 		}
-		t.ExpiresAt = now.Unix() + t.Lifetime
 		t.Admin = s.cat.Implies(t.Scopes, ScopeAdmin)
 		ev := map[string]any{"name": t.Name, "scopes": t.Scopes, "expiresAt": t.ExpiresAt}
 		for k, v := range details {
