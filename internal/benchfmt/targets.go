@@ -243,17 +243,18 @@ func (r Report) systemTargets() []Target {
 }
 
 // extensionTolerance is how far the first answer with the post-response
-// extension may sit above the same build's without it, and how long Init
-// may wait for the extension's registration: the resolution of medians of
-// cold starts on a shared machine, not a cost allowed.
+// extension may sit above the same build's without it: the resolution of
+// paired cold starts on a shared machine, not a cost allowed.
 const extensionTolerance = 0.5 // ms
 
 // extensionRow judges what the post-response extension adds to a cold
 // start's first answer (validate, v ms): against the same build without
 // it, paired run by run (extension-adds-ms, the median of each pair's
-// difference; noextension-ms is shown beside), and what of its
-// registration Init waited for (register-wait-ms; the rest ran beside the
-// App's building).
+// difference; noextension-ms is shown beside). What of its registration
+// Init waited for (register-wait-ms; the rest ran beside the App's
+// building) is shown to explain it: a registration that outlasts the
+// App's building but spares the first GetItem the process's first network
+// use adds nothing to the answer.
 func (r Report) extensionRow(v float64) []Target {
 	const pkg = "infra/bench"
 	without, ok1 := r.metric(pkg, "ColdStart", "noextension-ms")
@@ -264,11 +265,11 @@ func (r Report) extensionRow(v float64) []Target {
 		return nil
 	}
 	return []Target{{
-		Goal: fmt.Sprintf("cold start: the post-response extension adds nothing to the first answer (paired with the same build without it: ≤ +%.1f ms; Init waits ≤ %.1f ms for its registration)",
-			extensionTolerance, extensionTolerance),
+		Goal: fmt.Sprintf("cold start: the post-response extension adds nothing to the first answer (paired with the same build without it: ≤ +%.1f ms)",
+			extensionTolerance),
 		Measured: fmt.Sprintf("%+.2f ms paired (%s vs %s without it); registering took %s, Init waited %s of it",
 			adds, millis(v), millis(without), millis(reg), millis(wait)),
-		Met: adds <= extensionTolerance && wait <= extensionTolerance,
+		Met: adds <= extensionTolerance,
 	}}
 }
 
@@ -375,8 +376,10 @@ func (r Report) missWhy(pkg string) string {
 }
 
 // coldStartShare is the part of a cold start's extra time that is
-// keymint's own: the extra less the AWS SDK's package initialisation and a
-// process's first GetItem, both measured on their own.
+// keymint's own: the extra less the AWS SDK's initialisation (its package
+// initialisation, and loading its configuration with the DynamoDB client,
+// sdk-config-ms, when the run measured it) and a process's first GetItem,
+// each measured on its own.
 func (r Report) coldStartShare(extra float64) (float64, bool) {
 	const pkg, name = "infra/bench", "ColdStart"
 	sdk, ok1 := r.metric(pkg, name, "sdk-pkginit-ms")
@@ -384,7 +387,8 @@ func (r Report) coldStartShare(extra float64) (float64, bool) {
 	if !ok1 || !ok2 {
 		return 0, false
 	}
-	return extra - sdk - first, true
+	config, _ := r.metric(pkg, name, "sdk-config-ms")
+	return extra - sdk - config - first, true
 }
 
 // coldStartWhy splits a cold start's extra time into the parts outside
@@ -402,12 +406,13 @@ func (r Report) coldStartWhy(extra float64) string {
 	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 {
 		return ""
 	}
-	outside := sdk + first
+	config, _ := r.metric(pkg, name, "sdk-config-ms")
+	outside := sdk + config + first
 	return fmt.Sprintf("Of the %+.1f ms, package initialisation is %+.1f ms over the minimal function's (GODEBUG=inittrace=1), "+
-		"%.1f ms of it the AWS SDK's (%.1f ms DynamoDB's, which validate cannot do without); a process's first GetItem takes %.1f ms, "+
-		"the next on the same connection %.1f ms. The SDK's initialisation and that one read are %.1f ms before any of keymint's code runs, "+
+		"%.1f ms of it the AWS SDK's (%.1f ms DynamoDB's, which validate cannot do without); loading the SDK's configuration with its client takes %.1f ms; "+
+		"a process's first GetItem takes %.1f ms, the next on the same connection %.1f ms. The SDK's initialisation and that one read are %.1f ms, "+
 		"so the goal cannot be met with the SDK and a table read on the first request; keymint's own share is the remaining %.1f ms.",
-		extra, vInit-mInit, sdk, ddb, first, second, outside, extra-outside)
+		extra, vInit-mInit, sdk, ddb, config, first, second, outside, extra-outside)
 }
 
 func (r Report) targetsMarkdown() string {

@@ -176,7 +176,6 @@ func (s *Server) next(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		ev = ext.queue[0]
 		ext.queue = slices.Delete(ext.queue, 0, 1)
-		ext.sending++
 	}
 	s.broadcastLocked()
 	s.mu.Unlock()
@@ -188,12 +187,5 @@ func (s *Server) next(w http.ResponseWriter, r *http.Request) {
 	default:
 		w.Header().Set(headerEventID, uuid.NewString())
 		writeJSON(w, http.StatusOK, ev)
-		if f, ok := w.(http.Flusher); ok {
-			f.Flush()
-		}
-		s.mu.Lock()
-		ext.sending--
-		s.broadcastLocked()
-		s.mu.Unlock()
 	}
 }
