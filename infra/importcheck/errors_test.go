@@ -1,19 +1,12 @@
 package importcheck
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"io"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"testing"
-
-	"github.com/keymint/keymint/internal/testkit"
 )
 
 // sentinelName is an exported package-level error variable's name, ErrX.
@@ -26,30 +19,11 @@ var sentinelName = regexp.MustCompile(`^Err[A-Z0-9]`)
 // package's errors.go, so a reader finds a layer's errors in one file.
 func TestErrorsLiveInErrorsGo(t *testing.T) {
 	t.Parallel()
-	root, err := testkit.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("go", "list", "-json=ImportPath,Dir,GoFiles", "./shared/...")
-	cmd.Dir = root
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, stderr.Bytes())
-	}
 	var files int
-	dec := json.NewDecoder(bytes.NewReader(out))
-	for {
-		var p struct {
-			ImportPath, Dir string
-			GoFiles         []string
-		}
-		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
-			break
-		} else if err != nil {
-			t.Fatal(err)
-		}
+	for _, p := range goList[struct {
+		ImportPath, Dir string
+		GoFiles         []string
+	}](t, "-json=ImportPath,Dir,GoFiles", "./shared/...") {
 		for _, d := range misplacedErrors(t, p.Dir, p.GoFiles) {
 			t.Errorf("rule 5: %s: %s is declared in %s, not errors.go", p.ImportPath, d.name, d.file)
 		}

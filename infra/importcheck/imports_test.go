@@ -1,16 +1,9 @@
 package importcheck
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/keymint/keymint/internal/testkit"
 )
 
 const mod = "github.com/keymint/keymint/"
@@ -68,27 +61,8 @@ func matches(p string, paths []string) bool {
 // dependencies, as the go command builds them (no test files).
 func sharedPackages(t *testing.T) []pkg {
 	t.Helper()
-	root, err := testkit.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("go", "list", "-deps", "-json=ImportPath,Imports,Deps", "./shared/...")
-	cmd.Dir = root
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, stderr.Bytes())
-	}
 	var pkgs []pkg
-	dec := json.NewDecoder(bytes.NewReader(out))
-	for {
-		var p pkg
-		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
-			break
-		} else if err != nil {
-			t.Fatal(err)
-		}
+	for _, p := range goList[pkg](t, "-deps", "-json=ImportPath,Imports,Deps", "./shared/...") {
 		if strings.HasPrefix(p.ImportPath, mod+"shared/") {
 			pkgs = append(pkgs, p)
 		}

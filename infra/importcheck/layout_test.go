@@ -1,15 +1,8 @@
 package importcheck
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
-	"os/exec"
 	"strings"
 	"testing"
-
-	"github.com/keymint/keymint/internal/testkit"
 )
 
 // TestTreeLayout holds rule 4 (doc.go): nothing imports a package under
@@ -19,30 +12,11 @@ import (
 // library.
 func TestTreeLayout(t *testing.T) {
 	t.Parallel()
-	root, err := testkit.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("go", "list", "-json=ImportPath,Imports,TestImports,XTestImports", "./...")
-	cmd.Dir = root
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, stderr.Bytes())
-	}
 	var seenInfra, seenInternal int
-	dec := json.NewDecoder(bytes.NewReader(out))
-	for {
-		var p struct {
-			ImportPath                         string
-			Imports, TestImports, XTestImports []string
-		}
-		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
-			break
-		} else if err != nil {
-			t.Fatal(err)
-		}
+	for _, p := range goList[struct {
+		ImportPath                         string
+		Imports, TestImports, XTestImports []string
+	}](t, "-json=ImportPath,Imports,TestImports,XTestImports", "./...") {
 		switch {
 		case strings.HasPrefix(p.ImportPath, mod+"infra/"):
 			seenInfra++
