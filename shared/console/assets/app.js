@@ -37,7 +37,10 @@ const routes = [
 ];
 
 async function route() {
-  if (!ctx.session) return;
+  // A page reads ctx after its requests answer; by then the person may have
+  // signed out (ctx emptied) or moved on, and that screen must stay.
+  const session = ctx.session;
+  if (!session) return;
   const hash = location.hash;
   // A notice belongs to its screen: another screen starts without it.
   keepOnlyFor(hash);
@@ -49,9 +52,10 @@ async function route() {
     replace(el, h('p', { class: 'loading' }, 'Loading…'));
     try {
       const view = await page(m);
-      if (location.hash !== hash) return; // the user moved on meanwhile
+      if (superseded(session, hash)) return;
       replace(el, view);
     } catch (err) {
+      if (superseded(session, hash)) return;
       if (err instanceof ApiError && err.status === 401) return;
       replace(el, h('h1', {}, 'Something went wrong'), h('p', { class: 'alert', role: 'alert' }, err.message));
     }
@@ -61,6 +65,12 @@ async function route() {
     return;
   }
   replace(main(), h('h1', {}, 'Not found'), h('p', {}, 'There is no such page. ', h('a', { href: '#/tokens' }, 'Go to your tokens')));
+}
+
+// superseded says a page started under session at hash is no longer the
+// one on screen: the person signed out or in again, or went elsewhere.
+function superseded(session, hash) {
+  return ctx.session !== session || location.hash !== hash;
 }
 
 function markNav(hash) {
