@@ -28,7 +28,7 @@ export default {
     release();
     await answered;
     // The page's code runs on the answer's body after it arrives: let it.
-    await page.evaluate(() => new Promise((r) => setTimeout(r, 200)));
+    await page.evaluate(() => new Promise((r) => { setTimeout(r, 200); }));
     const shown = await page.getByRole('main').innerText();
     if (!shown.includes('You are signed out of keymint.') || shown.includes('Something went wrong')) {
       throw new Error(`after the held answer the page shows ${JSON.stringify(shown)}`);
