@@ -155,29 +155,64 @@ type WhoamiView struct {
 	// other live tokens (the deployment's setting or the owner's policy),
 	// so a client can warn before it happens.
 	SingleToken bool `json:"singleToken"`
+	// Plan is the plan of the caller's owner (GET /plans).
+	Plan string `json:"plan"`
 }
 
 func (h *Describe) whoami(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	if c.Person {
 		// The ID token's expiry, as the authorizer passed it on.
 		until, _ := req.RequestContext.Authorizer.Lambda["expiresAt"].(string)
-		single, err := h.r.svc.SingleToken(ctx, c.Owner)
+		o, err := h.r.svc.OwnerPolicyOf(ctx, c.Owner)
 		if err != nil {
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
-		return jsonResponse(http.StatusOK, WhoamiView{Kind: "user", Owner: c.Owner, Scopes: c.Scopes, ExpiresAt: until, Admin: c.Admin(), SingleToken: single}), nil
+		// What a person may grant: their scopes and their plan's.
+		c, err = h.r.svc.Authority(ctx, c)
+		if err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
+		return jsonResponse(http.StatusOK, WhoamiView{Kind: "user", Owner: c.Owner, Scopes: c.Scopes, ExpiresAt: until, Admin: c.Admin(),
+			SingleToken: o.SingleToken, Plan: o.Plan}), nil
 	}
 	t, err := h.r.svc.Get(ctx, c, c.TokenID)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	single, err := h.r.svc.SingleToken(ctx, t.Owner)
+	o, err := h.r.svc.OwnerPolicyOf(ctx, t.Owner)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	v := h.r.view(t)
 	return jsonResponse(http.StatusOK, WhoamiView{
 		Kind: "token", TokenID: t.ID, Owner: t.Owner, Name: t.Name, Scopes: v.Scopes,
-		ExpiresAt: v.ExpiresAt.Format("2006-01-02T15:04:05Z07:00"), Admin: c.Admin(), SingleToken: single,
+		ExpiresAt: v.ExpiresAt.Format("2006-01-02T15:04:05Z07:00"), Admin: c.Admin(), SingleToken: o.SingleToken, Plan: o.Plan,
 	}), nil
+}
+
+// PlanView is one plan of the deployment.
+type PlanView struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	// Scopes are the API scopes its owners' tokens may hold; with
+	// AllScopes (no plans configured), every scope of GET /scopes.
+	Scopes          []string `json:"scopes"`
+	AllScopes       bool     `json:"allScopes"`
+	MaxLifetimeDays int      `json:"maxLifetimeDays,omitempty"`
+}
+
+// PlansView is the plan catalogue and the plan owners start on.
+type PlansView struct {
+	Items   []PlanView `json:"items"`
+	Default string     `json:"default"`
+}
+
+func (h *Describe) plans(_ context.Context, _ manage.Caller, _ *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	c := h.r.svc.Plans()
+	v := PlansView{Items: []PlanView{}, Default: c.Default()}
+	for _, p := range c.List() {
+		v.Items = append(v.Items, PlanView{Name: p.Name, Description: p.Description, Scopes: nonNil(p.Scopes), AllScopes: p.All,
+			MaxLifetimeDays: int(p.MaxLifetime / (24 * time.Hour))})
+	}
+	return jsonResponse(http.StatusOK, v), nil
 }

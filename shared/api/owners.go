@@ -14,6 +14,7 @@ import (
 type OwnerView struct {
 	Owner       string     `json:"owner"`
 	Status      string     `json:"status"`
+	Plan        string     `json:"plan"`
 	SingleToken bool       `json:"singleToken"`
 	LiveTokens  int        `json:"liveTokens"`
 	LastUsedAt  *time.Time `json:"lastUsedAt,omitempty"`
@@ -22,7 +23,7 @@ type OwnerView struct {
 }
 
 func ownerView(o *manage.OwnerSummary) OwnerView {
-	return OwnerView{Owner: o.Owner.Owner, Status: o.Status, SingleToken: o.SingleToken, LiveTokens: o.Live,
+	return OwnerView{Owner: o.Owner.Owner, Status: o.Status, Plan: o.PlanName, SingleToken: o.SingleToken, LiveTokens: o.Live,
 		LastUsedAt: optEpoch(o.LastUsedAt), CreatedAt: optEpoch(o.CreatedAt), UpdatedAt: optEpoch(o.UpdatedAt)}
 }
 

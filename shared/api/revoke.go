@@ -156,7 +156,8 @@ func (h *Revoke) bulk(ctx context.Context, c manage.Caller, req *events.APIGatew
 
 // ownerPolicyBody is PATCH /owners/{owner}.
 type ownerPolicyBody struct {
-	SingleToken *bool `json:"singleToken"`
+	SingleToken *bool   `json:"singleToken"`
+	Plan        *string `json:"plan"`
 }
 
 func (h *Revoke) ownerPolicy(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
@@ -164,14 +165,17 @@ func (h *Revoke) ownerPolicy(ctx context.Context, c manage.Caller, req *events.A
 	if p := decodeBody(req, &body, false); p != nil {
 		return events.APIGatewayV2HTTPResponse{}, p
 	}
-	if body.SingleToken == nil {
-		return events.APIGatewayV2HTTPResponse{}, &manage.FieldError{Field: "singleToken", Reason: "required: true or false"}
-	}
-	o, err := h.r.svc.SetOwnerPolicy(ctx, c, req.PathParameters["owner"], manage.OwnerPolicy{SingleToken: *body.SingleToken})
+	res, err := h.r.svc.SetOwnerPolicy(ctx, c, req.PathParameters["owner"], manage.OwnerPolicy{SingleToken: body.SingleToken, Plan: body.Plan}, marking(ctx))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, ownerView(o)), nil
+	status := http.StatusOK
+	if !res.Complete {
+		// The owner is on its new plan and new tokens start on it;
+		// repeating the call finishes copying it onto the rest.
+		status = http.StatusAccepted
+	}
+	return jsonResponse(status, ownerView(&res.OwnerSummary)), nil
 }
 
 // ownerStatusBudget leaves the function time to answer after marking.

@@ -89,6 +89,7 @@ func Table() []Route {
 		{"GET", "/owners/{owner}/audit", DescribeFunction, "getOwnerAudit", admin, on((*Describe).ownerAudit), nil},
 		{"GET", "/whoami", DescribeFunction, "whoami", anyToken, on((*Describe).whoami), nil},
 		{"GET", "/scopes", DescribeFunction, "listScopes", anyToken, on((*Describe).scopes), nil},
+		{"GET", "/plans", DescribeFunction, "listPlans", anyToken, on((*Describe).plans), nil},
 		{"GET", "/openapi.json", DescribeFunction, "getOpenAPI", Access{Public: true}, nil, serveOpenAPI},
 	}
 }

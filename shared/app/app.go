@@ -15,6 +15,7 @@ import (
 	"github.com/keymint/keymint/shared/clock"
 	"github.com/keymint/keymint/shared/config"
 	"github.com/keymint/keymint/shared/keyring"
+	"github.com/keymint/keymint/shared/plan"
 	"github.com/keymint/keymint/shared/policy"
 	"github.com/keymint/keymint/shared/store"
 	"github.com/keymint/keymint/shared/token"
@@ -31,8 +32,11 @@ type App struct {
 	// or verify secrets only, so the others never link its SDK.
 	Keyring   *keyring.Keyring
 	Catalogue *policy.Catalogue
-	Clock     clock.Clock
-	Log       *slog.Logger
+	// Plans are the customers' plans (PLANS_FILE, PLANS_JSON), or
+	// plan.None's one implicit plan.
+	Plans *plan.Catalogue
+	Clock clock.Clock
+	Log   *slog.Logger
 }
 
 // New builds the dependencies from the environment read through getenv.
@@ -82,6 +86,10 @@ func Assemble(cfg config.Config, awsCfg aws.Config, db store.API, src keyring.So
 			return nil, fmt.Errorf("app: OIDC_SCOPES/OIDC_ADMIN_SCOPES: %w", policy.UnknownScopeError{Scope: s})
 		}
 	}
+	plans, err := plan.Load(cfg.PlansJSON, cfg.PlansFile, cfg.DefaultPlan, cat, policy.Management)
+	if err != nil {
+		return nil, fmt.Errorf("app: plans: %w", err)
+	}
 	var keys *keyring.Keyring
 	if src != nil {
 		keys = keyring.New(src, clk, cfg.KeyringRefresh)
@@ -92,6 +100,7 @@ func Assemble(cfg config.Config, awsCfg aws.Config, db store.API, src keyring.So
 		Store:     store.New(db, cfg.TableName, cfg.Rules(), store.ReadMode(cfg.ConsistentReads)).WithEnablement(cfg.RequireEnablement),
 		Keyring:   keys,
 		Catalogue: cat,
+		Plans:     plans,
 		Clock:     clk,
 		Log:       log,
 	}, nil

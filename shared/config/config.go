@@ -25,6 +25,9 @@ type Config struct {
 	TokenPrefix        string
 	ScopesFile         string // empty: the catalogue shipped with the function
 	ScopesJSON         string // the catalogue itself (template parameter ScopeCatalogue); wins over the shipped one
+	PlansFile          string // the plan catalogue file; empty with PlansJSON empty: no plans
+	PlansJSON          string // the plan catalogue itself (template parameter Plans)
+	DefaultPlan        string // the plan of owners no admin put on another
 	EventBusName       string // sweeper notices; empty: append to LocalDir/notices.jsonl
 	AuthorizerResp     string // "simple" or "iam" for HTTP API v2 authorizer events
 	ConsistentReads    bool
@@ -98,6 +101,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		TokenPrefix:        r.str("TOKEN_PREFIX", "kmt"),
 		ScopesFile:         r.str("SCOPES_FILE", ""),
 		ScopesJSON:         r.str("SCOPES_JSON", ""),
+		PlansFile:          r.str("PLANS_FILE", ""),
+		PlansJSON:          r.str("PLANS_JSON", ""),
+		DefaultPlan:        r.str("DEFAULT_PLAN", ""),
 		EventBusName:       r.str("EVENT_BUS_NAME", ""),
 		AuthorizerResp:     r.str("AUTHORIZER_RESPONSE", "simple"),
 		ConsistentReads:    r.boolean("CONSISTENT_READS", false),
@@ -144,6 +150,9 @@ func (c Config) check() error {
 	}
 	if c.ScopesFile != "" && c.ScopesJSON != "" {
 		errs = append(errs, fmt.Errorf("%w: set SCOPES_FILE or SCOPES_JSON, not both", ErrInvalid))
+	}
+	if c.PlansFile != "" && c.PlansJSON != "" {
+		errs = append(errs, fmt.Errorf("%w: set PLANS_FILE or PLANS_JSON, not both", ErrInvalid))
 	}
 	if c.AuthorizerResp != "simple" && c.AuthorizerResp != "iam" {
 		errs = append(errs, fmt.Errorf("%w: AUTHORIZER_RESPONSE must be simple or iam", ErrInvalid))

@@ -29,6 +29,10 @@ func Covers(cat *policy.Catalogue, caller Caller, target []string) bool {
 // actOn loads a token the caller may change: visible to it (another
 // owner's token is not found) and covered by its scopes.
 func (s *Service) actOn(ctx context.Context, caller Caller, id string) (*store.Record, error) {
+	caller, err := s.authority(ctx, caller)
+	if err != nil {
+		return nil, err
+	}
 	t, err := s.visible(ctx, caller, id)
 	if err != nil {
 		return nil, err

@@ -1,12 +1,16 @@
 package manage
 
-import "slices"
+import (
+	"slices"
 
-// Management scopes (shared/policy/scopes.json).
+	"github.com/keymint/keymint/shared/policy"
+)
+
+// Management scopes (shared/policy/scopes.json), named where they are used.
 const (
-	ScopeRead  = "tokens:read"
-	ScopeWrite = "tokens:write"
-	ScopeAdmin = "tokens:admin"
+	ScopeRead  = policy.ScopeRead
+	ScopeWrite = policy.ScopeWrite
+	ScopeAdmin = policy.ScopeAdmin
 )
 
 // Caller is who asks: the authorizer's verdict on the bearer token, or ops
@@ -25,6 +29,9 @@ type Caller struct {
 	// (deactivated, idle, its owner disabled, outside its addresses): it
 	// holds no scopes, and revoking itself is all it may do.
 	RevokeOnly bool
+
+	// planned: Scopes already hold what the owner's plan adds (authority).
+	planned bool
 }
 
 // Admin reports whether the caller may act on any owner.

@@ -24,6 +24,10 @@ func (s *Service) Copy(ctx context.Context, caller Caller, id string, req CopyRe
 	// Authority first, replay second: a retry answers only to a caller who
 	// may still make this copy (a caller whose scopes were cut since gets
 	// 403, not 24 hours of the copy's live view).
+	caller, err := s.authority(ctx, caller)
+	if err != nil {
+		return nil, err
+	}
 	src, err := s.actOn(ctx, caller, id)
 	if err != nil {
 		return nil, err

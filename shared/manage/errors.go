@@ -81,3 +81,7 @@ func (e *LockoutError) Is(target error) bool { return target == ErrLockout }
 type Replayed struct{ Token *store.Record }
 
 func (r *Replayed) Error() string { return "idempotent replay" }
+
+// errPlanMoved: a new token's owner was moved to another plan between
+// reading it and writing the token; create judges the token again.
+var errPlanMoved = errors.New("manage: the owner's plan changed")

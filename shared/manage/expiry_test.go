@@ -34,7 +34,7 @@ func TestAbsoluteExpiryIsKeptToTheSecond(t *testing.T) {
 	t.Parallel()
 	a := testkit.NewApp(t, nil)
 	clk := &tickingClock{now: testkit.Start}
-	svc := manage.New(a.Store, a.Keyring, a.Catalogue, clk, managefn.Options(a.Config))
+	svc := manage.New(a.Store, a.Keyring, a.Catalogue, clk, managefn.Options(a.App))
 	ctx := context.Background()
 	at := testkit.Start.Add(45*24*time.Hour + 4*time.Hour + 59*time.Minute + 59*time.Second)
 	iss, err := svc.Issue(ctx, manage.Caller{Ops: true}, manage.IssueRequest{Owner: "alice", Name: "quarterly", Scopes: []string{"tokens:read"}, ExpiresAt: &at})

@@ -44,6 +44,10 @@ func (s *Service) Issue(ctx context.Context, caller Caller, req IssueRequest) (*
 	if err := checkDescription(req.Description); err != nil {
 		return nil, err
 	}
+	caller, err := s.authority(ctx, caller)
+	if err != nil {
+		return nil, err
+	}
 	scopes, err := grantable(s.cat, caller, req.Scopes)
 	if err != nil {
 		return nil, err
@@ -57,7 +61,12 @@ func (s *Service) Issue(ctx context.Context, caller Caller, req IssueRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	lifetime := expiresAt.Unix() - now.Unix()
+	// No expiry asked: the default, which create shortens to the owner's
+	// plan if need be.
+	var lifetime int64
+	if req.ExpiresAt != nil || req.ExpiresInDays != nil {
+		lifetime = expiresAt.Unix() - now.Unix()
+	}
 	// The fingerprint is of the request as sent: an absolute expiresAt
 	// stays absolute (a retry a second later is the same request), and
 	// expiresInDays stays relative.
@@ -78,6 +87,14 @@ func (s *Service) Issue(ctx context.Context, caller Caller, req IssueRequest) (*
 		tmpl.ExpiresAt = expiresAt.Unix()
 	}
 	return s.create(ctx, caller, tmpl, audit.Issue, nil, claim)
+}
+
+// expiryField names the field a create's expiry came from, for errors.
+func expiryField(tmpl *store.Record) string {
+	if tmpl.ExpiresAt != 0 {
+		return "expiresAt"
+	}
+	return "expiresInDays"
 }
 
 // expiryAsSent is the expiry a request asked for, as it asked: an instant
@@ -121,16 +138,27 @@ func (s *Service) create(ctx context.Context, caller Caller, tmpl *store.Record,
 		default:
 			t.ExpiresAt = now.Unix() + t.Lifetime
 		}
+		o, p, err := s.ownerPlan(ctx, t.Owner)
+		if err != nil {
+			return nil, err
+		}
+		if err := entitled(p, t.Scopes); err != nil {
+			return nil, err
+		}
+		if t.Lifetime, err = lifetimeWithin(p, t.Lifetime, tmpl.Lifetime > 0 && action == audit.Issue, expiryField(tmpl)); err != nil {
+			return nil, err
+		}
+		if tmpl.ExpiresAt == 0 {
+			t.ExpiresAt = now.Unix() + t.Lifetime
+		}
+		t.Plan = o.Plan
 		t.Admin = s.cat.Implies(t.Scopes, ScopeAdmin)
 		ev := map[string]any{"name": t.Name, "scopes": t.Scopes, "expiresAt": t.ExpiresAt}
 		for k, v := range details {
 			ev[k] = v
 		}
 		changes := []store.Change{withOwnerKind(store.Change{After: t, Event: s.event(caller, t.ID, action, ev), Claim: claim}, caller, action)}
-		single, err := s.SingleToken(ctx, t.Owner)
-		if err != nil {
-			return nil, err
-		}
+		single := s.single || o.SingleToken
 		// What this attempt revokes; a retry reads the owner's tokens again.
 		var replaced []*store.Record
 		if single {
@@ -159,7 +187,11 @@ func (s *Service) create(ctx context.Context, caller Caller, tmpl *store.Record,
 		case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrExists):
 			continue
 		case errors.Is(err, store.ErrOwnerDisabled):
-			return nil, s.ownerRefused(ctx, t.Owner)
+			err := s.ownerRefused(ctx, t.Owner, t.Plan)
+			if errors.Is(err, errPlanMoved) {
+				continue // an admin moved the owner meanwhile: judge again
+			}
+			return nil, err
 		case errors.Is(err, store.ErrUnavailable):
 			// The transaction may have committed with only its answer lost.
 			if s.landed(ctx, t) {
@@ -170,20 +202,6 @@ func (s *Service) create(ctx context.Context, caller Caller, tmpl *store.Record,
 		return nil, storeOutcome(err)
 	}
 	return nil, conflict("the owner's tokens are being changed concurrently; retry")
-}
-
-// SingleToken reports whether issuing a token for owner revokes the
-// owner's other live tokens: the deployment's SINGLE_TOKEN_PER_OWNER, or
-// the owner's own policy (PATCH /owners/{owner}).
-func (s *Service) SingleToken(ctx context.Context, owner string) (bool, error) {
-	if s.single {
-		return true, nil
-	}
-	o, err := s.store.Owner(ctx, owner)
-	if err != nil {
-		return false, err
-	}
-	return o.SingleToken, nil
 }
 
 // verifyBudget is how long create may spend, after its context ended,

@@ -121,7 +121,7 @@ func TestSingleTokenIssueReplaces(t *testing.T) {
 			t.Parallel()
 			r := newRig(t, c.env)
 			if c.ownPolicy {
-				if _, err := r.svc.SetOwnerPolicy(r.ctx, ops, "acme", manage.OwnerPolicy{SingleToken: true}); err != nil {
+				if _, err := r.svc.SetOwnerPolicy(r.ctx, ops, "acme", manage.OwnerPolicy{SingleToken: ptr(true)}, time.Time{}); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -39,17 +39,19 @@ func (s *Service) SetOwnerStatus(ctx context.Context, caller Caller, owner, stat
 			return nil, err
 		}
 	}
+	var now *store.Owner
 	for attempt := 0; ; attempt++ {
 		o, err := s.store.Owner(ctx, owner)
 		if err != nil {
 			return nil, err
 		}
 		if o.Status == status && o.Found {
+			now = o
 			break
 		}
 		ev := audit.Event{Owner: owner, At: s.stamp(), Action: audit.OwnerStatus, Actor: caller.Actor(), SourceIP: caller.SourceIP,
 			Details: map[string]any{"status": status}}
-		_, err = s.store.SetOwnerStatus(ctx, o, status, ev)
+		now, err = s.store.SetOwnerStatus(ctx, o, status, ev)
 		if errors.Is(err, store.ErrConflict) && attempt < retries {
 			continue
 		}
@@ -58,9 +60,9 @@ func (s *Service) SetOwnerStatus(ctx context.Context, caller Caller, owner, stat
 		}
 		break
 	}
-	marked, done, err := s.store.MarkOwnerTokens(ctx, owner, status, deadline)
+	marked, done, err := s.store.MarkOwnerTokens(ctx, now, deadline)
 	if err != nil {
-		return nil, err
+		return nil, storeOutcome(err)
 	}
 	return &OwnerResult{Owner: owner, Status: status, Marked: marked, Complete: done}, nil
 }
@@ -115,35 +117,64 @@ func (s *Service) OwnerInfo(ctx context.Context, caller Caller, owner string) (*
 	if err != nil {
 		return nil, err
 	}
-	return &OwnerSummary{Owner: *o, OwnerStats: st}, nil
+	return &OwnerSummary{Owner: *o, OwnerStats: st, PlanName: s.plans.Name(o.Plan)}, nil
 }
 
-// OwnerPolicy is what an admin may set for one owner.
+// OwnerPolicy is what an admin may set for one owner; nil fields stay.
 type OwnerPolicy struct {
 	// SingleToken: issuing a token for the owner revokes its other live
 	// tokens (as SINGLE_TOKEN_PER_OWNER does for every owner).
-	SingleToken bool
+	SingleToken *bool
+	// Plan moves the owner to one of the deployment's plans.
+	Plan *string
 }
 
-// SetOwnerPolicy sets an owner's policy (admins only), with its audit event.
-func (s *Service) SetOwnerPolicy(ctx context.Context, caller Caller, owner string, p OwnerPolicy) (*OwnerSummary, error) {
+// PolicyResult is an owner after a policy change, and whether every one of
+// its tokens carries its plan yet.
+type PolicyResult struct {
+	OwnerSummary
+	Marked   int
+	Complete bool
+}
+
+// SetOwnerPolicy sets an owner's policy (admins only), with its audit event,
+// in one conditional write. A new plan is then copied onto the owner's
+// tokens, as a status is (SetOwnerStatus), so validate narrows their scopes
+// from the one item it reads; marking stops at deadline and calling again
+// resumes. Tokens issued meanwhile start on the new plan: issue checks the
+// owner's plan in its transaction.
+func (s *Service) SetOwnerPolicy(ctx context.Context, caller Caller, owner string, p OwnerPolicy, deadline time.Time) (*PolicyResult, error) {
 	if !caller.Admin() {
 		return nil, forbidden("setting an owner's policy needs tokens:admin")
 	}
 	if err := CheckOwner(owner); err != nil {
 		return nil, err
 	}
+	if p.SingleToken == nil && p.Plan == nil {
+		return nil, invalid("singleToken", "give singleToken, plan or both")
+	}
+	if p.Plan != nil && !s.plans.Has(*p.Plan) {
+		return nil, invalid("plan", "no plan %q; GET /plans lists them", *p.Plan)
+	}
+	var now *store.Owner
 	for attempt := 0; ; attempt++ {
 		o, err := s.store.Owner(ctx, owner)
 		if err != nil {
 			return nil, err
 		}
-		if o.Found && o.SingleToken == p.SingleToken {
+		after, details := *o, map[string]any{}
+		if p.SingleToken != nil && (*p.SingleToken != o.SingleToken || !o.Found) {
+			after.SingleToken, details["singleToken"] = *p.SingleToken, *p.SingleToken
+		}
+		if p.Plan != nil && *p.Plan != o.Plan {
+			after.Plan, details["plan"] = *p.Plan, map[string]any{"from": s.plans.Name(o.Plan), "to": *p.Plan}
+		}
+		if len(details) == 0 {
+			now = o
 			break
 		}
-		ev := audit.Event{Owner: owner, At: s.stamp(), Action: audit.OwnerPolicy, Actor: caller.Actor(), SourceIP: caller.SourceIP,
-			Details: map[string]any{"singleToken": p.SingleToken}}
-		_, err = s.store.SetOwnerPolicy(ctx, o, p.SingleToken, ev)
+		ev := audit.Event{Owner: owner, At: s.stamp(), Action: audit.OwnerPolicy, Actor: caller.Actor(), SourceIP: caller.SourceIP, Details: details}
+		now, err = s.store.SetOwnerPolicy(ctx, o, after.SingleToken, after.Plan, ev)
 		if errors.Is(err, store.ErrConflict) && attempt < retries {
 			continue
 		}
@@ -152,17 +183,33 @@ func (s *Service) SetOwnerPolicy(ctx context.Context, caller Caller, owner strin
 		}
 		break
 	}
-	return s.OwnerInfo(ctx, caller, owner)
+	res := &PolicyResult{Complete: true}
+	if p.Plan != nil {
+		var err error
+		if res.Marked, res.Complete, err = s.store.MarkOwnerTokens(ctx, now, deadline); err != nil {
+			return nil, storeOutcome(err)
+		}
+	}
+	sum, err := s.OwnerInfo(ctx, caller, owner)
+	if err != nil {
+		return nil, err
+	}
+	res.OwnerSummary = *sum
+	return res, nil
 }
 
-// ownerRefused tells why a new token's owner refused it: disabled, of the
+// ownerRefused tells why a new token's owner refused it: moved to another
+// plan meanwhile (errPlanMoved), disabled, of the
 // other kind (a person's owner for an operator, or the reverse), or (with
 // enablement required) not enabled yet, in which case the owner is recorded
 // as pending so admins see who is waiting.
-func (s *Service) ownerRefused(ctx context.Context, owner string) error {
+func (s *Service) ownerRefused(ctx context.Context, owner, plan string) error {
 	o, err := s.store.Owner(ctx, owner)
 	if err != nil {
 		return err
+	}
+	if o.Plan != plan {
+		return errPlanMoved
 	}
 	if o.Status == store.OwnerDisabled {
 		return ErrOwnerDisabled

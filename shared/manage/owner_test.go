@@ -29,7 +29,7 @@ func TestOwnerOperationsNeedAdmin(t *testing.T) {
 			return err
 		}, manage.ErrForbidden},
 		{"writer sets a policy", func() error {
-			_, err := r.svc.SetOwnerPolicy(r.ctx, writer, "beta", manage.OwnerPolicy{SingleToken: true})
+			_, err := r.svc.SetOwnerPolicy(r.ctx, writer, "beta", manage.OwnerPolicy{SingleToken: ptr(true)}, deadline())
 			return err
 		}, manage.ErrForbidden},
 		{"writer reads an owner", func() error { _, err := r.svc.OwnerInfo(r.ctx, writer, "acme"); return err }, manage.ErrForbidden},

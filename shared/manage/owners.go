@@ -13,6 +13,8 @@ import (
 type OwnerSummary struct {
 	store.Owner
 	store.OwnerStats
+	// PlanName is the plan the owner is on: its own, or the default.
+	PlanName string
 }
 
 // Owners lists owners in name order (admins only), each with its live
@@ -35,7 +37,7 @@ func (s *Service) Owners(ctx context.Context, caller Caller, limit int32, cursor
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			st, err := s.store.OwnerStats(ctx, owners[i].Owner, now)
-			out[i], errs[i] = OwnerSummary{Owner: owners[i], OwnerStats: st}, err
+			out[i], errs[i] = OwnerSummary{Owner: owners[i], OwnerStats: st, PlanName: s.plans.Name(owners[i].Plan)}, err
 		})
 	}
 	wg.Wait()

@@ -41,7 +41,14 @@ func (s *Service) Regenerate(ctx context.Context, caller Caller, id string, grac
 			t.PrevSecretHash, t.PrevKeyID, t.PrevValidUntil = t.SecretHash, t.KeyID, until
 		}
 		t.SecretHash, t.KeyID, t.SecretAt = sum, keyID, now.Unix()
-		lifetime := min(t.LifetimeOrDefault(), int64(s.rules.MaxLifetime/time.Second))
+		p, err := s.planOf(t.Plan)
+		if err != nil {
+			return nil, err
+		}
+		lifetime, err := lifetimeWithin(p, min(t.LifetimeOrDefault(), int64(s.rules.MaxLifetime/time.Second)), false, "")
+		if err != nil {
+			return nil, err
+		}
 		t.ExpiresAt, t.ExpiredAt, t.NotifiedAt = now.Unix()+lifetime, 0, 0
 		kept := int64(0) // the grace actually given, after clamping to expiry
 		if t.PrevValidUntil != 0 {

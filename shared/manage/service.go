@@ -10,6 +10,7 @@ import (
 	"github.com/keymint/keymint/shared/audit"
 	"github.com/keymint/keymint/shared/clock"
 	"github.com/keymint/keymint/shared/lifecycle"
+	"github.com/keymint/keymint/shared/plan"
 	"github.com/keymint/keymint/shared/policy"
 	"github.com/keymint/keymint/shared/store"
 	"github.com/keymint/keymint/shared/token"
@@ -25,6 +26,7 @@ type Service struct {
 	store  *store.Store
 	keys   Hasher
 	cat    *policy.Catalogue
+	plans  *plan.Catalogue
 	clock  clock.Clock
 	prefix string
 	single bool
@@ -44,12 +46,18 @@ type Options struct {
 	SingleToken bool
 	// RegenerateExpired: regenerate may give an expired token a new secret.
 	RegenerateExpired bool
+	// Plans are the customers' plans; nil is plan.None (no plans).
+	Plans *plan.Catalogue
 }
 
 // New builds a Service.
 func New(st *store.Store, keys Hasher, cat *policy.Catalogue, clk clock.Clock, o Options) *Service {
+	plans := o.Plans
+	if plans == nil {
+		plans = plan.None()
+	}
 	return &Service{
-		store: st, keys: keys, cat: cat, clock: clk,
+		store: st, keys: keys, cat: cat, plans: plans, clock: clk,
 		prefix: o.TokenPrefix, single: o.SingleToken, rules: o.Rules,
 		regenerateExpired: o.RegenerateExpired,
 	}

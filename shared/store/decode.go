@@ -77,6 +77,8 @@ func decodeRecord(item map[string]types.AttributeValue) (*Record, error) {
 			t.ExpiredAt, err = num(v)
 		case "notifiedAt":
 			t.NotifiedAt, err = num(v)
+		case "plan":
+			t.Plan, err = str(v)
 		case "ownerDisabled":
 			t.OwnerDisabled, err = boolean(v)
 		case "admin":

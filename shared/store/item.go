@@ -57,6 +57,10 @@ type Record struct {
 	ExpiredAt     int64 `dynamodbav:"expiredAt,omitempty"`
 	NotifiedAt    int64 `dynamodbav:"notifiedAt,omitempty"`
 	OwnerDisabled bool  `dynamodbav:"ownerDisabled,omitempty"`
+	// Plan is its owner's plan, copied onto the token (as OwnerDisabled is)
+	// so validate narrows its scopes from the one item it reads; "" is the
+	// deployment's default plan.
+	Plan string `dynamodbav:"plan,omitempty"`
 	// Admin marks a token whose scopes carry tokens:admin; while it is not
 	// revoked it sits in the sparse GSI3, so "who else can administer" is one
 	// small query (the lockout rule of owner status changes).

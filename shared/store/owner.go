@@ -45,6 +45,7 @@ type Owner struct {
 	Status      string `dynamodbav:"status"`
 	SingleToken bool   `dynamodbav:"singleToken,omitempty"` // issuing revokes the owner's other live tokens
 	Kind        string `dynamodbav:"kind,omitempty"`        // OwnerOfPerson, OwnerOfOperator, or "" before its first token says
+	Plan        string `dynamodbav:"plan,omitempty"`        // "" until an admin sets one: the deployment's DEFAULT_PLAN
 	CreatedAt   int64  `dynamodbav:"createdAt,omitempty"`
 	UpdatedAt   int64  `dynamodbav:"updatedAt"`
 	Version     int64  `dynamodbav:"version"`
@@ -82,11 +83,12 @@ func (s *Store) SetOwnerStatus(ctx context.Context, before *Owner, status string
 	return s.putOwner(ctx, before, &after, ev)
 }
 
-// SetOwnerPolicy writes the owner's single-token policy and its audit event
-// together, conditional on the version read.
-func (s *Store) SetOwnerPolicy(ctx context.Context, before *Owner, singleToken bool, ev audit.Event) (*Owner, error) {
+// SetOwnerPolicy writes the owner's single-token policy and plan and its
+// audit event together, conditional on the version read. Its tokens still
+// carry the plan they had until MarkOwnerTokens copies the new one.
+func (s *Store) SetOwnerPolicy(ctx context.Context, before *Owner, singleToken bool, plan string, ev audit.Event) (*Owner, error) {
 	after := *before
-	after.SingleToken = singleToken
+	after.SingleToken, after.Plan = singleToken, plan
 	return s.putOwner(ctx, before, &after, ev)
 }
 

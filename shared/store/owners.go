@@ -7,8 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/keymint/keymint/shared/lifecycle"
 )
@@ -77,14 +79,18 @@ func (s *Store) OwnerStats(ctx context.Context, owner string, now time.Time) (Ow
 	return st, nil
 }
 
-// MarkOwnerTokens copies the owner's status onto each of its tokens, so
-// validate decides from the one token item it reads. It pages through GSI1
-// and stops at deadline; done is false when tokens remain, and calling again
-// resumes (marking is idempotent). Each mark bumps version so a concurrent
-// management write, which puts a whole item, cannot undo it.
-func (s *Store) MarkOwnerTokens(ctx context.Context, owner, status string, deadline time.Time) (marked int, done bool, err error) {
-	disabled := status == OwnerDisabled
-	q := query{index: IndexByOwner, keyCond: expression.Key("GSI1PK").Equal(expression.Value(ownerPK(owner))), order: Descending}
+// MarkOwnerTokens copies the owner's state (o: its status and plan, as
+// just written) onto each of its tokens, so validate decides from the one
+// token item it reads. It pages through GSI1 and stops at deadline; done is
+// false when tokens remain, and calling again resumes (marking is
+// idempotent). Each mark is a transaction with a check that the owner is
+// still in state o, so a marker of an earlier change, running late, cannot
+// overwrite a later one's marks (ErrConflict: the later change marks its
+// own); each bumps the token's version so a concurrent management write,
+// which puts a whole item, cannot undo it.
+func (s *Store) MarkOwnerTokens(ctx context.Context, o *Owner, deadline time.Time) (marked int, done bool, err error) {
+	disabled := o.Status == OwnerDisabled
+	q := query{index: IndexByOwner, keyCond: expression.Key("GSI1PK").Equal(expression.Value(ownerPK(o.Owner))), order: Descending}
 	err = s.queryEach(ctx, q, func(items []map[string]types.AttributeValue) error {
 		if !deadline.IsZero() && time.Now().After(deadline) {
 			return errOutOfTime
@@ -94,10 +100,10 @@ func (s *Store) MarkOwnerTokens(ctx context.Context, owner, status string, deadl
 			return err
 		}
 		for _, t := range toks {
-			if t.OwnerDisabled == disabled {
+			if t.OwnerDisabled == disabled && t.Plan == o.Plan {
 				continue
 			}
-			ok, err := s.markOwnerDisabled(ctx, t.ID, disabled)
+			ok, err := s.markOwnerState(ctx, t.ID, o)
 			if err != nil {
 				return err
 			}
@@ -113,17 +119,52 @@ func (s *Store) MarkOwnerTokens(ctx context.Context, owner, status string, deadl
 	return marked, err == nil, err
 }
 
-func (s *Store) markOwnerDisabled(ctx context.Context, id string, disabled bool) (bool, error) {
+// markOwnerState writes o's state onto one token, if the owner is still in
+// it; a token deleted meanwhile is not marked (false, nil).
+func (s *Store) markOwnerState(ctx context.Context, id string, o *Owner) (bool, error) {
 	upd := expression.Add(expression.Name("version"), expression.Value(1))
-	if disabled {
+	if o.Status == OwnerDisabled {
 		upd = upd.Set(expression.Name("ownerDisabled"), expression.Value(true))
 	} else {
 		upd = upd.Remove(expression.Name("ownerDisabled"))
 	}
-	// A token deleted meanwhile fails the condition: nothing to mark.
-	marked, err := s.updateIf(ctx, key(tokenPK(id), metaSK), upd, expression.AttributeExists(expression.Name("PK")))
-	if err != nil {
-		return false, fmt.Errorf("store: mark token %s: %w", id, err)
+	if o.Plan != "" {
+		upd = upd.Set(expression.Name("plan"), expression.Value(o.Plan))
+	} else {
+		upd = upd.Remove(expression.Name("plan"))
 	}
-	return marked, nil
+	tokenIt, err := s.txUpdate(key(tokenPK(id), metaSK), upd, expression.AttributeExists(expression.Name("PK")))
+	if err != nil {
+		return false, err
+	}
+	ownerIt, err := s.txCheck(key(ownerPK(o.Owner), metaSK), expression.Name("status").Equal(expression.Value(o.Status)).And(samePlan(o.Plan)))
+	if err != nil {
+		return false, err
+	}
+	var b txBuilder
+	b.add(guardOwnerVersion, ownerIt)
+	b.add(guardToken, tokenIt)
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: b.items})
+	var tce *types.TransactionCanceledException
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.As(err, &tce) && len(tce.CancellationReasons) == 2:
+		if aws.ToString(tce.CancellationReasons[0].Code) == "ConditionalCheckFailed" {
+			return false, fmt.Errorf("store: mark token %s: the owner changed again: %w", id, ErrConflict)
+		}
+		if aws.ToString(tce.CancellationReasons[1].Code) == "ConditionalCheckFailed" {
+			return false, nil
+		}
+	}
+	return false, fmt.Errorf("store: mark token %s: %w", id, s.commitOutcome(err, &b))
+}
+
+// samePlan is the condition that an owner item is on plan ("" is no plan
+// set: the default).
+func samePlan(plan string) expression.ConditionBuilder {
+	if plan == "" {
+		return expression.AttributeNotExists(expression.Name("plan"))
+	}
+	return expression.Name("plan").Equal(expression.Value(plan))
 }

@@ -418,12 +418,19 @@ func TestMarkOwnerTokens(t *testing.T) {
 		f.create(t, tok(fmt.Sprint(i), "alice", fmt.Sprintf("t%d", i)))
 	}
 	f.create(t, tok("z", "bob", "other"))
-	marked, done, err := f.st.MarkOwnerTokens(ctx, "alice", store.OwnerDisabled, time.Time{})
+	o, err := f.st.Owner(ctx, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, err = f.st.SetOwnerStatus(ctx, o, store.OwnerDisabled, audit.Event{Owner: "alice", At: now, Action: audit.OwnerStatus, Actor: "ops"}); err != nil {
+		t.Fatal(err)
+	}
+	marked, done, err := f.st.MarkOwnerTokens(ctx, o, time.Time{})
 	if err != nil || !done || marked != 3 {
 		t.Fatalf("mark: marked=%d done=%v err=%v", marked, done, err)
 	}
 	// Idempotent: a second pass marks nothing.
-	if marked, _, _ := f.st.MarkOwnerTokens(ctx, "alice", store.OwnerDisabled, time.Time{}); marked != 0 {
+	if marked, _, _ := f.st.MarkOwnerTokens(ctx, o, time.Time{}); marked != 0 {
 		t.Fatalf("second pass marked %d", marked)
 	}
 	a, _ := f.st.Record(ctx, fmt.Sprintf("%016s", "0"), store.Consistent)
@@ -515,5 +522,77 @@ func TestReadsHideItemsPastTheirTTL(t *testing.T) {
 	}
 	if _, err := f.st.Record(ctx, x.ID, store.Consistent); err != nil {
 		t.Fatalf("the item itself is still there for the sweeper: %v", err)
+	}
+}
+
+// A token starts on its owner's plan: a create carrying another plan than
+// the owner item's is refused in its transaction (the guard manage retries
+// on), and writes nothing.
+func TestCreateChecksTheOwnersPlan(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	f.create(t, tok("a", "alice", "first"))
+	o, err := f.st.Owner(ctx, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.SetOwnerPolicy(ctx, o, false, "pro", audit.Event{Owner: "alice", At: now, Action: audit.OwnerPolicy, Actor: "ops"}); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, owner, plan string
+		want              error
+	}{
+		{"no plan, for an owner on pro", "alice", "", store.ErrOwnerDisabled},
+		{"free, for an owner on pro", "alice", "free", store.ErrOwnerDisabled},
+		{"pro, for an owner on pro", "alice", "pro", nil},
+		{"pro, for an owner never seen (on the default)", "bob", "pro", store.ErrOwnerDisabled},
+		{"no plan, for an owner never seen", "bob", "", nil},
+	}
+	for i, c := range cases {
+		r := tok(fmt.Sprint("n", i), c.owner, fmt.Sprint("t", i))
+		r.Plan = c.plan
+		err := f.st.Apply(ctx, now, store.Change{After: r, Event: ev(r, audit.Issue)})
+		if !errors.Is(err, c.want) || (err == nil) != (c.want == nil) {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+		if _, rerr := f.st.Record(ctx, r.ID, store.Consistent); (rerr == nil) != (c.want == nil) {
+			t.Errorf("%s: the token exists=%v", c.name, rerr == nil)
+		}
+	}
+}
+
+// A marker of an earlier owner change, running after a later change, stops
+// with ErrConflict instead of writing its stale plan over the later one's.
+func TestStaleMarkerStops(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	f.create(t, tok("a", "alice", "one"))
+	o, err := f.st.Owner(ctx, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pro, err := f.st.SetOwnerPolicy(ctx, o, false, "pro", audit.Event{Owner: "alice", At: now, Action: audit.OwnerPolicy, Actor: "ops"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	free, err := f.st.SetOwnerPolicy(ctx, pro, false, "free", audit.Event{Owner: "alice", At: now.Add(time.Second), Action: audit.OwnerPolicy, Actor: "ops"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.st.MarkOwnerTokens(ctx, pro, time.Time{}); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("the stale marker: %v, want ErrConflict", err)
+	}
+	id := fmt.Sprintf("%016s", "a")
+	if got, _ := f.st.Record(ctx, id, store.Consistent); got.Plan != "" {
+		t.Fatalf("the stale marker wrote plan %q", got.Plan)
+	}
+	if marked, done, err := f.st.MarkOwnerTokens(ctx, free, time.Time{}); err != nil || !done || marked != 1 {
+		t.Fatalf("the current marker: marked=%d done=%v err=%v", marked, done, err)
+	}
+	if got, _ := f.st.Record(ctx, id, store.Consistent); got.Plan != "free" {
+		t.Fatalf("the token is on %q, want free", got.Plan)
 	}
 }

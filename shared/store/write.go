@@ -98,6 +98,11 @@ func (s *Store) Apply(ctx context.Context, now time.Time, changes ...Change) err
 // never from the error's text.
 func (s *Store) commit(ctx context.Context, b *txBuilder) error {
 	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: b.items})
+	return s.commitOutcome(err, b)
+}
+
+// commitOutcome is what a TransactWriteItems error of b's items means.
+func (s *Store) commitOutcome(err error, b *txBuilder) error {
 	if err == nil {
 		return nil
 	}
@@ -140,7 +145,7 @@ func (s *Store) addChange(b *txBuilder, c Change, ownersChecked map[string]bool,
 	}
 	if c.Before == nil && !ownersChecked[subject.Owner] {
 		ownersChecked[subject.Owner] = true
-		if err := s.addOwnerCheck(b, subject.Owner, c.OwnerKind, c.KindIfNew, now); err != nil {
+		if err := s.addOwnerCheck(b, subject.Owner, c.OwnerKind, c.KindIfNew, subject.Plan, now); err != nil {
 			return err
 		}
 	}
@@ -163,8 +168,10 @@ func (s *Store) addChange(b *txBuilder, c Change, ownersChecked map[string]bool,
 // not enabled (active) by an admin. It also registers the owner (the owner
 // item, listed in GSI1) on its first token, without changing anything an
 // admin set. With kind, the owner must be of that kind or of none yet (any
-// kind with ifNew), and an owner of none becomes that kind.
-func (s *Store) addOwnerCheck(b *txBuilder, owner, kind string, ifNew bool, now time.Time) error {
+// kind with ifNew), and an owner of none becomes that kind. The owner must
+// be on plan, the plan the new token carries, so a token never starts on a
+// plan its owner has just left (its marking could have passed it by).
+func (s *Store) addOwnerCheck(b *txBuilder, owner, kind string, ifNew bool, plan string, now time.Time) error {
 	cond := expression.Or(
 		expression.AttributeNotExists(expression.Name("PK")),
 		expression.Name("status").NotEqual(expression.Value(OwnerDisabled)),
@@ -172,6 +179,7 @@ func (s *Store) addOwnerCheck(b *txBuilder, owner, kind string, ifNew bool, now 
 	if s.enablement {
 		cond = expression.Name("status").Equal(expression.Value(OwnerActive))
 	}
+	cond = cond.And(samePlan(plan))
 	upd := expression.Set(expression.Name("owner"), expression.Value(owner))
 	if kind != "" && !ifNew {
 		cond = cond.And(expression.Or(

@@ -185,7 +185,7 @@ func TestAnswersAreThoseOfTheEventsTypes(t *testing.T) {
 
 		h := lambda.NewHandler(validatefn.Lambda(a.App))
 		ref := lambda.NewHandler(reference{
-			v:   validate.NewValidator(a.Store, a.Keyring, a.Catalogue, a.Clock, validatefn.Options(a.Config), a.Log),
+			v:   validate.NewValidator(a.Store, a.Keyring, a.Catalogue, a.Clock, validatefn.Options(a.App), a.Log),
 			cat: a.Catalogue, iamHTTP: iam,
 		}.handle)
 

@@ -128,7 +128,7 @@ func BenchmarkLambdaPath(b *testing.B) {
 func BenchmarkCheck(b *testing.B) {
 	a := testkit.NewApp(b, benchEnv("1h"))
 	tok := issueBench(b, a)
-	v := validate.NewValidator(a.Store, a.Keyring, a.Catalogue, a.Clock, validatefn.Options(a.Config), a.Log)
+	v := validate.NewValidator(a.Store, a.Keyring, a.Catalogue, a.Clock, validatefn.Options(a.App), a.Log)
 	req := validate.Request{Token: tok.Plaintext, Method: "POST", Path: "/my/path", SourceIP: "198.51.100.1"}
 	ctx := context.Background()
 	if d, err := v.Check(ctx, req); err != nil || d.Status != validate.Valid {

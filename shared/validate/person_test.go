@@ -44,7 +44,7 @@ func newPersonFixtureWith(t *testing.T, env testkit.Env) *personFixture {
 	}
 	a := testkit.NewApp(t, all)
 	return &personFixture{App: a, is: is,
-		v: validate.NewValidator(a.Store, a.Keyring, a.Catalogue, a.Clock, validatefn.Options(a.Config), a.Log)}
+		v: validate.NewValidator(a.Store, a.Keyring, a.Catalogue, a.Clock, validatefn.Options(a.App), a.Log)}
 }
 
 func (f *personFixture) check(t *testing.T, jwt, method, path string) validate.Status {
@@ -190,7 +190,7 @@ func TestIDTokenRefusedWithoutSignIn(t *testing.T) {
 	t.Parallel()
 	is := testkit.NewIssuer(t)
 	a := testkit.NewApp(t, nil)
-	v := validate.NewValidator(a.Store, a.Keyring, a.Catalogue, a.Clock, validatefn.Options(a.Config), a.Log)
+	v := validate.NewValidator(a.Store, a.Keyring, a.Catalogue, a.Clock, validatefn.Options(a.App), a.Log)
 	d, err := v.CheckPerson(context.Background(), validate.Request{Token: is.Sign(t, is.Claims("alice", a.Clock.Now())), Method: "GET", Path: "/tokens"})
 	if err != nil || d.Status != validate.Malformed {
 		t.Fatalf("status %s err %v, want malformed", d.Status, err)
@@ -207,7 +207,7 @@ func TestEmailClaimNeedsVerification(t *testing.T) {
 	env := is.Env()
 	env["OIDC_OWNER_CLAIM"] = "email"
 	a := testkit.NewApp(t, env)
-	v := validate.NewValidator(a.Store, a.Keyring, a.Catalogue, a.Clock, validatefn.Options(a.Config), a.Log)
+	v := validate.NewValidator(a.Store, a.Keyring, a.Catalogue, a.Clock, validatefn.Options(a.App), a.Log)
 	for _, c := range []struct {
 		verified any
 		want     validate.Status

@@ -60,7 +60,7 @@ func unknownFixture(t *testing.T) (*testkit.App, *validate.Validator, *readCount
 	a := testkit.NewApp(t, testkit.Env{"VALIDATE_CACHE_TTL": "0", "SCOPES_FILE": "testdata/scopes.json"})
 	rc := &readCounter{API: a.DB, lagging: map[string]bool{}}
 	st := store.New(rc, a.Table, a.Store.Rules(), store.Eventual)
-	v := validate.NewValidator(st, a.Keyring, a.Catalogue, a.Clock, validatefn.Options(a.Config), a.Log)
+	v := validate.NewValidator(st, a.Keyring, a.Catalogue, a.Clock, validatefn.Options(a.App), a.Log)
 	return a, v, rc
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/keymint/keymint/shared/clock"
 	"github.com/keymint/keymint/shared/keyring"
 	"github.com/keymint/keymint/shared/lifecycle"
+	"github.com/keymint/keymint/shared/plan"
 	"github.com/keymint/keymint/shared/policy"
 	"github.com/keymint/keymint/shared/signin"
 	"github.com/keymint/keymint/shared/store"
@@ -43,6 +44,7 @@ type Validator struct {
 	absent  *absent
 	retries *retryBudget
 	people  *people // nil: sign-in off
+	plans   *plan.Catalogue
 	log     *slog.Logger
 }
 
@@ -59,11 +61,18 @@ type Options struct {
 	CacheMaxEntries int
 	// OIDC accepts signed-in people's ID tokens on the management API.
 	OIDC signin.OIDC
+	// Plans narrow a token's scopes to its owner's plan; nil is plan.None.
+	Plans *plan.Catalogue
 }
 
 // NewValidator builds a Validator with its decision cache.
 func NewValidator(st *store.Store, keys Verifier, cat *policy.Catalogue, clk clock.Clock, o Options, log *slog.Logger) *Validator {
+	plans := o.Plans
+	if plans == nil {
+		plans = plan.None()
+	}
 	return &Validator{
+		plans: plans,
 		store: st, keys: keys, cat: cat, clock: clk, prefix: o.TokenPrefix,
 		rules: o.Rules, interval: o.LastUsedInterval,
 		margin:  decisionMargin,
@@ -170,6 +179,7 @@ func (v *Validator) lookup(ctx context.Context, parsed token.Token, now time.Tim
 	if err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
+	t.Scopes = v.withinPlan(t)
 	ok, err := v.keys.Verify(ctx, t.KeyID, parsed.Secret, t.SecretHash)
 	if errors.Is(err, keyring.ErrUnknownKey) {
 		return newEntry(UnknownKey, t), nil
@@ -197,6 +207,19 @@ func (v *Validator) lookup(ctx context.Context, parsed token.Token, now time.Tim
 	e := newEntry(Valid, t)
 	e.use = v.usage.of(t)
 	return e, nil
+}
+
+// withinPlan is the token's effective scopes: those its owner's plan
+// grants (the plan copied onto the item, so no second read). The item is
+// this lookup's own, not yet shared with the cache, so its scopes may be
+// replaced. A plan the catalogue no longer holds grants no API scope: fail
+// closed.
+func (v *Validator) withinPlan(t *store.Record) []string {
+	p, err := v.plans.Of(t.Plan)
+	if err != nil {
+		return slices.DeleteFunc(slices.Clone(t.Scopes), func(s string) bool { return !policy.Management(s) })
+	}
+	return p.Within(t.Scopes)
 }
 
 // withGrace marks an item as matched by its previous secret: its validity

@@ -11,6 +11,6 @@ import (
 
 // Issue is IssueFunction on the App: what functions/issue runs.
 func Issue(a *app.App) lambda.Handler {
-	svc := manage.New(a.Store, pepper.Keyring(a), a.Catalogue, a.Clock, managefn.Options(a.Config))
+	svc := manage.New(a.Store, pepper.Keyring(a), a.Catalogue, a.Clock, managefn.Options(a))
 	return app.Typed(api.NewIssue(managefn.DepsOn(a, svc)).Handle)
 }

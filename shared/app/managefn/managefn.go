@@ -7,13 +7,14 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/keymint/keymint/shared/api"
 	"github.com/keymint/keymint/shared/app"
-	"github.com/keymint/keymint/shared/config"
 	"github.com/keymint/keymint/shared/manage"
 )
 
-// Options picks a Service's options out of the configuration.
-func Options(cfg config.Config) manage.Options {
-	return manage.Options{TokenPrefix: cfg.TokenPrefix, Rules: cfg.Rules(), SingleToken: cfg.SingleToken, RegenerateExpired: cfg.RegenerateExpired}
+// Options picks a Service's options out of the App's configuration and
+// plans.
+func Options(a *app.App) manage.Options {
+	cfg := a.Config
+	return manage.Options{TokenPrefix: cfg.TokenPrefix, Rules: cfg.Rules(), SingleToken: cfg.SingleToken, RegenerateExpired: cfg.RegenerateExpired, Plans: a.Plans}
 }
 
 // Service is the management Service on the App's table, keyring and
@@ -25,7 +26,7 @@ func Service(a *app.App) *manage.Service {
 	if a.Keyring != nil {
 		keys = a.Keyring
 	}
-	return manage.New(a.Store, keys, a.Catalogue, a.Clock, Options(a.Config))
+	return manage.New(a.Store, keys, a.Catalogue, a.Clock, Options(a))
 }
 
 // Deps are the management handlers' dependencies on the App.

@@ -11,10 +11,12 @@ import (
 	"github.com/keymint/keymint/shared/validate"
 )
 
-// Options picks a Validator's options out of the configuration.
-func Options(cfg config.Config) validate.Options {
+// Options picks a Validator's options out of the App's configuration and
+// plans.
+func Options(a *app.App) validate.Options {
+	cfg := a.Config
 	return validate.Options{TokenPrefix: cfg.TokenPrefix, Rules: cfg.Rules(), LastUsedInterval: cfg.LastUsedInterval,
-		CacheTTL: cfg.CacheTTL, CacheMaxEntries: cfg.CacheMaxEntries, OIDC: cfg.OIDC}
+		CacheTTL: cfg.CacheTTL, CacheMaxEntries: cfg.CacheMaxEntries, OIDC: cfg.OIDC, Plans: a.Plans}
 }
 
 // Lambda is ValidateFunction on the App, its extension registered as it
@@ -47,7 +49,7 @@ func register(runtimeAPI string) *extension.Pending {
 
 func build(a *app.App, reg *extension.Pending) lambda.Handler {
 	keys := pepper.Keyring(a)
-	v := validate.NewValidator(a.Store, keys, a.Catalogue, a.Clock, Options(a.Config), a.Log)
+	v := validate.NewValidator(a.Store, keys, a.Catalogue, a.Clock, Options(a), a.Log)
 	return validate.Function(v, keys, a.Catalogue, validate.FunctionOptions{
 		IAMForHTTP:  a.Config.AuthorizerResp == "iam",
 		Provisioned: a.Config.Provisioned(),

@@ -1,0 +1,112 @@
+package plan_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/keymint/keymint/shared/plan"
+	"github.com/keymint/keymint/shared/policy"
+)
+
+func scopes(t *testing.T) *policy.Catalogue {
+	t.Helper()
+	c, err := policy.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+const two = `{"plans": {
+	"free": {"description": "Read.", "scopes": ["orders:read"], "maxLifetimeDays": 7},
+	"pro":  {"scopes": ["orders:write", "orders:read", "orders:read"]}
+}}`
+
+// A catalogue is refused, naming why, unless every plan names API scopes
+// the scope catalogue holds and the default is one of its plans.
+func TestParseRefuses(t *testing.T) {
+	cases := []struct {
+		name, raw, def string
+		want           error
+	}{
+		{"two plans", two, "free", nil},
+		{"the default is not a plan", two, "gold", plan.ErrInvalid},
+		{"no default", two, "", plan.ErrInvalid},
+		{"no plans", `{"plans": {}}`, "free", plan.ErrInvalid},
+		{"an unknown scope", `{"plans": {"free": {"scopes": ["orders:ship"]}}}`, "free", plan.ErrInvalid},
+		{"a management scope", `{"plans": {"free": {"scopes": ["tokens:admin"]}}}`, "free", plan.ErrInvalid},
+		{"a bundle's name", `{"plans": {"free": {"scopes": ["tokens:manage"]}}}`, "free", plan.ErrInvalid},
+		{"a bad name", `{"plans": {"Free Plan": {"scopes": []}}}`, "Free Plan", plan.ErrInvalid},
+		{"a negative lifetime", `{"plans": {"free": {"maxLifetimeDays": -1}}}`, "free", plan.ErrInvalid},
+		{"an unknown field", `{"plans": {"free": {"quota": 5}}}`, "free", plan.ErrInvalid},
+		{"not JSON", `plans`, "free", plan.ErrInvalid},
+	}
+	for _, c := range cases {
+		_, err := plan.Parse([]byte(c.raw), c.def, scopes(t), policy.Management)
+		if !errors.Is(err, c.want) || (err == nil) != (c.want == nil) {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+	}
+}
+
+// Within keeps management scopes and the plan's own, in order, and does
+// not copy when nothing is taken away; Outside names the first refused.
+func TestWithin(t *testing.T) {
+	c, err := plan.Parse([]byte(two), "free", scopes(t), policy.Management)
+	if err != nil {
+		t.Fatal(err)
+	}
+	free, err := c.Of("")
+	if err != nil || free.Name != "free" || free.MaxLifetime != 7*24*time.Hour {
+		t.Fatalf("the default plan: %+v, %v", free, err)
+	}
+	pro, _ := c.Of("pro")
+	if !slices.Equal(pro.Scopes, []string{"orders:read", "orders:write"}) {
+		t.Errorf("pro's scopes %v, want sorted and deduplicated", pro.Scopes)
+	}
+	held := []string{"orders:write", "tokens:read", "orders:read", "reports:read"}
+	if got := free.Within(held); !slices.Equal(got, []string{"tokens:read", "orders:read"}) {
+		t.Errorf("free.Within = %v", got)
+	}
+	if got := free.Outside(held); got != "orders:write" {
+		t.Errorf("free.Outside = %q", got)
+	}
+	mine := []string{"orders:read", "tokens:admin"}
+	if got := free.Within(mine); &got[0] != &mine[0] {
+		t.Error("Within copied a slice it did not narrow")
+	}
+	if _, err := c.Of("gold"); !errors.Is(err, plan.ErrUnknownPlan) {
+		t.Errorf("Of(gold): %v", err)
+	}
+}
+
+// Without plans there is one implicit plan granting everything; a
+// DEFAULT_PLAN without plans is a mistake, not ignored. A file is read.
+func TestLoad(t *testing.T) {
+	none, err := plan.Load("", "", "", scopes(t), policy.Management)
+	if err != nil || none.Configured() || none.Default() != plan.Unlimited {
+		t.Fatalf("no plans: configured=%v default=%q err=%v", none.Configured(), none.Default(), err)
+	}
+	p, _ := none.Of("")
+	if got := p.Within([]string{"orders:write", "anything"}); len(got) != 2 {
+		t.Errorf("the implicit plan narrowed to %v", got)
+	}
+	if _, err := plan.Load("", "", "free", scopes(t), policy.Management); !errors.Is(err, plan.ErrInvalid) {
+		t.Errorf("DEFAULT_PLAN without plans: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "plans.json")
+	if err := os.WriteFile(path, []byte(two), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := plan.Load("", path, "pro", scopes(t), policy.Management)
+	if err != nil || !c.Configured() || len(c.List()) != 2 || c.Default() != "pro" {
+		t.Fatalf("from a file: %v", err)
+	}
+	if _, err := plan.Load("", filepath.Join(t.TempDir(), "missing.json"), "pro", scopes(t), policy.Management); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a missing file: %v", err)
+	}
+}
