@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/keymint/keymint/shared/audit"
 	"github.com/keymint/keymint/shared/manage"
+	"github.com/keymint/keymint/shared/plan"
 	"github.com/keymint/keymint/shared/store"
 )
 
@@ -199,6 +200,8 @@ type PlanView struct {
 	Scopes          []string `json:"scopes"`
 	AllScopes       bool     `json:"allScopes"`
 	MaxLifetimeDays int      `json:"maxLifetimeDays,omitempty"`
+	// Quota bounds the requests of each owner's tokens together.
+	Quota *plan.Quota `json:"quota,omitempty"`
 }
 
 // PlansView is the plan catalogue and the plan owners start on.
@@ -212,7 +215,7 @@ func (h *Describe) plans(_ context.Context, _ manage.Caller, _ *events.APIGatewa
 	v := PlansView{Items: []PlanView{}, Default: c.Default()}
 	for _, p := range c.List() {
 		v.Items = append(v.Items, PlanView{Name: p.Name, Description: p.Description, Scopes: nonNil(p.Scopes), AllScopes: p.All,
-			MaxLifetimeDays: int(p.MaxLifetime / (24 * time.Hour))})
+			MaxLifetimeDays: int(p.MaxLifetime / (24 * time.Hour)), Quota: p.Quota})
 	}
 	return jsonResponse(http.StatusOK, v), nil
 }

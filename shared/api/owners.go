@@ -15,6 +15,7 @@ type OwnerView struct {
 	Owner       string     `json:"owner"`
 	Status      string     `json:"status"`
 	Plan        string     `json:"plan"`
+	Quota       *QuotaView `json:"quota,omitempty"`
 	SingleToken bool       `json:"singleToken"`
 	LiveTokens  int        `json:"liveTokens"`
 	LastUsedAt  *time.Time `json:"lastUsedAt,omitempty"`
@@ -22,8 +23,21 @@ type OwnerView struct {
 	UpdatedAt   *time.Time `json:"updatedAt,omitempty"`
 }
 
+// QuotaView is an owner's quota and its use in the current period.
+type QuotaView struct {
+	Requests int64     `json:"requests"`
+	Period   string    `json:"period"`
+	Current  string    `json:"current"`
+	Used     int64     `json:"used"`
+	ResetsAt time.Time `json:"resetsAt"`
+}
+
 func ownerView(o *manage.OwnerSummary) OwnerView {
-	return OwnerView{Owner: o.Owner.Owner, Status: o.Status, Plan: o.PlanName, SingleToken: o.SingleToken, LiveTokens: o.Live,
+	var q *QuotaView
+	if o.Quota != nil {
+		q = &QuotaView{Requests: o.Quota.Requests, Period: o.Quota.Period, Current: o.Use.Period, Used: o.Use.Used, ResetsAt: o.Use.ResetsAt.UTC()}
+	}
+	return OwnerView{Quota: q, Owner: o.Owner.Owner, Status: o.Status, Plan: o.PlanName, SingleToken: o.SingleToken, LiveTokens: o.Live,
 		LastUsedAt: optEpoch(o.LastUsedAt), CreatedAt: optEpoch(o.CreatedAt), UpdatedAt: optEpoch(o.UpdatedAt)}
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/api"
@@ -11,7 +12,7 @@ import (
 
 var twoPlans = testkit.Env{
 	"PLANS_JSON": `{"plans": {
-		"free": {"description": "Read orders.", "scopes": ["orders:read"], "maxLifetimeDays": 30},
+		"free": {"description": "Read orders.", "scopes": ["orders:read"], "maxLifetimeDays": 30, "quota": {"requests": 1000, "period": "month"}},
 		"pro":  {"description": "Orders.", "scopes": ["orders:read", "orders:write"]}
 	}}`,
 	"DEFAULT_PLAN": "free",
@@ -59,9 +60,19 @@ func TestPlansOverHTTP(t *testing.T) {
 			t.Errorf("%s: %d %s", c.name, r.status, r.body)
 		}
 	}
+	var before api.OwnerView
+	s.view200(s.call("GET", "/owners/alice", root, nil)).decode(t, &before)
+	now := s.Clock.Now().UTC()
+	if q := before.Quota; q == nil || q.Requests != 1000 || q.Period != "month" || q.Current != now.Format("2006-01") || q.Used != 0 ||
+		!q.ResetsAt.Equal(time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("alice's quota on free: %+v", before.Quota)
+	}
+	if plans.Items[0].Quota == nil || plans.Items[0].Quota.Requests != 1000 {
+		t.Errorf("GET /plans: free's quota %+v", plans.Items[0].Quota)
+	}
 	var moved api.OwnerView
 	s.view200(s.call("PATCH", "/owners/alice", root, map[string]any{"plan": "pro"})).decode(t, &moved)
-	if moved.Plan != "pro" || moved.Owner != "alice" {
+	if moved.Plan != "pro" || moved.Owner != "alice" || moved.Quota != nil {
 		t.Fatalf("moved: %+v", moved)
 	}
 	if w := whoami(alice); w.Plan != "pro" || !slices.Contains(w.Scopes, "orders:write") {

@@ -113,11 +113,16 @@ func (s *Service) OwnerInfo(ctx context.Context, caller Caller, owner string) (*
 	if !o.Found {
 		return nil, ErrOwnerNotFound
 	}
-	st, err := s.store.OwnerStats(ctx, owner, s.clock.Now())
+	now := s.clock.Now()
+	st, err := s.store.OwnerStats(ctx, owner, now)
 	if err != nil {
 		return nil, err
 	}
-	return &OwnerSummary{Owner: *o, OwnerStats: st, PlanName: s.plans.Name(o.Plan)}, nil
+	sum, err := s.summary(ctx, *o, st, now)
+	if err != nil {
+		return nil, err
+	}
+	return &sum, nil
 }
 
 // OwnerPolicy is what an admin may set for one owner; nil fields stay.

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
+	"github.com/keymint/keymint/shared/plan"
 	"github.com/keymint/keymint/shared/store"
 )
 
@@ -15,6 +17,35 @@ type OwnerSummary struct {
 	store.OwnerStats
 	// PlanName is the plan the owner is on: its own, or the default.
 	PlanName string
+	// Quota is its plan's, nil when it has none; Use is what the owner's
+	// tokens used of it in the current period (as written so far: each
+	// authorizer container adds its counts every LAST_USED_INTERVAL).
+	Quota *plan.Quota
+	Use   QuotaUse
+}
+
+// QuotaUse is an owner's use of its quota in one period.
+type QuotaUse struct {
+	Period   string
+	Used     int64
+	ResetsAt time.Time
+}
+
+// summary is o as admins see it, its quota's use read for the period now.
+func (s *Service) summary(ctx context.Context, o store.Owner, st store.OwnerStats, now time.Time) (OwnerSummary, error) {
+	sum := OwnerSummary{Owner: o, OwnerStats: st, PlanName: s.plans.Name(o.Plan)}
+	p, err := s.plans.Of(o.Plan)
+	// A plan no longer offered has no quota to show.
+	if err != nil || p.Quota == nil {
+		return sum, nil
+	}
+	period, end := p.Quota.Window(now)
+	used, err := s.store.OwnerUse(ctx, o.Owner, period)
+	if err != nil {
+		return sum, err
+	}
+	sum.Quota, sum.Use = p.Quota, QuotaUse{Period: period, Used: used, ResetsAt: end}
+	return sum, nil
 }
 
 // Owners lists owners in name order (admins only), each with its live
@@ -37,7 +68,11 @@ func (s *Service) Owners(ctx context.Context, caller Caller, limit int32, cursor
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			st, err := s.store.OwnerStats(ctx, owners[i].Owner, now)
-			out[i], errs[i] = OwnerSummary{Owner: owners[i], OwnerStats: st, PlanName: s.plans.Name(owners[i].Plan)}, err
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			out[i], errs[i] = s.summary(ctx, owners[i], st, now)
 		})
 	}
 	wg.Wait()

@@ -26,6 +26,9 @@ type Plan struct {
 	// MaxLifetime bounds a token's lifetime for its owners; 0 leaves the
 	// deployment's MAX_LIFETIME_DAYS.
 	MaxLifetime time.Duration
+	// Quota, when set, bounds the requests of all its owners' tokens
+	// together, per owner and period.
+	Quota *Quota
 
 	management func(string) bool
 }
@@ -90,6 +93,7 @@ type file struct {
 		Description     string   `json:"description"`
 		Scopes          []string `json:"scopes"`
 		MaxLifetimeDays int      `json:"maxLifetimeDays"`
+		Quota           *Quota   `json:"quota"`
 	} `json:"plans"`
 }
 
@@ -113,6 +117,11 @@ func Parse(raw []byte, defaultPlan string, scopes Scopes, management func(string
 		if err := checkName(name); err != nil {
 			return nil, fmt.Errorf("%w: plan %q: %v", ErrInvalid, name, err)
 		}
+		if d.Quota != nil {
+			if err := d.Quota.check(); err != nil {
+				return nil, fmt.Errorf("%w: plan %q: %v", ErrInvalid, name, err)
+			}
+		}
 		if d.MaxLifetimeDays < 0 {
 			return nil, fmt.Errorf("%w: plan %q: maxLifetimeDays must not be negative", ErrInvalid, name)
 		}
@@ -127,7 +136,7 @@ func Parse(raw []byte, defaultPlan string, scopes Scopes, management func(string
 		sc := slices.Clone(d.Scopes)
 		slices.Sort(sc)
 		c.plans[name] = &Plan{Name: name, Description: d.Description, Scopes: slices.Compact(sc),
-			MaxLifetime: time.Duration(d.MaxLifetimeDays) * 24 * time.Hour, management: management}
+			MaxLifetime: time.Duration(d.MaxLifetimeDays) * 24 * time.Hour, Quota: d.Quota, management: management}
 		c.names = append(c.names, name)
 	}
 	if _, ok := c.plans[defaultPlan]; !ok {

@@ -42,7 +42,7 @@ func TestParseRefuses(t *testing.T) {
 		{"a bundle's name", `{"plans": {"free": {"scopes": ["tokens:manage"]}}}`, "free", plan.ErrInvalid},
 		{"a bad name", `{"plans": {"Free Plan": {"scopes": []}}}`, "Free Plan", plan.ErrInvalid},
 		{"a negative lifetime", `{"plans": {"free": {"maxLifetimeDays": -1}}}`, "free", plan.ErrInvalid},
-		{"an unknown field", `{"plans": {"free": {"quota": 5}}}`, "free", plan.ErrInvalid},
+		{"an unknown field", `{"plans": {"free": {"limits": 5}}}`, "free", plan.ErrInvalid},
 		{"not JSON", `plans`, "free", plan.ErrInvalid},
 	}
 	for _, c := range cases {
@@ -108,5 +108,41 @@ func TestLoad(t *testing.T) {
 	}
 	if _, err := plan.Load("", filepath.Join(t.TempDir(), "missing.json"), "pro", scopes(t), policy.Management); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a missing file: %v", err)
+	}
+}
+
+// A quota's period is a UTC calendar day, ISO week or month: its key names
+// the owner's counter, its end is when refusals lift.
+func TestQuotaWindow(t *testing.T) {
+	at := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	cases := []struct {
+		period, now, key, end string
+	}{
+		{plan.Day, "2026-12-04T23:59:59Z", "2026-12-04", "2026-12-05T00:00:00Z"},
+		{plan.Day, "2026-12-05T00:30:00+01:00", "2026-12-04", "2026-12-05T00:00:00Z"},
+		{plan.Week, "2026-12-04T12:00:00Z", "2026-W49", "2026-12-07T00:00:00Z"}, // a Friday
+		{plan.Week, "2026-12-07T00:00:00Z", "2026-W50", "2026-12-14T00:00:00Z"}, // a Monday
+		{plan.Week, "2027-01-01T08:00:00Z", "2026-W53", "2027-01-04T00:00:00Z"}, // ISO year 2026
+		{plan.Month, "2026-12-31T23:00:00Z", "2026-12", "2027-01-01T00:00:00Z"},
+		{plan.Month, "2027-02-01T00:00:00Z", "2027-02", "2027-03-01T00:00:00Z"},
+	}
+	for _, c := range cases {
+		q := plan.Quota{Requests: 1, Period: c.period}
+		key, end := q.Window(at(c.now))
+		if key != c.key || !end.Equal(at(c.end)) {
+			t.Errorf("%s at %s: %s ending %s, want %s ending %s", c.period, c.now, key, end.Format(time.RFC3339), c.key, c.end)
+		}
+	}
+	for _, bad := range []string{`{"requests": 0, "period": "day"}`, `{"requests": 5, "period": "year"}`} {
+		raw := `{"plans": {"free": {"quota": ` + bad + `}}}`
+		if _, err := plan.Parse([]byte(raw), "free", scopes(t), policy.Management); !errors.Is(err, plan.ErrInvalid) {
+			t.Errorf("quota %s: %v", bad, err)
+		}
 	}
 }

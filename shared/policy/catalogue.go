@@ -339,6 +339,21 @@ func (c *Catalogue) AllowsPath(scopes []string, self, method string, path *Path)
 	return false
 }
 
+// ScopesOpen reports whether one of scopes itself opens the route (not an
+// anyToken or self route): what decides whether a request is a use of the
+// API those scopes guard.
+func (c *Catalogue) ScopesOpen(scopes []string, method string, path *Path) bool {
+	if method == "" || path.kind != pathRaw && path.kind != pathRouted {
+		return false
+	}
+	for _, s := range scopes {
+		if d := c.scopes[s]; d != nil && matchAny(d.patterns, method, path, "") {
+			return true
+		}
+	}
+	return false
+}
+
 // AllowsRoute is Allows for a route written "METHOD /path", the form a
 // direct invoke carries (DirectRoute). Anything not of that form is
 // refused, a '?' or '#' in the path included.

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/keymint/keymint/shared/plan"
 	"github.com/keymint/keymint/shared/signin/idtoken"
 	"github.com/keymint/keymint/shared/store"
 )
@@ -24,6 +25,12 @@ type entry struct {
 	allow     []netip.Prefix
 	blocked   []netip.Addr
 	use       *tokenUse // nil unless status is Valid
+	// quota is the token's plan's, nil when it has none: its uses are
+	// counted against its owner's quota.
+	quota *plan.Quota
+	// apiScopes are the token's scopes but the management ones: a request
+	// one of them opens is a use of the API, and counts (metered only).
+	apiScopes []string
 	// person is set instead of item for a signed-in person's ID token.
 	person  *person
 	answers answers

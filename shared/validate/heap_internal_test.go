@@ -48,7 +48,7 @@ func (c *heapCase) use(i int, now int64) {
 		e.use = v.usage.of(e.item)
 		v.cache.put(k, e, now)
 	}
-	e.use.count(c.addr)
+	e.use.count(c.addr, true)
 	c.h.simple(Decision{Status: Valid, Token: e.item, e: e})
 }
 
@@ -79,7 +79,7 @@ func BenchmarkCacheHeap(b *testing.B) {
 		}
 		c.h.v.usage = newUsage(maxEntries)
 		for i := range maxEntries - 1 {
-			c.h.v.usage.of(c.items[maxEntries+i].Clone()).count(c.addr)
+			c.h.v.usage.of(c.items[maxEntries+i].Clone()).count(c.addr, true)
 		}
 		bound = heapNow() - base
 		c.h.v.cache, c.h.v.usage = newCache(time.Hour, maxEntries), newUsage(maxEntries)

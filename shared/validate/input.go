@@ -211,6 +211,20 @@ func (r *Request) routeAllowed(cat *policy.Catalogue, scopes []string, self stri
 	return cat.AllowsFor(scopes, self, r.Method, r.Path)
 }
 
+// usesAPI reports whether one of the token's API scopes (apiScopes) opens
+// the request's route: a use of the API its owner's plan meters, not of
+// keymint's management API, which stays open to an owner over its quota.
+func (r *Request) usesAPI(cat *policy.Catalogue, apiScopes []string) bool {
+	if len(apiScopes) == 0 {
+		return false
+	}
+	if r.Route.IsZero() {
+		p := policy.Raw(r.Path)
+		return cat.ScopesOpen(apiScopes, r.Method, &p)
+	}
+	return cat.ScopesOpen(apiScopes, r.Method, &r.Route)
+}
+
 // bearer takes the token out of an Authorization value: "Bearer <t>" (any
 // case) or the bare token, as TOKEN authorizers are often configured.
 func bearer(v string) string {

@@ -17,6 +17,10 @@ const (
 	IPNotAllowed  Status = "ip_not_allowed"
 	IPBlocked     Status = "ip_blocked"
 	ScopeDenied   Status = "scope_denied"
+	// QuotaExceeded: the token's owner has used its plan's quota for the
+	// period (as far as this container has learned from its own usage
+	// writes); refused until the period ends.
+	QuotaExceeded Status = "quota_exceeded"
 	// RevokeSelf: the token is refused for everything but revoking itself
 	// (inactive, owner disabled, outside its addresses), and that is what
 	// this request does, on keymint's management API: allowed, with no

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keymint/keymint/shared/clock"
+	"github.com/keymint/keymint/shared/plan"
 	"github.com/keymint/keymint/shared/store"
 )
 
@@ -40,6 +41,9 @@ type tokenUse struct {
 	first netip.Addr
 	n     int64
 	more  map[netip.Addr]int64
+	// uses counts every use since the last write, with or without an
+	// address, for its owner's quota (metered tokens only).
+	uses int64
 }
 
 // maxIPs bounds the addresses counted per token between writes; uses from
@@ -91,10 +95,31 @@ func (u *usage) shed() {
 	u.byToken = keep
 }
 
-func (tu *tokenUse) count(a netip.Addr) {
+func (tu *tokenUse) count(a netip.Addr, metered bool) {
 	tu.mu.Lock()
 	defer tu.mu.Unlock()
-	tu.add(a, 1)
+	if a.IsValid() {
+		tu.add(a, 1)
+	}
+	if metered {
+		tu.uses++
+	}
+}
+
+// takeUses hands over the uses counted for the quota.
+func (tu *tokenUse) takeUses() int64 {
+	tu.mu.Lock()
+	defer tu.mu.Unlock()
+	n := tu.uses
+	tu.uses = 0
+	return n
+}
+
+// giveBackUses returns uses whose write failed, for the next write.
+func (tu *tokenUse) giveBackUses(n int64) {
+	tu.mu.Lock()
+	defer tu.mu.Unlock()
+	tu.uses += n
 }
 
 func (tu *tokenUse) add(a netip.Addr, n int64) {
@@ -138,17 +163,17 @@ func (tu *tokenUse) giveBack(a netip.Addr, n int64) {
 // Failures are logged, not returned: the decision was made from a
 // successful read, and bookkeeping must not turn a valid request into a
 // 500.
-func (v *Validator) used(ctx context.Context, e *entry, addr netip.Addr, now time.Time) {
+func (v *Validator) used(ctx context.Context, e *entry, addr netip.Addr, now time.Time, metered bool) {
 	tu := e.use
-	if addr.IsValid() {
-		tu.count(addr)
+	if addr.IsValid() || metered {
+		tu.count(addr, metered)
 	}
 	sec := now.Unix()
 	last := tu.last.Load()
 	if sec-last < int64(v.interval/time.Second) || !tu.last.CompareAndSwap(last, sec) {
 		return
 	}
-	w := dueWrite{item: e.item, use: tu, at: now}
+	w := dueWrite{item: e.item, use: tu, at: now, quota: e.quota}
 	if addr.IsValid() {
 		w.ip = addr.String()
 	}
@@ -164,10 +189,11 @@ func (v *Validator) used(ctx context.Context, e *entry, addr netip.Addr, now tim
 // the request that found it due, and every address's count the tracker
 // holds when it is written.
 type dueWrite struct {
-	item *store.Record
-	use  *tokenUse
-	ip   string
-	at   time.Time
+	item  *store.Record
+	use   *tokenUse
+	ip    string
+	at    time.Time
+	quota *plan.Quota // the token's plan's; nil: not metered
 }
 
 func (v *Validator) write(ctx context.Context, w dueWrite) {
@@ -180,6 +206,32 @@ func (v *Validator) write(ctx context.Context, w dueWrite) {
 			v.log.WarnContext(ctx, "record ip use failed", slog.String("tokenId", t.ID), slog.Any("error", err))
 			w.use.giveBack(a, n)
 		}
+	}
+	if w.quota != nil {
+		v.meter(ctx, t.Owner, w)
+	}
+}
+
+// meter adds the token's uses since its last write to its owner's counter
+// for the period, and learns from the total whether the owner is over its
+// quota: this container refuses the owner's tokens from then until the
+// period ends. Other containers learn it at their own next write, so an
+// owner may go over by what every container serves of its tokens in one
+// LAST_USED_INTERVAL (docs/configuration.md, "Plans").
+func (v *Validator) meter(ctx context.Context, owner string, w dueWrite) {
+	n := w.use.takeUses()
+	if n == 0 {
+		return
+	}
+	period, end := w.quota.Window(w.at)
+	total, err := v.store.AddOwnerUse(ctx, owner, period, end, n)
+	if err != nil {
+		v.log.WarnContext(ctx, "record owner use failed", slog.String("owner", owner), slog.Any("error", err))
+		w.use.giveBackUses(n)
+		return
+	}
+	if total >= w.quota.Requests {
+		v.quotas.exceed(owner, end, w.at)
 	}
 }
 

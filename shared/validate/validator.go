@@ -45,6 +45,7 @@ type Validator struct {
 	retries *retryBudget
 	people  *people // nil: sign-in off
 	plans   *plan.Catalogue
+	quotas  *quotas
 	log     *slog.Logger
 }
 
@@ -72,8 +73,9 @@ func NewValidator(st *store.Store, keys Verifier, cat *policy.Catalogue, clk clo
 		plans = plan.None()
 	}
 	return &Validator{
-		plans: plans,
-		store: st, keys: keys, cat: cat, clock: clk, prefix: o.TokenPrefix,
+		plans:  plans,
+		quotas: newQuotas(o.CacheMaxEntries),
+		store:  st, keys: keys, cat: cat, clock: clk, prefix: o.TokenPrefix,
 		rules: o.Rules, interval: o.LastUsedInterval,
 		margin:  decisionMargin,
 		cache:   newCache(o.CacheTTL, o.CacheMaxEntries),
@@ -150,7 +152,12 @@ func (v *Validator) Check(ctx context.Context, req Request) (Decision, error) {
 		d.Status = ScopeDenied
 		return d, nil
 	}
-	v.used(ctx, e, addr, now)
+	metered := e.quota != nil && req.Method != "" && req.usesAPI(v.cat, e.apiScopes)
+	if metered && v.quotas.exceeded(t.Owner, now) {
+		d.Status = QuotaExceeded
+		return d, nil
+	}
+	v.used(ctx, e, addr, now, metered)
 	return d, nil
 }
 
@@ -179,7 +186,8 @@ func (v *Validator) lookup(ctx context.Context, parsed token.Token, now time.Tim
 	if err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
-	t.Scopes = v.withinPlan(t)
+	var quota *plan.Quota
+	t.Scopes, quota = v.withinPlan(t)
 	ok, err := v.keys.Verify(ctx, t.KeyID, parsed.Secret, t.SecretHash)
 	if errors.Is(err, keyring.ErrUnknownKey) {
 		return newEntry(UnknownKey, t), nil
@@ -206,20 +214,25 @@ func (v *Validator) lookup(ctx context.Context, parsed token.Token, now time.Tim
 	}
 	e := newEntry(Valid, t)
 	e.use = v.usage.of(t)
+	if quota != nil {
+		e.quota = quota
+		e.apiScopes = slices.DeleteFunc(slices.Clone(t.Scopes), policy.Management)
+	}
 	return e, nil
 }
 
 // withinPlan is the token's effective scopes: those its owner's plan
-// grants (the plan copied onto the item, so no second read). The item is
+// grants (the plan copied onto the item, so no second read), and the
+// plan's quota, if it has one. The item is
 // this lookup's own, not yet shared with the cache, so its scopes may be
 // replaced. A plan the catalogue no longer holds grants no API scope: fail
 // closed.
-func (v *Validator) withinPlan(t *store.Record) []string {
+func (v *Validator) withinPlan(t *store.Record) ([]string, *plan.Quota) {
 	p, err := v.plans.Of(t.Plan)
 	if err != nil {
-		return slices.DeleteFunc(slices.Clone(t.Scopes), func(s string) bool { return !policy.Management(s) })
+		return slices.DeleteFunc(slices.Clone(t.Scopes), func(s string) bool { return !policy.Management(s) }), nil
 	}
-	return p.Within(t.Scopes)
+	return p.Within(t.Scopes), p.Quota
 }
 
 // withGrace marks an item as matched by its previous secret: its validity
