@@ -44,11 +44,13 @@ func TestConsoleInChromium(t *testing.T) {
 		shots = filepath.Join(repo, shots) // as the Makefile, at the root, means it
 	}
 
-	// The stack `make run` starts, and one where an admin must enable each
-	// owner before it may hold tokens (the flows with stack: "enablement").
+	// The stack `make run` starts, one where an admin must enable each
+	// owner before it may hold tokens (the flows with stack: "enablement"),
+	// and one with the example plans (stack: "plans").
 	stacks := startStacks(t, repo,
 		stackSpec{name: "default"},
-		stackSpec{name: "enablement", params: map[string]string{"TOKENS_REQUIRE_ENABLEMENT": "true"}})
+		stackSpec{name: "enablement", params: map[string]string{"TOKENS_REQUIRE_ENABLEMENT": "true"}},
+		stackSpec{name: "plans", params: map[string]string{"PLANS_FILE": "infra/plans.example.json", "DEFAULT_PLAN": "free"}})
 
 	ctx, cancel := context.WithTimeout(context.Background(), flowsTimeout)
 	defer cancel()

@@ -14,16 +14,21 @@ import { tokensPage } from './tokens.js';
 const main = () => document.getElementById('main');
 
 // ctx is what every page is given: the API client, who is signed in, the
-// deployment's settings, and the scope catalogue (fetched once).
+// deployment's settings, and the scope and plan catalogues (fetched once).
 const ctx = {
   config: null,
   session: null,
   api: null,
   me: null,
   catalogue: null,
+  planCatalogue: null,
   async scopes() {
     this.catalogue ??= await this.api.get('/scopes');
     return this.catalogue;
+  },
+  async plans() {
+    this.planCatalogue ??= await this.api.get('/plans');
+    return this.planCatalogue;
   },
 };
 
@@ -85,7 +90,7 @@ function markNav(hash) {
 // signing out did not end: the ID token this tab held stays valid until
 // its exp (nothing can revoke it), so a copy of it would still be accepted.
 function signedOut(message, providerUrl, validUntil) {
-  ctx.session = ctx.api = ctx.me = ctx.catalogue = null;
+  ctx.session = ctx.api = ctx.me = ctx.catalogue = ctx.planCatalogue = null;
   clearNotice();
   document.getElementById('nav').hidden = true;
   replace(document.getElementById('account'));

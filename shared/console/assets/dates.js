@@ -50,7 +50,9 @@ export function freshness(intervalSeconds) {
 export function describeDetails(details, when = formatWhen) {
   return Object.entries(details ?? {}).map(([k, v]) => {
     if (/At$/.test(k) && typeof v === 'number') v = when(v * 1000);
-    else if (typeof v === 'object' && v !== null) v = Array.isArray(v) ? v.join(', ') : JSON.stringify(v);
+    else if (Array.isArray(v)) v = v.join(', ');
+    else if (typeof v === 'object' && v !== null && 'from' in v && 'to' in v) v = `${v.from} → ${v.to}`;
+    else if (typeof v === 'object' && v !== null) v = JSON.stringify(v);
     return `${k}: ${v}`;
   }).join('; ');
 }

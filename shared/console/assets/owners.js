@@ -1,6 +1,6 @@
-// Admin pages: the owners with their status and token counts (those
+// Admin pages: the owners with their status, plan and token counts (those
 // waiting to be enabled first in mind), enabling and disabling an owner,
-// its single-token policy, and its audit trail.
+// its single-token policy and plan, its quota's use, and its audit trail.
 import { ApiError, q } from './api.js';
 import { describeDetails } from './dates.js';
 import { badge, confirm, h, replace, time } from './dom.js';
@@ -36,6 +36,45 @@ async function setSingle(ctx, o, singleToken) {
   }
 }
 
+async function setPlan(ctx, o, plan) {
+  clearNotice();
+  if (!await confirm(`Move ${o.owner} to ${plan.name}?`,
+    `From now on ${o.owner}'s new tokens may hold only the API scopes ${plan.name} grants (${plan.scopes.join(', ') || 'no API scope'}), and its live tokens count only those scopes within seconds. Tokens keep the scopes they hold: moving back restores them.`,
+    `Move to ${plan.name}`, false)) return false;
+  try {
+    await ctx.api.patch(`/owners/${q(o.owner)}`, { plan: plan.name });
+    announce(`${o.owner} is on ${plan.name}.`);
+    return true;
+  } catch (err) {
+    announce(err.message, 'error');
+    return false;
+  }
+}
+
+// planControl shows the owner's plan and, where the deployment has more
+// than one, lets an admin move it.
+function planControl(ctx, o, plans, redraw) {
+  if (plans.items.length < 2) return h('span', {}, o.plan);
+  const sel = h('select', { id: 'owner-plan', 'aria-label': `Plan of ${o.owner}` },
+    plans.items.map((p) => h('option', { value: p.name, selected: p.name === o.plan }, p.name)));
+  const move = h('button', { type: 'button', onclick: async () => {
+    const plan = plans.items.find((p) => p.name === sel.value);
+    if (plan && plan.name !== o.plan && await setPlan(ctx, o, plan)) await redraw();
+  } }, 'Move');
+  return h('span', { class: 'row-actions' }, sel, move);
+}
+
+// quotaUse shows the period's use of the owner's quota as a bar.
+function quotaUse(o) {
+  const u = o.quota;
+  if (!u) return h('span', { class: 'muted' }, 'no quota');
+  const when = { day: 'today', week: 'this week', month: 'this month' }[u.period] ?? `this ${u.period}`;
+  const label = `${u.used.toLocaleString('en-US')} of ${u.requests.toLocaleString('en-US')} requests ${when}`;
+  return h('span', { class: 'quota' },
+    h('meter', { min: '0', max: String(u.requests), value: String(Math.min(u.used, u.requests)), high: String(Math.floor(u.requests * 0.9)), 'aria-label': label }),
+    ` ${label}; resets `, time(u.resetsAt), '.');
+}
+
 function ownerActions(ctx, o, redraw) {
   const single = h('input', { type: 'checkbox', checked: o.singleToken, id: `single-${o.owner.replace(/[^A-Za-z0-9-]/g, '-')}` });
   single.addEventListener('change', async () => { await setSingle(ctx, o, single.checked); await redraw(); });
@@ -61,10 +100,11 @@ export async function ownersPage(ctx) {
         ` ${pending.length === 1 ? 'It asked' : 'They asked'} for a token and cannot have one until an admin enables ${pending.length === 1 ? 'it' : 'them'}.`) : null,
       h('div', { class: 'table-wrap' }, h('table', {},
         h('caption', { class: 'sr-only' }, 'Owners'),
-        h('thead', {}, h('tr', {}, ['Owner', 'Status', 'Live tokens', 'Last used', 'Actions'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('thead', {}, h('tr', {}, ['Owner', 'Status', 'Plan', 'Live tokens', 'Last used', 'Actions'].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, items.map((o) => h('tr', { 'data-owner': o.owner, class: o.status === 'pending' ? 'pending' : null },
           h('th', { scope: 'row' }, h('a', { href: `#/owners/${q(o.owner)}` }, o.owner)),
           h('td', {}, badge(o.status), o.status === 'pending' ? h('div', { class: 'small' }, 'waiting to be enabled') : null),
+          h('td', {}, o.plan),
           h('td', { class: 'num' }, h('a', { href: `#/tokens?owner=${q(o.owner)}`, 'aria-label': `${o.liveTokens} live tokens of ${o.owner}` }, String(o.liveTokens))),
           h('td', {}, o.lastUsedAt ? time(o.lastUsedAt) : h('span', { class: 'muted' }, 'never')),
           h('td', {}, h('div', { class: 'row-actions' }, ownerActions(ctx, o, draw)))))))),
@@ -87,14 +127,15 @@ export async function ownerPage(ctx, owner) {
   if (denied) return denied;
   const view = h('section', { class: 'owner' });
   const draw = async () => {
-    const o = await ctx.api.get(`/owners/${q(owner)}`);
-    const audit = await ctx.api.get(`/owners/${q(owner)}/audit?limit=50`);
+    const [o, audit, plans] = await Promise.all([ctx.api.get(`/owners/${q(owner)}`), ctx.api.get(`/owners/${q(owner)}/audit?limit=50`), ctx.plans()]);
     replace(view,
       h('p', { class: 'crumbs' }, h('a', { href: '#/owners' }, 'Owners'), ' / '),
       h('div', { class: 'page-head' }, h('h1', {}, o.owner), badge(o.status)),
       o.status === 'pending' ? h('p', { class: 'notice' }, `${o.owner} is waiting to be enabled: it cannot have a token until an admin enables it.`) : null,
       h('div', { class: 'actions' }, ownerActions(ctx, o, draw), h('a', { href: `#/tokens?owner=${q(o.owner)}`, class: 'button' }, `Tokens of ${o.owner}`)),
       h('dl', { class: 'details' },
+        h('dt', {}, 'Plan'), h('dd', {}, planControl(ctx, o, plans, draw)),
+        h('dt', {}, 'Quota'), h('dd', {}, quotaUse(o)),
         h('dt', {}, 'Live tokens'), h('dd', {}, String(o.liveTokens)),
         h('dt', {}, 'Last used'), h('dd', {}, o.lastUsedAt ? time(o.lastUsedAt) : 'never'),
         h('dt', {}, 'Known since'), h('dd', {}, time(o.createdAt))),

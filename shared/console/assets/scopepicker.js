@@ -9,14 +9,15 @@ import { alsoGranted, bundleState, usableBundles, visible } from './scopeset.js'
 
 // scopePicker returns {el, selected()}. offered limits the scopes shown
 // (edit: only the token's own); checked are ticked at the start.
-export function scopePicker(catalogue, grantable, { offered = null, checked = [], legend = 'Scopes' } = {}) {
+// whyNot says why a scope the caller cannot grant is disabled.
+export function scopePicker(catalogue, grantable, { offered = null, checked = [], legend = 'Scopes', whyNot = () => 'you do not hold this scope' } = {}) {
   const scopes = catalogue.scopes.filter((s) => !offered || offered.includes(s.name));
   const boxes = new Map();
   const rows = scopes.map((s) => {
     const can = grantable.has(s.name);
     const box = h('input', { type: 'checkbox', name: 'scope', value: s.name, checked: checked.includes(s.name), disabled: !can, id: nextId('scope') });
     boxes.set(s.name, box);
-    const desc = h('span', { class: 'scope-desc', id: `${box.id}-desc` }, s.description, can ? '' : ' (you do not hold this scope)');
+    const desc = h('span', { class: 'scope-desc', id: `${box.id}-desc` }, s.description, can ? '' : ` (${whyNot(s.name)})`);
     box.setAttribute('aria-describedby', desc.id);
     return h('li', { class: 'scope', 'data-scope': s.name }, h('label', { for: box.id }, box, h('code', {}, s.name)), desc);
   });

@@ -51,3 +51,12 @@ export function alsoGranted(catalogue, checked) {
   }
   return [...out].map(([scope, by]) => ({ scope, by }));
 }
+
+// withinPlan narrows what may be granted to what the owner's plan allows:
+// its API scopes and the management (tokens:*) scopes, which no plan
+// governs. plan null (no plans configured, or every scope): unchanged.
+export function withinPlan(grantable, plan) {
+  if (!plan || plan.allScopes) return grantable;
+  const allowed = new Set(plan.scopes);
+  return new Set([...grantable].filter((s) => s.startsWith('tokens:') || allowed.has(s)));
+}

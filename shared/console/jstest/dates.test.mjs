@@ -55,6 +55,7 @@ test('audit details read as key: value, times in the one format', () => {
     `name: ci; scopes: a, b; expiresAt: ${when(1798999426000)}; cidrs: {"v":1}; gone: null`);
   assert.match(when(1798999426000), /^Jan 3, 2027, 6:03\sPM$/);
   assert.equal(describeDetails(undefined), '');
+  assert.equal(describeDetails({ plan: { from: 'free', to: 'team' } }), 'plan: free → team');
 });
 
 test('input values and API instants', () => {

@@ -2,7 +2,7 @@
 // checked", implications.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { alsoGranted, bundleState, held, matches, usableBundles, visible } from '../assets/scopeset.js';
+import { alsoGranted, bundleState, held, matches, usableBundles, visible, withinPlan } from '../assets/scopeset.js';
 
 const scope = (name, description, implies = []) => ({ name, description, implies, routes: [] });
 const catalogue = {
@@ -57,4 +57,11 @@ test('implied scopes are named with what implies them', () => {
   assert.deepEqual(alsoGranted(catalogue, set('tokens:admin')), [{ scope: 'tokens:read', by: 'tokens:admin' }, { scope: 'tokens:write', by: 'tokens:admin' }]);
   assert.deepEqual(alsoGranted(catalogue, set('tokens:admin', 'tokens:read')), [{ scope: 'tokens:write', by: 'tokens:admin' }]);
   assert.deepEqual(alsoGranted(catalogue, set('orders:read')), []);
+});
+
+test('withinPlan: the plan API scopes and every management scope; no plan changes nothing', () => {
+  const all = held({ admin: true, scopes: [] }, catalogue);
+  assert.deepEqual([...withinPlan(all, { scopes: ['orders:read'], allScopes: false })].sort(), ['orders:read', 'tokens:admin', 'tokens:read', 'tokens:write']);
+  assert.equal(withinPlan(all, { scopes: [], allScopes: true }), all);
+  assert.equal(withinPlan(all, null), all);
 });
