@@ -90,13 +90,17 @@ func (e *entry) context() map[string]any {
 		}
 	}
 	t := e.item
-	return map[string]any{
+	ctx := map[string]any{
 		"kind":      "token",
 		"tokenId":   t.ID,
 		"owner":     t.Owner,
 		"scopes":    strings.Join(t.Scopes, " "),
 		"expiresAt": expiresAt(t),
 	}
+	if e.plan != "" {
+		ctx["plan"] = e.plan
+	}
+	return ctx
 }
 
 // principal is the owner the entry names.

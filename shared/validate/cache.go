@@ -28,6 +28,8 @@ type entry struct {
 	// quota is the token's plan's, nil when it has none: its uses are
 	// counted against its owner's quota.
 	quota *plan.Quota
+	// plan names the token's plan in an allow's context, "" without plans.
+	plan string
 	// apiScopes are the token's scopes but the management ones: a request
 	// one of them opens is a use of the API, and counts (metered only).
 	apiScopes []string

@@ -27,18 +27,22 @@ func simpleAllow(e *entry) []byte {
 		kind, owner, id, expires = "token", t.Owner, t.ID, t.ExpiresAt
 		scopes = strings.Join(t.Scopes, " ")
 	}
-	if !jsonPlain(owner) || !jsonPlain(scopes) || !jsonPlain(id) {
+	if !jsonPlain(owner) || !jsonPlain(scopes) || !jsonPlain(id) || !jsonPlain(e.plan) {
 		return encode(events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: true, Context: e.context()})
 	}
 	// encoding/json writes a map's keys sorted: expiresAt, kind, owner,
-	// scopes, tokenId.
-	b := make([]byte, 0, 112+len(owner)+len(scopes)+len(id))
+	// plan (with plans), scopes, tokenId.
+	b := make([]byte, 0, 124+len(owner)+len(scopes)+len(id)+len(e.plan))
 	b = append(b, `{"isAuthorized":true,"context":{"expiresAt":"`...)
 	b = time.Unix(expires, 0).UTC().AppendFormat(b, time.RFC3339)
 	b = append(b, `","kind":"`...)
 	b = append(b, kind...)
 	b = append(b, `","owner":"`...)
 	b = append(b, owner...)
+	if e.plan != "" {
+		b = append(b, `","plan":"`...)
+		b = append(b, e.plan...)
+	}
 	b = append(b, `","scopes":"`...)
 	b = append(b, scopes...)
 	if e.person == nil {

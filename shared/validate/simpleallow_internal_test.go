@@ -22,7 +22,9 @@ func TestSimpleAllowIsEncodingJSONs(t *testing.T) {
 				&entry{item: &store.Record{ID: "AbCdEfGhIjKlMnOpQrStUv", Owner: owner, Scopes: scopes, ExpiresAt: 1893456000}},
 				&entry{item: &store.Record{ID: owner, Owner: "o", Scopes: scopes, ExpiresAt: -62135596800}},
 				&entry{item: &store.Record{ID: "AbCdEfGhIjKlMnOpQrStUv", Owner: "o", Scopes: append([]string{"tokens:read"}, scopes...), ExpiresAt: 0}},
-				&entry{person: &person{owner: owner, scopes: scopes, expires: 1764000000}})
+				&entry{person: &person{owner: owner, scopes: scopes, expires: 1764000000}},
+				&entry{item: &store.Record{ID: "AbCdEfGhIjKlMnOpQrStUv", Owner: "o", Scopes: scopes, ExpiresAt: 1893456000}, plan: "team"},
+				&entry{item: &store.Record{ID: "AbCdEfGhIjKlMnOpQrStUv", Owner: "o", Scopes: scopes, ExpiresAt: 1893456000}, plan: owner})
 		}
 	}
 	for _, e := range entries {

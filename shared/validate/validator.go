@@ -188,6 +188,10 @@ func (v *Validator) lookup(ctx context.Context, parsed token.Token, now time.Tim
 	}
 	var quota *plan.Quota
 	t.Scopes, quota = v.withinPlan(t)
+	var planName string
+	if v.plans.Configured() {
+		planName = v.plans.Name(t.Plan)
+	}
 	ok, err := v.keys.Verify(ctx, t.KeyID, parsed.Secret, t.SecretHash)
 	if errors.Is(err, keyring.ErrUnknownKey) {
 		return newEntry(UnknownKey, t), nil
@@ -214,6 +218,7 @@ func (v *Validator) lookup(ctx context.Context, parsed token.Token, now time.Tim
 	}
 	e := newEntry(Valid, t)
 	e.use = v.usage.of(t)
+	e.plan = planName
 	if quota != nil {
 		e.quota = quota
 		e.apiScopes = slices.DeleteFunc(slices.Clone(t.Scopes), policy.Management)
