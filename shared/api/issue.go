@@ -36,6 +36,8 @@ type issueBody struct {
 	ExpiresInDays *int     `json:"expiresInDays"`
 	AllowedCIDRs  []string `json:"allowedCidrs"`
 	Owner         string   `json:"owner"`
+	// Metadata is passed to the API behind the authorizer as meta_<key>.
+	Metadata map[string]string `json:"metadata"`
 }
 
 // directBody is the ops direct invoke: the issue body, plus the key a
@@ -55,7 +57,7 @@ func (b issueBody) request() manage.IssueRequest {
 	return manage.IssueRequest{
 		Name: b.Name, Description: b.Description, Scopes: b.Scopes,
 		ExpiresAt: b.ExpiresAt.time(), ExpiresInDays: b.ExpiresInDays,
-		AllowedCIDRs: b.AllowedCIDRs, Owner: b.Owner,
+		AllowedCIDRs: b.AllowedCIDRs, Owner: b.Owner, Metadata: b.Metadata,
 	}
 }
 
@@ -141,6 +143,8 @@ type editBody struct {
 	ExpiresAt    *rfc3339  `json:"expiresAt"`
 	AllowedCIDRs *[]string `json:"allowedCidrs"`
 	Scopes       *[]string `json:"scopes"`
+	// Metadata replaces the token's whole; {} clears it.
+	Metadata *map[string]string `json:"metadata"`
 }
 
 func (h *Issue) edit(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
@@ -150,7 +154,7 @@ func (h *Issue) edit(ctx context.Context, c manage.Caller, req *events.APIGatewa
 	}
 	t, err := h.r.svc.Edit(ctx, c, req.PathParameters["id"], manage.EditRequest{
 		Name: body.Name, Description: body.Description, ExpiresAt: body.ExpiresAt.time(),
-		AllowedCIDRs: body.AllowedCIDRs, Scopes: body.Scopes,
+		AllowedCIDRs: body.AllowedCIDRs, Scopes: body.Scopes, Metadata: body.Metadata,
 	})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err

@@ -28,6 +28,8 @@ type TokenView struct {
 	PrevValidUntil *time.Time `json:"prevValidUntil,omitempty"`
 	RevokedAt      *time.Time `json:"revokedAt,omitempty"`
 	OwnerDisabled  bool       `json:"ownerDisabled,omitempty"`
+	// Metadata is the caller's own pairs, passed on as meta_<key>.
+	Metadata map[string]string `json:"metadata,omitempty"`
 }
 
 // IssuedView answers a create or regenerate: the token with its secret
@@ -68,7 +70,7 @@ func viewOf(t *store.Record, now time.Time, rules lifecycle.Rules) TokenView {
 		CreatedAt: epoch(t.CreatedAt), UpdatedAt: epoch(t.UpdatedAt), ExpiresAt: epoch(t.ExpiresAt),
 		LastUsedAt: optEpoch(t.LastUsedAt), LastUsedIP: t.LastUsedIP,
 		AllowedCIDRs: nonNil(t.AllowedCIDRs), BlockedIPs: nonNil(t.BlockedIPs),
-		RevokedAt: optEpoch(t.RevokedAt), OwnerDisabled: t.OwnerDisabled,
+		RevokedAt: optEpoch(t.RevokedAt), OwnerDisabled: t.OwnerDisabled, Metadata: t.Metadata,
 	}
 	if t.PrevValidUntil > now.Unix() {
 		v.PrevValidUntil = optEpoch(t.PrevValidUntil)

@@ -2,6 +2,7 @@ package manage
 
 import (
 	"context"
+	"maps"
 	"time"
 
 	"github.com/keymint/keymint/shared/audit"
@@ -44,7 +45,7 @@ func (s *Service) Copy(ctx context.Context, caller Caller, id string, req CopyRe
 	}
 	tmpl := &store.Record{
 		Owner: src.Owner, Name: req.Name, Description: src.Description, Scopes: src.Scopes,
-		AllowedCIDRs: src.AllowedCIDRs, Lifetime: min(src.LifetimeOrDefault(), int64(s.rules.MaxLifetime/time.Second)),
+		AllowedCIDRs: src.AllowedCIDRs, Metadata: maps.Clone(src.Metadata), Lifetime: min(src.LifetimeOrDefault(), int64(s.rules.MaxLifetime/time.Second)),
 	}
 	return s.create(ctx, caller, tmpl, audit.Copy, map[string]any{"copiedFrom": src.ID}, claim)
 }

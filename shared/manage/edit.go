@@ -2,6 +2,7 @@ package manage
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"time"
 
@@ -17,6 +18,8 @@ type EditRequest struct {
 	ExpiresAt    *time.Time
 	AllowedCIDRs *[]string
 	Scopes       *[]string
+	// Metadata replaces the token's metadata whole; an empty map clears it.
+	Metadata *map[string]string
 }
 
 // Edit changes a token's settings. Scopes may only shrink: widening would
@@ -36,6 +39,11 @@ func (s *Service) Edit(ctx context.Context, caller Caller, id string, req EditRe
 	if req.AllowedCIDRs != nil {
 		var err error
 		if cidrs, err = normalizeCIDRs(*req.AllowedCIDRs); err != nil {
+			return nil, err
+		}
+	}
+	if req.Metadata != nil {
+		if err := CheckMetadata(*req.Metadata); err != nil {
 			return nil, err
 		}
 	}
@@ -93,6 +101,13 @@ func (s *Service) Edit(ctx context.Context, caller Caller, id string, req EditRe
 				changed["scopes"] = scopes
 				t.Scopes = scopes
 				t.Admin = s.cat.Implies(scopes, ScopeAdmin)
+			}
+		}
+		if req.Metadata != nil && !maps.Equal(*req.Metadata, t.Metadata) {
+			changed["metadata"] = *req.Metadata
+			t.Metadata = maps.Clone(*req.Metadata)
+			if len(t.Metadata) == 0 {
+				t.Metadata = nil
 			}
 		}
 		if len(changed) == 0 {

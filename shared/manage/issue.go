@@ -3,6 +3,7 @@ package manage
 import (
 	"context"
 	"errors"
+	"maps"
 	"time"
 
 	"github.com/keymint/keymint/shared/audit"
@@ -19,6 +20,8 @@ type IssueRequest struct {
 	ExpiresInDays *int
 	AllowedCIDRs  []string
 	Owner         string // admins only; default the caller's owner
+	// Metadata is passed to the API behind the authorizer (CheckMetadata).
+	Metadata map[string]string
 	// IdempotencyKey makes a retry answer with the token the first attempt
 	// made (without its secret) instead of making another.
 	IdempotencyKey string
@@ -56,6 +59,9 @@ func (s *Service) Issue(ctx context.Context, caller Caller, req IssueRequest) (*
 	if err != nil {
 		return nil, err
 	}
+	if err := CheckMetadata(req.Metadata); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	expiresAt, err := expiry(now, req.ExpiresAt, req.ExpiresInDays, s.rules.DefaultLifetime, s.rules.MaxLifetime)
 	if err != nil {
@@ -70,7 +76,7 @@ func (s *Service) Issue(ctx context.Context, caller Caller, req IssueRequest) (*
 	// The fingerprint is of the request as sent: an absolute expiresAt
 	// stays absolute (a retry a second later is the same request), and
 	// expiresInDays stays relative.
-	claim, err := s.claimFor(caller, req.IdempotencyKey, "issue", owner, req.Name, req.Description, scopes, cidrs, expiryAsSent(req))
+	claim, err := s.claimFor(caller, req.IdempotencyKey, "issue", owner, req.Name, req.Description, scopes, cidrs, expiryAsSent(req), req.Metadata)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +85,7 @@ func (s *Service) Issue(ctx context.Context, caller Caller, req IssueRequest) (*
 	}
 	tmpl := &store.Record{
 		Owner: owner, Name: req.Name, Description: req.Description, Scopes: scopes,
-		AllowedCIDRs: cidrs, Lifetime: lifetime,
+		AllowedCIDRs: cidrs, Lifetime: lifetime, Metadata: maps.Clone(req.Metadata),
 	}
 	if req.ExpiresAt != nil {
 		// An instant asked for is kept to the second, however late in the

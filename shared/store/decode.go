@@ -79,6 +79,8 @@ func decodeRecord(item map[string]types.AttributeValue) (*Record, error) {
 			t.NotifiedAt, err = num(v)
 		case "plan":
 			t.Plan, err = str(v)
+		case "metadata":
+			t.Metadata, err = strMap(v)
 		case "ownerDisabled":
 			t.OwnerDisabled, err = boolean(v)
 		case "admin":
@@ -123,6 +125,22 @@ func bin(v types.AttributeValue) ([]byte, error) {
 		return b.Value, nil
 	}
 	return nil, fmt.Errorf("want B, have %T", v)
+}
+
+func strMap(v types.AttributeValue) (map[string]string, error) {
+	m, ok := v.(*types.AttributeValueMemberM)
+	if !ok {
+		return nil, fmt.Errorf("want M, have %T", v)
+	}
+	out := make(map[string]string, len(m.Value))
+	for k, e := range m.Value {
+		x, err := str(e)
+		if err != nil {
+			return nil, err
+		}
+		out[k] = x
+	}
+	return out, nil
 }
 
 func strSet(v types.AttributeValue) ([]string, error) {

@@ -30,6 +30,16 @@ func TestDecodeRecordMatchesUnmarshalMap(t *testing.T) {
 		return out
 	}
 	num := func() int64 { return r.Int64N(1 << 40) }
+	meta := func() map[string]string {
+		if r.IntN(3) == 0 {
+			return nil
+		}
+		m := map[string]string{}
+		for range 1 + r.IntN(3) {
+			m[str()+"k"] = str()
+		}
+		return m
+	}
 	bin := func() []byte {
 		if r.IntN(3) == 0 {
 			return nil
@@ -46,7 +56,7 @@ func TestDecodeRecordMatchesUnmarshalMap(t *testing.T) {
 			CreatedAt: num(), UpdatedAt: num(), ExpiresAt: num(), LastUsedAt: num(), LastUsedIP: str(),
 			AllowedCIDRs: strs(), BlockedIPs: strs(), Version: num(), ExpiresTTL: num(), Lifetime: num(), SecretAt: num(),
 			ActivatedAt: num(), RevokedAt: num(), ExpiredAt: num(), NotifiedAt: num(), OwnerDisabled: r.IntN(2) == 0,
-			Admin: r.IntN(2) == 0, GSI1PK: str(), GSI1SK: str(), GSI2PK: str(), GSI2SK: str(), GSI3PK: str(), GSI3SK: str()}
+			Admin: r.IntN(2) == 0, Plan: str(), Metadata: meta(), GSI1PK: str(), GSI1SK: str(), GSI2PK: str(), GSI2SK: str(), GSI3PK: str(), GSI3SK: str()}
 		item, err := attributevalue.MarshalMap(in)
 		if err != nil {
 			t.Fatal(err)
@@ -87,6 +97,8 @@ func TestDecodeRecordKnowsEveryAttribute(t *testing.T) {
 			} else {
 				v = &types.AttributeValueMemberSS{Value: []string{"x"}}
 			}
+		case reflect.Map:
+			v = &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"k": &types.AttributeValueMemberS{Value: "x"}}}
 		default:
 			t.Fatalf("field %s has a kind the test does not know: %s", f.Name, f.Type.Kind())
 		}
@@ -97,7 +109,11 @@ func TestDecodeRecordKnowsEveryAttribute(t *testing.T) {
 		if reflect.ValueOf(*got).Field(i).IsZero() {
 			t.Errorf("attribute %s (field %s) is ignored by decodeRecord", name, f.Name)
 		}
-		if _, err := decodeRecord(map[string]types.AttributeValue{name: &types.AttributeValueMemberM{}}); err == nil {
+		var wrong types.AttributeValue = &types.AttributeValueMemberM{}
+		if f.Type.Kind() == reflect.Map {
+			wrong = &types.AttributeValueMemberS{Value: "x"}
+		}
+		if _, err := decodeRecord(map[string]types.AttributeValue{name: wrong}); err == nil {
 			t.Errorf("attribute %s of the wrong type is accepted", name)
 		}
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"hash/fnv"
+	"maps"
 
 	"github.com/keymint/keymint/shared/lifecycle"
 )
@@ -61,6 +62,9 @@ type Record struct {
 	// so validate narrows its scopes from the one item it reads; "" is the
 	// deployment's default plan.
 	Plan string `dynamodbav:"plan,omitempty"`
+	// Metadata is the caller's own key/value pairs (manage.CheckMetadata),
+	// passed to the API behind the authorizer as meta_<key>.
+	Metadata map[string]string `dynamodbav:"metadata,omitempty"`
 	// Admin marks a token whose scopes carry tokens:admin; while it is not
 	// revoked it sits in the sparse GSI3, so "who else can administer" is one
 	// small query (the lockout rule of owner status changes).
@@ -115,6 +119,7 @@ func (t *Record) Clone() *Record {
 	c.BlockedIPs = append([]string(nil), t.BlockedIPs...)
 	c.SecretHash = append([]byte(nil), t.SecretHash...)
 	c.PrevSecretHash = append([]byte(nil), t.PrevSecretHash...)
+	c.Metadata = maps.Clone(t.Metadata)
 	return &c
 }
 

@@ -100,6 +100,9 @@ func (e *entry) context() map[string]any {
 	if e.plan != "" {
 		ctx["plan"] = e.plan
 	}
+	for k, v := range t.Metadata {
+		ctx["meta_"+k] = v
+	}
 	return ctx
 }
 

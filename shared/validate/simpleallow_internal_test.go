@@ -24,7 +24,9 @@ func TestSimpleAllowIsEncodingJSONs(t *testing.T) {
 				&entry{item: &store.Record{ID: "AbCdEfGhIjKlMnOpQrStUv", Owner: "o", Scopes: append([]string{"tokens:read"}, scopes...), ExpiresAt: 0}},
 				&entry{person: &person{owner: owner, scopes: scopes, expires: 1764000000}},
 				&entry{item: &store.Record{ID: "AbCdEfGhIjKlMnOpQrStUv", Owner: "o", Scopes: scopes, ExpiresAt: 1893456000}, plan: "team"},
-				&entry{item: &store.Record{ID: "AbCdEfGhIjKlMnOpQrStUv", Owner: "o", Scopes: scopes, ExpiresAt: 1893456000}, plan: owner})
+				&entry{item: &store.Record{ID: "AbCdEfGhIjKlMnOpQrStUv", Owner: "o", Scopes: scopes, ExpiresAt: 1893456000}, plan: owner},
+				&entry{item: &store.Record{ID: "AbCdEfGhIjKlMnOpQrStUv", Owner: "o", Scopes: scopes, ExpiresAt: 1893456000,
+					Metadata: map[string]string{"customer": owner, "tier": "gold"}}, plan: "team"})
 		}
 	}
 	for _, e := range entries {

@@ -1,0 +1,38 @@
+package validate_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/keymint/keymint/internal/testkit"
+	"github.com/keymint/keymint/shared/app/validatefn"
+	"github.com/keymint/keymint/shared/manage"
+)
+
+// A token's metadata reaches the API behind the authorizer as meta_<key>
+// in the allow's context, beside (never over) the context keymint sets.
+func TestMetadataInContext(t *testing.T) {
+	t.Parallel()
+	a := testkit.NewApp(t, nil)
+	ctx := context.Background()
+	iss, err := a.Service().Issue(ctx, manage.Caller{Ops: true}, manage.IssueRequest{Owner: "acme", Name: "m", Scopes: []string{"orders:read"},
+		Metadata: map[string]string{"customer": "acme-42", "owner": "not the owner"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := bytes.ReplaceAll(sample(t, "http-v2.json", iss.Plaintext), []byte(`"rawPath": "/my/path"`), []byte(`"rawPath": "/orders"`))
+	ev = bytes.ReplaceAll(ev, []byte(`"method": "POST"`), []byte(`"method": "GET"`))
+	out, err := validatefn.Lambda(a.App).Invoke(ctx, ev)
+	var simple struct {
+		IsAuthorized bool
+		Context      map[string]any
+	}
+	if err != nil || json.Unmarshal(out, &simple) != nil || !simple.IsAuthorized {
+		t.Fatalf("the authorizer's answer: %s (%v)", out, err)
+	}
+	if c := simple.Context; c["meta_customer"] != "acme-42" || c["meta_owner"] != "not the owner" || c["owner"] != "acme" {
+		t.Errorf("context %v", c)
+	}
+}
