@@ -202,6 +202,8 @@ type PlanView struct {
 	MaxLifetimeDays int      `json:"maxLifetimeDays,omitempty"`
 	// Quota bounds the requests of each owner's tokens together.
 	Quota *plan.Quota `json:"quota,omitempty"`
+	// MaxLiveTokens bounds each owner's live tokens.
+	MaxLiveTokens int `json:"maxLiveTokens,omitempty"`
 }
 
 // PlansView is the plan catalogue and the plan owners start on.
@@ -215,7 +217,7 @@ func (h *Describe) plans(_ context.Context, _ manage.Caller, _ *events.APIGatewa
 	v := PlansView{Items: []PlanView{}, Default: c.Default()}
 	for _, p := range c.List() {
 		v.Items = append(v.Items, PlanView{Name: p.Name, Description: p.Description, Scopes: nonNil(p.Scopes), AllScopes: p.All,
-			MaxLifetimeDays: int(p.MaxLifetime / (24 * time.Hour)), Quota: p.Quota})
+			MaxLifetimeDays: int(p.MaxLifetime / (24 * time.Hour)), Quota: p.Quota, MaxLiveTokens: p.MaxLiveTokens})
 	}
 	return jsonResponse(http.StatusOK, v), nil
 }

@@ -82,6 +82,7 @@ type Replayed struct{ Token *store.Record }
 
 func (r *Replayed) Error() string { return "idempotent replay" }
 
-// errPlanMoved: a new token's owner was moved to another plan between
-// reading it and writing the token; create judges the token again.
-var errPlanMoved = errors.New("manage: the owner's plan changed")
+// errOwnerMoved: a new token's owner was moved to another plan, or got
+// another token counted against its plan's limit, between reading it and
+// writing the token; create judges the token again.
+var errOwnerMoved = errors.New("manage: the owner changed")

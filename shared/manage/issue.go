@@ -180,6 +180,9 @@ func (s *Service) create(ctx context.Context, caller Caller, tmpl *store.Record,
 				replaced = append(replaced, r)
 			}
 		}
+		if err := s.liveLimit(ctx, p, o, replaced, &changes[0]); err != nil {
+			return nil, err
+		}
 		err = s.store.Apply(ctx, now, changes...)
 		switch {
 		case err == nil:
@@ -193,9 +196,9 @@ func (s *Service) create(ctx context.Context, caller Caller, tmpl *store.Record,
 		case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrExists):
 			continue
 		case errors.Is(err, store.ErrOwnerDisabled):
-			err := s.ownerRefused(ctx, t.Owner, t.Plan)
-			if errors.Is(err, errPlanMoved) {
-				continue // an admin moved the owner meanwhile: judge again
+			err := s.ownerRefused(ctx, t.Owner, t.Plan, changes[0].IssueSeq)
+			if errors.Is(err, errOwnerMoved) {
+				continue // moved to another plan, or another token counted: judge again
 			}
 			return nil, err
 		case errors.Is(err, store.ErrUnavailable):

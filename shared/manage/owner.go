@@ -204,17 +204,17 @@ func (s *Service) SetOwnerPolicy(ctx context.Context, caller Caller, owner strin
 }
 
 // ownerRefused tells why a new token's owner refused it: moved to another
-// plan meanwhile (errPlanMoved), disabled, of the
+// plan, or given another counted token, meanwhile (errOwnerMoved), disabled, of the
 // other kind (a person's owner for an operator, or the reverse), or (with
 // enablement required) not enabled yet, in which case the owner is recorded
 // as pending so admins see who is waiting.
-func (s *Service) ownerRefused(ctx context.Context, owner, plan string) error {
+func (s *Service) ownerRefused(ctx context.Context, owner, plan string, seq *int64) error {
 	o, err := s.store.Owner(ctx, owner)
 	if err != nil {
 		return err
 	}
-	if o.Plan != plan {
-		return errPlanMoved
+	if o.Plan != plan || seq != nil && o.Issued != *seq {
+		return errOwnerMoved
 	}
 	if o.Status == store.OwnerDisabled {
 		return ErrOwnerDisabled

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/keymint/keymint/shared/lifecycle"
 	"github.com/keymint/keymint/shared/plan"
 	"github.com/keymint/keymint/shared/store"
 )
@@ -79,6 +80,38 @@ func (s *Service) authority(ctx context.Context, caller Caller) (Caller, error) 
 // authority): what whoami shows a signed-in person.
 func (s *Service) Authority(ctx context.Context, caller Caller) (Caller, error) {
 	return s.authority(ctx, caller)
+}
+
+// liveLimit refuses a create that would give the owner more live tokens
+// than its plan allows (active or inactive; not those the same create
+// revokes, replaced). The count is read from GSI1; the create then carries the
+// owner's Issued as read, so of two creates counted on the same reading
+// only one commits and the other counts again. What remains is GSI1's
+// lag: a token created moments before may not be counted yet, so creates
+// for one owner landing within that lag (AWS: usually a fraction of a
+// second) can pass one over the limit.
+func (s *Service) liveLimit(ctx context.Context, p *plan.Plan, o *store.Owner, replaced []*store.Record, c *store.Change) error {
+	if p.MaxLiveTokens == 0 {
+		return nil
+	}
+	toks, err := s.store.LiveTokens(ctx, o.Owner)
+	if err != nil {
+		return err
+	}
+	now, live := s.clock.Now(), 0
+	for _, t := range toks {
+		st := s.rules.Status(t.Times(), now)
+		gone := slices.ContainsFunc(replaced, func(r *store.Record) bool { return r.ID == t.ID })
+		if !gone && (st == lifecycle.StatusActive || st == lifecycle.StatusInactive) {
+			live++
+		}
+	}
+	if live >= p.MaxLiveTokens {
+		return conflict(fmt.Sprintf("%s has %d live tokens, the most the plan %q allows; revoke one first", o.Owner, live, p.Name))
+	}
+	seq := o.Issued
+	c.IssueSeq = &seq
+	return nil
 }
 
 // ownerPlan reads owner's item and the plan it is on.

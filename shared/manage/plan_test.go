@@ -1,6 +1,10 @@
 package manage_test
 
 import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -192,5 +196,58 @@ func TestSetOwnerPlan(t *testing.T) {
 	}
 	if ch, ok := got[0].Details["plan"].(map[string]any); !ok || ch["from"] != "free" || ch["to"] != "pro" {
 		t.Errorf("the event's plan change is %v, want from free to pro", got[0].Details["plan"])
+	}
+}
+
+// A plan's maxLiveTokens: a create past it is refused (409) and writes
+// nothing; a revoked or expired token frees its place; creates racing for
+// the last place never both win.
+func TestPlanBoundsLiveTokens(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, testkit.Env{"PLANS_JSON": `{"plans": {"two": {"scopes": ["orders:read"], "maxLiveTokens": 2}}}`, "DEFAULT_PLAN": "two"})
+	a := r.mint(ops, manage.IssueRequest{Owner: "acme", Name: "a", Scopes: []string{"orders:read"}})
+	b := r.mint(ops, manage.IssueRequest{Owner: "acme", Name: "b", Scopes: []string{"orders:read"}, ExpiresInDays: ptr(1)})
+	for _, c := range []struct {
+		name string
+		run  func() error
+	}{
+		{"a third by issue", func() error {
+			_, err := r.svc.Issue(r.ctx, ops, manage.IssueRequest{Owner: "acme", Name: "c", Scopes: []string{"orders:read"}})
+			return err
+		}},
+		{"a third by copy", func() error { _, err := r.svc.Copy(r.ctx, ops, a.Token.ID, manage.CopyRequest{Name: "c"}); return err }},
+	} {
+		before := r.snapshot()
+		outcome(t, c.name, c.run(), manage.ErrConflict)
+		r.unchangedSince(before, c.name)
+	}
+	if _, err := r.svc.Revoke(r.ctx, ops, a.Token.ID); err != nil {
+		t.Fatal(err)
+	}
+	r.mint(ops, manage.IssueRequest{Owner: "acme", Name: "c", Scopes: []string{"orders:read"}})
+	// b expires: its place is free, sweeper or not.
+	r.a.Clock.Advance(25 * time.Hour)
+	r.mint(ops, manage.IssueRequest{Owner: "acme", Name: "d", Scopes: []string{"orders:read"}})
+	_ = b
+
+	// Eight creates race for one owner's two places.
+	var wins, full atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			_, err := r.svc.Issue(r.ctx, ops, manage.IssueRequest{Owner: "race", Name: fmt.Sprint("r", i), Scopes: []string{"orders:read"}})
+			switch {
+			case err == nil:
+				wins.Add(1)
+			case errors.Is(err, manage.ErrConflict):
+				full.Add(1)
+			default:
+				t.Errorf("create %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	if wins.Load() != 2 || full.Load() != 6 {
+		t.Errorf("racing creates: %d won, %d refused; want 2 and 6", wins.Load(), full.Load())
 	}
 }

@@ -29,6 +29,9 @@ type Plan struct {
 	// Quota, when set, bounds the requests of all its owners' tokens
 	// together, per owner and period.
 	Quota *Quota
+	// MaxLiveTokens bounds an owner's live tokens (neither revoked nor
+	// expired); 0: no bound.
+	MaxLiveTokens int
 
 	management func(string) bool
 }
@@ -94,6 +97,7 @@ type file struct {
 		Scopes          []string `json:"scopes"`
 		MaxLifetimeDays int      `json:"maxLifetimeDays"`
 		Quota           *Quota   `json:"quota"`
+		MaxLiveTokens   int      `json:"maxLiveTokens"`
 	} `json:"plans"`
 }
 
@@ -122,6 +126,9 @@ func Parse(raw []byte, defaultPlan string, scopes Scopes, management func(string
 				return nil, fmt.Errorf("%w: plan %q: %v", ErrInvalid, name, err)
 			}
 		}
+		if d.MaxLiveTokens < 0 {
+			return nil, fmt.Errorf("%w: plan %q: maxLiveTokens must not be negative", ErrInvalid, name)
+		}
 		if d.MaxLifetimeDays < 0 {
 			return nil, fmt.Errorf("%w: plan %q: maxLifetimeDays must not be negative", ErrInvalid, name)
 		}
@@ -136,7 +143,7 @@ func Parse(raw []byte, defaultPlan string, scopes Scopes, management func(string
 		sc := slices.Clone(d.Scopes)
 		slices.Sort(sc)
 		c.plans[name] = &Plan{Name: name, Description: d.Description, Scopes: slices.Compact(sc),
-			MaxLifetime: time.Duration(d.MaxLifetimeDays) * 24 * time.Hour, Quota: d.Quota, management: management}
+			MaxLifetime: time.Duration(d.MaxLifetimeDays) * 24 * time.Hour, Quota: d.Quota, MaxLiveTokens: d.MaxLiveTokens, management: management}
 		c.names = append(c.names, name)
 	}
 	if _, ok := c.plans[defaultPlan]; !ok {

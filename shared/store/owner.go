@@ -46,11 +46,15 @@ type Owner struct {
 	SingleToken bool   `dynamodbav:"singleToken,omitempty"` // issuing revokes the owner's other live tokens
 	Kind        string `dynamodbav:"kind,omitempty"`        // OwnerOfPerson, OwnerOfOperator, or "" before its first token says
 	Plan        string `dynamodbav:"plan,omitempty"`        // "" until an admin sets one: the deployment's DEFAULT_PLAN
-	CreatedAt   int64  `dynamodbav:"createdAt,omitempty"`
-	UpdatedAt   int64  `dynamodbav:"updatedAt"`
-	Version     int64  `dynamodbav:"version"`
-	GSI1PK      string `dynamodbav:"GSI1PK"`
-	GSI1SK      string `dynamodbav:"GSI1SK"`
+	// Issued counts creates that checked the owner's live tokens against a
+	// limit: each bumps it on the condition it is what was read, so two
+	// such creates for one owner never both pass on the same count.
+	Issued    int64  `dynamodbav:"issued,omitempty"`
+	CreatedAt int64  `dynamodbav:"createdAt,omitempty"`
+	UpdatedAt int64  `dynamodbav:"updatedAt"`
+	Version   int64  `dynamodbav:"version"`
+	GSI1PK    string `dynamodbav:"GSI1PK"`
+	GSI1SK    string `dynamodbav:"GSI1SK"`
 	// Found is false for an owner never written (read as active).
 	Found bool `dynamodbav:"-"`
 }

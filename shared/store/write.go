@@ -32,6 +32,10 @@ type Change struct {
 	// an owner of the other kind is not refused (an admin acting on a
 	// person's owner).
 	KindIfNew bool
+	// IssueSeq, on a create, is the owner's Issued as read when its live
+	// tokens were counted: the create bumps it, and is refused (the
+	// owner's guard) if another such create bumped it first.
+	IssueSeq *int64
 }
 
 // DynamoDB allows 100 items per transaction; a change needs up to four
@@ -145,7 +149,7 @@ func (s *Store) addChange(b *txBuilder, c Change, ownersChecked map[string]bool,
 	}
 	if c.Before == nil && !ownersChecked[subject.Owner] {
 		ownersChecked[subject.Owner] = true
-		if err := s.addOwnerCheck(b, subject.Owner, c.OwnerKind, c.KindIfNew, subject.Plan, now); err != nil {
+		if err := s.addOwnerCheck(b, subject.Owner, c, subject.Plan, now); err != nil {
 			return err
 		}
 	}
@@ -171,7 +175,8 @@ func (s *Store) addChange(b *txBuilder, c Change, ownersChecked map[string]bool,
 // kind with ifNew), and an owner of none becomes that kind. The owner must
 // be on plan, the plan the new token carries, so a token never starts on a
 // plan its owner has just left (its marking could have passed it by).
-func (s *Store) addOwnerCheck(b *txBuilder, owner, kind string, ifNew bool, plan string, now time.Time) error {
+func (s *Store) addOwnerCheck(b *txBuilder, owner string, c Change, plan string, now time.Time) error {
+	kind, ifNew := c.OwnerKind, c.KindIfNew
 	cond := expression.Or(
 		expression.AttributeNotExists(expression.Name("PK")),
 		expression.Name("status").NotEqual(expression.Value(OwnerDisabled)),
@@ -181,6 +186,14 @@ func (s *Store) addOwnerCheck(b *txBuilder, owner, kind string, ifNew bool, plan
 	}
 	cond = cond.And(samePlan(plan))
 	upd := expression.Set(expression.Name("owner"), expression.Value(owner))
+	if seq := c.IssueSeq; seq != nil {
+		seen := expression.Name("issued").Equal(expression.Value(*seq))
+		if *seq == 0 {
+			seen = expression.Or(expression.AttributeNotExists(expression.Name("issued")), seen)
+		}
+		cond = cond.And(seen)
+		upd = upd.Set(expression.Name("issued"), expression.Value(*seq+1))
+	}
 	if kind != "" && !ifNew {
 		cond = cond.And(expression.Or(
 			expression.AttributeNotExists(expression.Name("kind")),

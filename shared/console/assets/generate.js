@@ -32,7 +32,8 @@ async function ownerPlan(ctx, owner) {
 function planNote(plan, self, owner) {
   if (!plan) return null;
   const whose = self ? 'Your plan' : `${owner}'s plan`;
-  const life = plan.maxLifetimeDays ? ` Tokens last at most ${plan.maxLifetimeDays} days.` : '';
+  const life = (plan.maxLifetimeDays ? ` Tokens last at most ${plan.maxLifetimeDays} days.` : '') +
+    (plan.maxLiveTokens ? ` At most ${plan.maxLiveTokens} live tokens.` : '');
   return h('p', { class: 'hint plan-note' }, h('strong', {}, `${whose}: ${plan.name}.`), ` ${plan.description}${life} Scopes it does not grant are shown disabled; an admin can move ${self ? 'you' : owner} to another plan.`);
 }
 
