@@ -7,20 +7,33 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/keymint/keymint/shared/manage"
+	"github.com/keymint/keymint/shared/plan"
 	"github.com/keymint/keymint/shared/policy"
 )
 
 // OwnerView is an owner as admins see it.
 type OwnerView struct {
-	Owner       string     `json:"owner"`
-	Status      string     `json:"status"`
-	Plan        string     `json:"plan"`
-	Quota       *QuotaView `json:"quota,omitempty"`
-	SingleToken bool       `json:"singleToken"`
-	LiveTokens  int        `json:"liveTokens"`
-	LastUsedAt  *time.Time `json:"lastUsedAt,omitempty"`
-	CreatedAt   *time.Time `json:"createdAt,omitempty"`
-	UpdatedAt   *time.Time `json:"updatedAt,omitempty"`
+	Owner  string     `json:"owner"`
+	Status string     `json:"status"`
+	Plan   string     `json:"plan"`
+	Quota  *QuotaView `json:"quota,omitempty"`
+	// MaxLiveTokens and MaxLifetimeDays are the owner's limits: its
+	// plan's, or its own where Overrides says so.
+	MaxLiveTokens   int            `json:"maxLiveTokens,omitempty"`
+	MaxLifetimeDays int            `json:"maxLifetimeDays,omitempty"`
+	Overrides       *OverridesView `json:"overrides,omitempty"`
+	SingleToken     bool           `json:"singleToken"`
+	LiveTokens      int            `json:"liveTokens"`
+	LastUsedAt      *time.Time     `json:"lastUsedAt,omitempty"`
+	CreatedAt       *time.Time     `json:"createdAt,omitempty"`
+	UpdatedAt       *time.Time     `json:"updatedAt,omitempty"`
+}
+
+// OverridesView is what an admin set for one owner in place of its plan's.
+type OverridesView struct {
+	Quota           *plan.Quota `json:"quota,omitempty"`
+	MaxLiveTokens   int         `json:"maxLiveTokens,omitempty"`
+	MaxLifetimeDays int         `json:"maxLifetimeDays,omitempty"`
 }
 
 // QuotaView is an owner's quota and its use in the current period.
@@ -37,7 +50,16 @@ func ownerView(o *manage.OwnerSummary) OwnerView {
 	if o.Quota != nil {
 		q = &QuotaView{Requests: o.Quota.Requests, Period: o.Quota.Period, Current: o.Use.Period, Used: o.Use.Used, ResetsAt: o.Use.ResetsAt.UTC()}
 	}
-	return OwnerView{Quota: q, Owner: o.Owner.Owner, Status: o.Status, Plan: o.PlanName, SingleToken: o.SingleToken, LiveTokens: o.Live,
+	var ov *OverridesView
+	if o.Owner.Quota != "" || o.Owner.MaxLiveTokens != 0 || o.Owner.MaxLifetimeDays != 0 {
+		ov = &OverridesView{MaxLiveTokens: o.Owner.MaxLiveTokens, MaxLifetimeDays: o.Owner.MaxLifetimeDays}
+		ov.Quota, _ = plan.ParseQuota(o.Owner.Quota)
+	}
+	var live, days int
+	if l := o.Limits; l != nil {
+		live, days = l.MaxLiveTokens, int(l.MaxLifetime/(24*time.Hour))
+	}
+	return OwnerView{Quota: q, Overrides: ov, MaxLiveTokens: live, MaxLifetimeDays: days, Owner: o.Owner.Owner, Status: o.Status, Plan: o.PlanName, SingleToken: o.SingleToken, LiveTokens: o.Live,
 		LastUsedAt: optEpoch(o.LastUsedAt), CreatedAt: optEpoch(o.CreatedAt), UpdatedAt: optEpoch(o.UpdatedAt)}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/keymint/keymint/shared/manage"
+	"github.com/keymint/keymint/shared/plan"
 	"github.com/keymint/keymint/shared/store"
 )
 
@@ -156,8 +157,11 @@ func (h *Revoke) bulk(ctx context.Context, c manage.Caller, req *events.APIGatew
 
 // ownerPolicyBody is PATCH /owners/{owner}.
 type ownerPolicyBody struct {
-	SingleToken *bool   `json:"singleToken"`
-	Plan        *string `json:"plan"`
+	SingleToken     *bool       `json:"singleToken"`
+	Plan            *string     `json:"plan"`
+	Quota           *plan.Quota `json:"quota"`
+	MaxLiveTokens   *int        `json:"maxLiveTokens"`
+	MaxLifetimeDays *int        `json:"maxLifetimeDays"`
 }
 
 func (h *Revoke) ownerPolicy(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
@@ -165,7 +169,8 @@ func (h *Revoke) ownerPolicy(ctx context.Context, c manage.Caller, req *events.A
 	if p := decodeBody(req, &body, false); p != nil {
 		return events.APIGatewayV2HTTPResponse{}, p
 	}
-	res, err := h.r.svc.SetOwnerPolicy(ctx, c, req.PathParameters["owner"], manage.OwnerPolicy{SingleToken: body.SingleToken, Plan: body.Plan}, marking(ctx))
+	res, err := h.r.svc.SetOwnerPolicy(ctx, c, req.PathParameters["owner"], manage.OwnerPolicy{SingleToken: body.SingleToken, Plan: body.Plan,
+		Quota: body.Quota, MaxLiveTokens: body.MaxLiveTokens, MaxLifetimeDays: body.MaxLifetimeDays}, marking(ctx))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

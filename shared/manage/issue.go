@@ -157,7 +157,7 @@ func (s *Service) create(ctx context.Context, caller Caller, tmpl *store.Record,
 		if tmpl.ExpiresAt == 0 {
 			t.ExpiresAt = now.Unix() + t.Lifetime
 		}
-		t.Plan = o.Plan
+		t.Plan, t.Quota = o.Plan, o.Quota
 		t.Admin = s.cat.Implies(t.Scopes, ScopeAdmin)
 		ev := map[string]any{"name": t.Name, "scopes": t.Scopes, "expiresAt": t.ExpiresAt}
 		for k, v := range details {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/keymint/keymint/shared/audit"
 	"github.com/keymint/keymint/shared/lifecycle"
+	"github.com/keymint/keymint/shared/plan"
 	"github.com/keymint/keymint/shared/store"
 )
 
@@ -132,6 +133,61 @@ type OwnerPolicy struct {
 	SingleToken *bool
 	// Plan moves the owner to one of the deployment's plans.
 	Plan *string
+	// Overrides of the plan for this owner; each set replaces the one
+	// before, and a zero (Quota with 0 requests, 0 days or tokens) goes
+	// back to the plan's.
+	Quota           *plan.Quota
+	MaxLiveTokens   *int
+	MaxLifetimeDays *int
+}
+
+// changes applies p to the owner item's policy, with the audit details of
+// what it changes.
+func (s *Service) changes(o *store.Owner, p OwnerPolicy) (store.OwnerPolicy, map[string]any, error) {
+	next, details := o.Policy(), map[string]any{}
+	if p.SingleToken != nil && (*p.SingleToken != o.SingleToken || !o.Found) {
+		next.SingleToken, details["singleToken"] = *p.SingleToken, *p.SingleToken
+	}
+	if p.Plan != nil && *p.Plan != o.Plan {
+		next.Plan, details["plan"] = *p.Plan, map[string]any{"from": s.plans.Name(o.Plan), "to": *p.Plan}
+	}
+	if q := p.Quota; q != nil {
+		v := ""
+		if q.Requests != 0 {
+			if err := q.Check(); err != nil {
+				return next, nil, invalid("quota", "%v", err)
+			}
+			v = q.String()
+		}
+		if v != o.Quota {
+			next.Quota, details["quota"] = v, map[string]any{"from": overrideText(o.Quota), "to": overrideText(v)}
+		}
+	}
+	for _, f := range []struct {
+		field string
+		in    *int
+		cur   int
+		out   *int
+	}{{"maxLiveTokens", p.MaxLiveTokens, o.MaxLiveTokens, &next.MaxLiveTokens}, {"maxLifetimeDays", p.MaxLifetimeDays, o.MaxLifetimeDays, &next.MaxLifetimeDays}} {
+		if f.in == nil {
+			continue
+		}
+		if *f.in < 0 || f.field == "maxLifetimeDays" && *f.in > int(s.rules.MaxLifetime/(24*time.Hour)) {
+			return next, nil, invalid(f.field, "must be 0 (the plan's) or a positive number (days within MAX_LIFETIME_DAYS)")
+		}
+		if *f.in != f.cur {
+			*f.out, details[f.field] = *f.in, map[string]any{"from": f.cur, "to": *f.in}
+		}
+	}
+	return next, details, nil
+}
+
+// overrideText is a quota override as the audit trail says it.
+func overrideText(q string) string {
+	if q == "" {
+		return "the plan's"
+	}
+	return q
 }
 
 // PolicyResult is an owner after a policy change, and whether every one of
@@ -155,8 +211,8 @@ func (s *Service) SetOwnerPolicy(ctx context.Context, caller Caller, owner strin
 	if err := CheckOwner(owner); err != nil {
 		return nil, err
 	}
-	if p.SingleToken == nil && p.Plan == nil {
-		return nil, invalid("singleToken", "give singleToken, plan or both")
+	if p == (OwnerPolicy{}) {
+		return nil, invalid("singleToken", "give singleToken, plan, quota, maxLiveTokens or maxLifetimeDays")
 	}
 	if p.Plan != nil && !s.plans.Has(*p.Plan) {
 		return nil, invalid("plan", "no plan %q; GET /plans lists them", *p.Plan)
@@ -167,19 +223,16 @@ func (s *Service) SetOwnerPolicy(ctx context.Context, caller Caller, owner strin
 		if err != nil {
 			return nil, err
 		}
-		after, details := *o, map[string]any{}
-		if p.SingleToken != nil && (*p.SingleToken != o.SingleToken || !o.Found) {
-			after.SingleToken, details["singleToken"] = *p.SingleToken, *p.SingleToken
-		}
-		if p.Plan != nil && *p.Plan != o.Plan {
-			after.Plan, details["plan"] = *p.Plan, map[string]any{"from": s.plans.Name(o.Plan), "to": *p.Plan}
+		next, details, err := s.changes(o, p)
+		if err != nil {
+			return nil, err
 		}
 		if len(details) == 0 {
 			now = o
 			break
 		}
 		ev := audit.Event{Owner: owner, At: s.stamp(), Action: audit.OwnerPolicy, Actor: caller.Actor(), SourceIP: caller.SourceIP, Details: details}
-		now, err = s.store.SetOwnerPolicy(ctx, o, after.SingleToken, after.Plan, ev)
+		now, err = s.store.SetOwnerPolicy(ctx, o, next, ev)
 		if errors.Is(err, store.ErrConflict) && attempt < retries {
 			continue
 		}
@@ -189,7 +242,7 @@ func (s *Service) SetOwnerPolicy(ctx context.Context, caller Caller, owner strin
 		break
 	}
 	res := &PolicyResult{Complete: true}
-	if p.Plan != nil {
+	if p.Plan != nil || p.Quota != nil {
 		var err error
 		if res.Marked, res.Complete, err = s.store.MarkOwnerTokens(ctx, now, deadline); err != nil {
 			return nil, storeOutcome(err)

@@ -22,6 +22,9 @@ type OwnerSummary struct {
 	// authorizer container adds its counts every LAST_USED_INTERVAL).
 	Quota *plan.Quota
 	Use   QuotaUse
+	// Limits is the owner's plan with its overrides (nil: a plan no
+	// longer offered).
+	Limits *plan.Plan
 }
 
 // QuotaUse is an owner's use of its quota in one period.
@@ -35,8 +38,13 @@ type QuotaUse struct {
 func (s *Service) summary(ctx context.Context, o store.Owner, st store.OwnerStats, now time.Time) (OwnerSummary, error) {
 	sum := OwnerSummary{Owner: o, OwnerStats: st, PlanName: s.plans.Name(o.Plan)}
 	p, err := s.plans.Of(o.Plan)
-	// A plan no longer offered has no quota to show.
-	if err != nil || p.Quota == nil {
+	// A plan no longer offered has no limits or quota to show.
+	if err != nil {
+		return sum, nil
+	}
+	p = p.With(overridesOf(&o))
+	sum.Limits = p
+	if p.Quota == nil {
 		return sum, nil
 	}
 	period, end := p.Quota.Window(now)

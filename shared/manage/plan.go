@@ -114,7 +114,8 @@ func (s *Service) liveLimit(ctx context.Context, p *plan.Plan, o *store.Owner, r
 	return nil
 }
 
-// ownerPlan reads owner's item and the plan it is on.
+// ownerPlan reads owner's item and the plan it is on, with the overrides
+// an admin set for it.
 func (s *Service) ownerPlan(ctx context.Context, owner string) (*store.Owner, *plan.Plan, error) {
 	o, err := s.store.Owner(ctx, owner)
 	if err != nil {
@@ -124,7 +125,20 @@ func (s *Service) ownerPlan(ctx context.Context, owner string) (*store.Owner, *p
 	if err != nil {
 		return nil, nil, err
 	}
-	return o, p, nil
+	return o, p.With(overridesOf(o)), nil
+}
+
+// overridesOf is what the owner item overrides of its plan. A quota it
+// holds was checked when written; one that no longer reads is ignored
+// (the plan's applies) rather than refusing the owner's every write.
+func overridesOf(o *store.Owner) plan.Overrides {
+	ov := plan.Overrides{MaxLiveTokens: o.MaxLiveTokens, MaxLifetimeDays: o.MaxLifetimeDays}
+	if o.Quota != "" {
+		if q, err := plan.ParseQuota(o.Quota); err == nil {
+			ov.Quota = q
+		}
+	}
+	return ov
 }
 
 // Plans is the deployment's plan catalogue.

@@ -11,6 +11,7 @@ import (
 	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/audit"
 	"github.com/keymint/keymint/shared/manage"
+	"github.com/keymint/keymint/shared/plan"
 )
 
 // plansEnv is a deployment with two plans: free (orders:read, tokens of at
@@ -249,5 +250,65 @@ func TestPlanBoundsLiveTokens(t *testing.T) {
 	wg.Wait()
 	if wins.Load() != 2 || full.Load() != 6 {
 		t.Errorf("racing creates: %d won, %d refused; want 2 and 6", wins.Load(), full.Load())
+	}
+}
+
+// An admin's overrides replace the plan's limits for one owner: its live
+// tokens, its tokens' lifetime and its quota (copied onto its tokens);
+// each is audited, bad values are refused and write nothing, and 0 goes
+// back to the plan's.
+func TestOwnerOverrides(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, testkit.Env{"PLANS_JSON": `{"plans": {"one": {"scopes": ["orders:read"], "maxLiveTokens": 1, "maxLifetimeDays": 7, "quota": {"requests": 10, "period": "day"}}}}`, "DEFAULT_PLAN": "one"})
+	tok := r.mint(ops, manage.IssueRequest{Owner: "acme", Name: "a", Scopes: []string{"orders:read"}})
+	for _, c := range []struct {
+		name string
+		p    manage.OwnerPolicy
+	}{
+		{"a negative limit", manage.OwnerPolicy{MaxLiveTokens: ptr(-1)}},
+		{"a lifetime past MAX_LIFETIME_DAYS", manage.OwnerPolicy{MaxLifetimeDays: ptr(10000)}},
+		{"a quota of no period", manage.OwnerPolicy{Quota: &plan.Quota{Requests: 5, Period: "year"}}},
+	} {
+		before := r.snapshot()
+		_, err := r.svc.SetOwnerPolicy(r.ctx, ops, "acme", c.p, deadline())
+		outcome(t, c.name, err, manage.ErrInvalid)
+		r.unchangedSince(before, c.name)
+	}
+	res, err := r.svc.SetOwnerPolicy(r.ctx, ops, "acme", manage.OwnerPolicy{MaxLiveTokens: ptr(2), MaxLifetimeDays: ptr(30),
+		Quota: &plan.Quota{Requests: 500, Period: plan.Month}}, deadline())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := res.Limits; l.MaxLiveTokens != 2 || l.MaxLifetime != 30*24*time.Hour || *l.Quota != (plan.Quota{Requests: 500, Period: plan.Month}) || res.Marked != 1 {
+		t.Errorf("overridden: %+v quota %+v, marked %d", l, l.Quota, res.Marked)
+	}
+	if got := r.record(tok.Token.ID).Quota; got != "500/month" {
+		t.Errorf("the token carries quota %q", got)
+	}
+	second := r.mint(ops, manage.IssueRequest{Owner: "acme", Name: "b", Scopes: []string{"orders:read"}, ExpiresInDays: ptr(30)})
+	if second.Token.Quota != "500/month" {
+		t.Errorf("a new token carries quota %q", second.Token.Quota)
+	}
+	_, err = r.svc.Issue(r.ctx, ops, manage.IssueRequest{Owner: "acme", Name: "c", Scopes: []string{"orders:read"}})
+	outcome(t, "a third token past the override's 2", err, manage.ErrConflict)
+	// Back to the plan's: 0 each.
+	if res, err = r.svc.SetOwnerPolicy(r.ctx, ops, "acme", manage.OwnerPolicy{MaxLiveTokens: ptr(0), MaxLifetimeDays: ptr(0), Quota: &plan.Quota{}}, deadline()); err != nil {
+		t.Fatal(err)
+	}
+	if l := res.Limits; l.MaxLiveTokens != 1 || l.MaxLifetime != 7*24*time.Hour || l.Quota.Requests != 10 || r.record(tok.Token.ID).Quota != "" {
+		t.Errorf("back to the plan's: %+v, token quota %q", l, r.record(tok.Token.ID).Quota)
+	}
+	evs, _, err := r.svc.OwnerAudit(r.ctx, ops, "acme", 10, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range evs {
+		if e.Action == audit.OwnerPolicy && e.Details["quota"] != nil && e.Details["maxLiveTokens"] != nil {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d policy events with the overrides, want 2", n)
 	}
 }

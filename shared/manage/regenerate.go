@@ -41,7 +41,7 @@ func (s *Service) Regenerate(ctx context.Context, caller Caller, id string, grac
 			t.PrevSecretHash, t.PrevKeyID, t.PrevValidUntil = t.SecretHash, t.KeyID, until
 		}
 		t.SecretHash, t.KeyID, t.SecretAt = sum, keyID, now.Unix()
-		p, err := s.planOf(t.Plan)
+		_, p, err := s.ownerPlan(ctx, t.Owner)
 		if err != nil {
 			return nil, err
 		}

@@ -122,7 +122,7 @@ func Parse(raw []byte, defaultPlan string, scopes Scopes, management func(string
 			return nil, fmt.Errorf("%w: plan %q: %v", ErrInvalid, name, err)
 		}
 		if d.Quota != nil {
-			if err := d.Quota.check(); err != nil {
+			if err := d.Quota.Check(); err != nil {
 				return nil, fmt.Errorf("%w: plan %q: %v", ErrInvalid, name, err)
 			}
 		}
@@ -190,6 +190,32 @@ func (c *Catalogue) Of(name string) (*Plan, error) {
 func (c *Catalogue) Has(name string) bool {
 	_, ok := c.plans[name]
 	return ok
+}
+
+// Overrides are what an admin set for one owner in place of its plan's:
+// zero values leave the plan's.
+type Overrides struct {
+	Quota           *Quota
+	MaxLiveTokens   int
+	MaxLifetimeDays int
+}
+
+// With is p as overrides change it for one owner.
+func (p *Plan) With(o Overrides) *Plan {
+	if o == (Overrides{}) {
+		return p
+	}
+	c := *p
+	if o.Quota != nil {
+		c.Quota = o.Quota
+	}
+	if o.MaxLiveTokens > 0 {
+		c.MaxLiveTokens = o.MaxLiveTokens
+	}
+	if o.MaxLifetimeDays > 0 {
+		c.MaxLifetime = time.Duration(o.MaxLifetimeDays) * 24 * time.Hour
+	}
+	return &c
 }
 
 // Name is the plan an owner's plan attribute stands for: name, or the

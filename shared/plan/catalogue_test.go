@@ -146,3 +146,30 @@ func TestQuotaWindow(t *testing.T) {
 		}
 	}
 }
+
+// An override replaces only what it sets; a quota round-trips through the
+// form items carry it in.
+func TestOverrides(t *testing.T) {
+	c, err := plan.Parse([]byte(two), "free", scopes(t), policy.Management)
+	if err != nil {
+		t.Fatal(err)
+	}
+	free, _ := c.Of("free")
+	if free.With(plan.Overrides{}) != free {
+		t.Error("no override copied the plan")
+	}
+	q := &plan.Quota{Requests: 50, Period: plan.Week}
+	got := free.With(plan.Overrides{Quota: q, MaxLiveTokens: 3})
+	if got.Quota != q || got.MaxLiveTokens != 3 || got.MaxLifetime != free.MaxLifetime || free.Quota != nil || free.MaxLiveTokens != 0 {
+		t.Errorf("overridden %+v; the plan itself %+v", got, free)
+	}
+	back, err := plan.ParseQuota(q.String())
+	if err != nil || *back != *q {
+		t.Errorf("ParseQuota(%q) = %+v, %v", q.String(), back, err)
+	}
+	for _, bad := range []string{"", "50", "x/day", "0/day", "50/year", "-1/week"} {
+		if _, err := plan.ParseQuota(bad); !errors.Is(err, plan.ErrInvalid) {
+			t.Errorf("ParseQuota(%q): %v", bad, err)
+		}
+	}
+}

@@ -2,6 +2,8 @@ package plan
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -20,7 +22,26 @@ type Quota struct {
 	Period   string `json:"period"`
 }
 
-func (q *Quota) check() error {
+// String is the quota as an owner item and a token carry an override of
+// it: "<requests>/<period>", as ParseQuota reads it.
+func (q Quota) String() string { return fmt.Sprintf("%d/%s", q.Requests, q.Period) }
+
+// ParseQuota reads what String writes.
+func ParseQuota(s string) (*Quota, error) {
+	n, period, ok := strings.Cut(s, "/")
+	req, err := strconv.ParseInt(n, 10, 64)
+	q := &Quota{Requests: req, Period: period}
+	if !ok || err != nil {
+		return nil, fmt.Errorf("%w: quota %q is not <requests>/<period>", ErrInvalid, s)
+	}
+	if err := q.Check(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	return q, nil
+}
+
+// Check reports what is wrong with a quota, nil when nothing.
+func (q *Quota) Check() error {
 	if q.Requests <= 0 {
 		return fmt.Errorf("quota.requests must be positive")
 	}

@@ -79,6 +79,8 @@ func decodeRecord(item map[string]types.AttributeValue) (*Record, error) {
 			t.NotifiedAt, err = num(v)
 		case "plan":
 			t.Plan, err = str(v)
+		case "quota":
+			t.Quota, err = str(v)
 		case "metadata":
 			t.Metadata, err = strMap(v)
 		case "ownerDisabled":

@@ -62,6 +62,9 @@ type Record struct {
 	// so validate narrows its scopes from the one item it reads; "" is the
 	// deployment's default plan.
 	Plan string `dynamodbav:"plan,omitempty"`
+	// Quota is its owner's quota override, copied as Plan is
+	// ("<requests>/<period>"; "" the plan's own).
+	Quota string `dynamodbav:"quota,omitempty"`
 	// Metadata is the caller's own key/value pairs (manage.CheckMetadata),
 	// passed to the API behind the authorizer as meta_<key>.
 	Metadata map[string]string `dynamodbav:"metadata,omitempty"`

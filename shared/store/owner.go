@@ -46,6 +46,11 @@ type Owner struct {
 	SingleToken bool   `dynamodbav:"singleToken,omitempty"` // issuing revokes the owner's other live tokens
 	Kind        string `dynamodbav:"kind,omitempty"`        // OwnerOfPerson, OwnerOfOperator, or "" before its first token says
 	Plan        string `dynamodbav:"plan,omitempty"`        // "" until an admin sets one: the deployment's DEFAULT_PLAN
+	// Overrides of its plan an admin set; zero: the plan's. Quota is
+	// "<requests>/<period>" (plan.Quota's String), copied onto its tokens.
+	Quota           string `dynamodbav:"quota,omitempty"`
+	MaxLiveTokens   int    `dynamodbav:"maxLiveTokens,omitempty"`
+	MaxLifetimeDays int    `dynamodbav:"maxLifetimeDays,omitempty"`
 	// Issued counts creates that checked the owner's live tokens against a
 	// limit: each bumps it on the condition it is what was read, so two
 	// such creates for one owner never both pass on the same count.
@@ -87,13 +92,27 @@ func (s *Store) SetOwnerStatus(ctx context.Context, before *Owner, status string
 	return s.putOwner(ctx, before, &after, ev)
 }
 
-// SetOwnerPolicy writes the owner's single-token policy and plan and its
-// audit event together, conditional on the version read. Its tokens still
+// SetOwnerPolicy writes the owner's policy (single-token, plan, overrides)
+// and its audit event together, conditional on the version read. Its tokens still
 // carry the plan they had until MarkOwnerTokens copies the new one.
-func (s *Store) SetOwnerPolicy(ctx context.Context, before *Owner, singleToken bool, plan string, ev audit.Event) (*Owner, error) {
+func (s *Store) SetOwnerPolicy(ctx context.Context, before *Owner, p OwnerPolicy, ev audit.Event) (*Owner, error) {
 	after := *before
-	after.SingleToken, after.Plan = singleToken, plan
+	after.SingleToken, after.Plan, after.Quota, after.MaxLiveTokens, after.MaxLifetimeDays = p.SingleToken, p.Plan, p.Quota, p.MaxLiveTokens, p.MaxLifetimeDays
 	return s.putOwner(ctx, before, &after, ev)
+}
+
+// OwnerPolicy is what an admin sets on an owner item, whole.
+type OwnerPolicy struct {
+	SingleToken     bool
+	Plan            string
+	Quota           string
+	MaxLiveTokens   int
+	MaxLifetimeDays int
+}
+
+// Policy is the owner's policy as SetOwnerPolicy writes it.
+func (o *Owner) Policy() OwnerPolicy {
+	return OwnerPolicy{SingleToken: o.SingleToken, Plan: o.Plan, Quota: o.Quota, MaxLiveTokens: o.MaxLiveTokens, MaxLifetimeDays: o.MaxLifetimeDays}
 }
 
 // putOwner writes after in place of before, with ev, in one transaction

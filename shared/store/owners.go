@@ -100,7 +100,7 @@ func (s *Store) MarkOwnerTokens(ctx context.Context, o *Owner, deadline time.Tim
 			return err
 		}
 		for _, t := range toks {
-			if t.OwnerDisabled == disabled && t.Plan == o.Plan {
+			if t.OwnerDisabled == disabled && t.Plan == o.Plan && t.Quota == o.Quota {
 				continue
 			}
 			ok, err := s.markOwnerState(ctx, t.ID, o)
@@ -128,16 +128,13 @@ func (s *Store) markOwnerState(ctx context.Context, id string, o *Owner) (bool, 
 	} else {
 		upd = upd.Remove(expression.Name("ownerDisabled"))
 	}
-	if o.Plan != "" {
-		upd = upd.Set(expression.Name("plan"), expression.Value(o.Plan))
-	} else {
-		upd = upd.Remove(expression.Name("plan"))
-	}
+	upd = setOrRemove(upd, "plan", o.Plan)
+	upd = setOrRemove(upd, "quota", o.Quota)
 	tokenIt, err := s.txUpdate(key(tokenPK(id), metaSK), upd, expression.AttributeExists(expression.Name("PK")))
 	if err != nil {
 		return false, err
 	}
-	ownerIt, err := s.txCheck(key(ownerPK(o.Owner), metaSK), expression.Name("status").Equal(expression.Value(o.Status)).And(samePlan(o.Plan)))
+	ownerIt, err := s.txCheck(key(ownerPK(o.Owner), metaSK), expression.Name("status").Equal(expression.Value(o.Status)).And(samePlan(o.Plan), same("quota", o.Quota)))
 	if err != nil {
 		return false, err
 	}
@@ -162,9 +159,20 @@ func (s *Store) markOwnerState(ctx context.Context, id string, o *Owner) (bool, 
 
 // samePlan is the condition that an owner item is on plan ("" is no plan
 // set: the default).
-func samePlan(plan string) expression.ConditionBuilder {
-	if plan == "" {
-		return expression.AttributeNotExists(expression.Name("plan"))
+func samePlan(plan string) expression.ConditionBuilder { return same("plan", plan) }
+
+// same is the condition that attribute name holds v, "" meaning absent.
+func same(name, v string) expression.ConditionBuilder {
+	if v == "" {
+		return expression.AttributeNotExists(expression.Name(name))
 	}
-	return expression.Name("plan").Equal(expression.Value(plan))
+	return expression.Name(name).Equal(expression.Value(v))
+}
+
+// setOrRemove sets name to v, or removes it for "".
+func setOrRemove(upd expression.UpdateBuilder, name, v string) expression.UpdateBuilder {
+	if v == "" {
+		return upd.Remove(expression.Name(name))
+	}
+	return upd.Set(expression.Name(name), expression.Value(v))
 }

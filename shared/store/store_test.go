@@ -537,7 +537,7 @@ func TestCreateChecksTheOwnersPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.st.SetOwnerPolicy(ctx, o, false, "pro", audit.Event{Owner: "alice", At: now, Action: audit.OwnerPolicy, Actor: "ops"}); err != nil {
+	if _, err := f.st.SetOwnerPolicy(ctx, o, store.OwnerPolicy{Plan: "pro"}, audit.Event{Owner: "alice", At: now, Action: audit.OwnerPolicy, Actor: "ops"}); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
@@ -574,11 +574,11 @@ func TestStaleMarkerStops(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pro, err := f.st.SetOwnerPolicy(ctx, o, false, "pro", audit.Event{Owner: "alice", At: now, Action: audit.OwnerPolicy, Actor: "ops"})
+	pro, err := f.st.SetOwnerPolicy(ctx, o, store.OwnerPolicy{Plan: "pro"}, audit.Event{Owner: "alice", At: now, Action: audit.OwnerPolicy, Actor: "ops"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	free, err := f.st.SetOwnerPolicy(ctx, pro, false, "free", audit.Event{Owner: "alice", At: now.Add(time.Second), Action: audit.OwnerPolicy, Actor: "ops"})
+	free, err := f.st.SetOwnerPolicy(ctx, pro, store.OwnerPolicy{Plan: "free"}, audit.Event{Owner: "alice", At: now.Add(time.Second), Action: audit.OwnerPolicy, Actor: "ops"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -149,7 +149,7 @@ func (s *Store) addChange(b *txBuilder, c Change, ownersChecked map[string]bool,
 	}
 	if c.Before == nil && !ownersChecked[subject.Owner] {
 		ownersChecked[subject.Owner] = true
-		if err := s.addOwnerCheck(b, subject.Owner, c, subject.Plan, now); err != nil {
+		if err := s.addOwnerCheck(b, subject.Owner, c, subject, now); err != nil {
 			return err
 		}
 	}
@@ -173,9 +173,10 @@ func (s *Store) addChange(b *txBuilder, c Change, ownersChecked map[string]bool,
 // item, listed in GSI1) on its first token, without changing anything an
 // admin set. With kind, the owner must be of that kind or of none yet (any
 // kind with ifNew), and an owner of none becomes that kind. The owner must
-// be on plan, the plan the new token carries, so a token never starts on a
-// plan its owner has just left (its marking could have passed it by).
-func (s *Store) addOwnerCheck(b *txBuilder, owner string, c Change, plan string, now time.Time) error {
+// be on the plan (and quota override) the new token carries, so a token
+// never starts on a plan its owner has just left (its marking could have
+// passed it by).
+func (s *Store) addOwnerCheck(b *txBuilder, owner string, c Change, t *Record, now time.Time) error {
 	kind, ifNew := c.OwnerKind, c.KindIfNew
 	cond := expression.Or(
 		expression.AttributeNotExists(expression.Name("PK")),
@@ -184,7 +185,7 @@ func (s *Store) addOwnerCheck(b *txBuilder, owner string, c Change, plan string,
 	if s.enablement {
 		cond = expression.Name("status").Equal(expression.Value(OwnerActive))
 	}
-	cond = cond.And(samePlan(plan))
+	cond = cond.And(samePlan(t.Plan), same("quota", t.Quota))
 	upd := expression.Set(expression.Name("owner"), expression.Value(owner))
 	if seq := c.IssueSeq; seq != nil {
 		seen := expression.Name("issued").Equal(expression.Value(*seq))

@@ -165,3 +165,23 @@ func TestQuotaFollowsThePlan(t *testing.T) {
 		t.Errorf("on a plan without a quota: %s", got)
 	}
 }
+
+// An owner's own quota (an admin's override) is the one the authorizer
+// counts against, from the token it reads.
+func TestQuotaOverride(t *testing.T) {
+	t.Parallel()
+	r := newQuotaRig(t, "0")
+	tok := r.mint("acme", "one")
+	if _, err := r.a.Service().SetOwnerPolicy(r.ctx, manage.Caller{Ops: true}, "acme", manage.OwnerPolicy{Quota: &plan.Quota{Requests: 2, Period: plan.Day}}, time.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	r.a.Clock.Advance(2 * time.Second) // past the decision cache
+	for i := range 2 {
+		if got := r.check(tok); got != validate.Valid {
+			t.Fatalf("use %d within the override: %s", i+1, got)
+		}
+	}
+	if got := r.check(tok); got != validate.QuotaExceeded {
+		t.Errorf("past the override's 2 (the plan allows 5): %s", got)
+	}
+}

@@ -237,7 +237,14 @@ func (v *Validator) withinPlan(t *store.Record) ([]string, *plan.Quota) {
 	if err != nil {
 		return slices.DeleteFunc(slices.Clone(t.Scopes), func(s string) bool { return !policy.Management(s) }), nil
 	}
-	return p.Within(t.Scopes), p.Quota
+	quota := p.Quota
+	if t.Quota != "" {
+		// The owner's own quota, copied onto the token as its plan is.
+		if q, err := plan.ParseQuota(t.Quota); err == nil {
+			quota = q
+		}
+	}
+	return p.Within(t.Scopes), quota
 }
 
 // withGrace marks an item as matched by its previous secret: its validity
