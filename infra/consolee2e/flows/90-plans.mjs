@@ -58,6 +58,17 @@ export default [
       await expectText(main, 'plan: free → team');
       await shot(page, 'owner-plan');
       await a11y(page, 'an owner on a plan with a quota');
+
+      // alice's own limits in place of team's.
+      await main.getByLabel('Most live tokens', { exact: true }).fill('3');
+      await main.getByLabel('Requests per period', { exact: true }).fill('2000');
+      await main.getByLabel('Quota period', { exact: true }).selectOption('week');
+      await main.getByRole('button', { name: 'Save limits', exact: true }).click();
+      await page.getByRole('dialog', { name: "Change alice's limits?" }).getByRole('button', { name: 'Save limits', exact: true }).click();
+      await expectText(main, '0 of 2,000 requests this week');
+      await expectText(main, 'maxLiveTokens: 0 → 3');
+      await shot(page, 'owner-limits');
+      await a11y(page, 'an owner with its own limits');
     },
   },
   {

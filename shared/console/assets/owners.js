@@ -64,6 +64,42 @@ function planControl(ctx, o, plans, redraw) {
   return h('span', { class: 'row-actions' }, sel, move);
 }
 
+// limitsForm lets an admin set this owner's own limits in place of its
+// plan's (blank: the plan's), with a confirmation.
+function limitsForm(ctx, o, plan, redraw) {
+  const ov = o.overrides ?? {};
+  const num = (id, label, value, hint) => {
+    const input = h('input', { type: 'number', id, min: '0', step: '1', inputmode: 'numeric', value: value ? String(value) : '', placeholder: 'plan' });
+    return { input, el: h('div', { class: 'field' }, h('label', { for: id }, label), input, h('div', { class: 'hint' }, hint)) };
+  };
+  const live = num('limit-live', 'Most live tokens', ov.maxLiveTokens, `Blank: the plan's (${plan?.maxLiveTokens ?? 'no bound'}).`);
+  const days = num('limit-days', 'Longest lifetime, days', ov.maxLifetimeDays, `Blank: the plan's (${plan?.maxLifetimeDays ?? 'MAX_LIFETIME_DAYS'}).`);
+  const reqs = num('limit-quota', 'Requests per period', ov.quota?.requests, plan?.quota ? `Blank: the plan's (${plan.quota.requests.toLocaleString('en-US')} a ${plan.quota.period}).` : 'Blank: the plan\'s (none).');
+  const period = h('select', { id: 'limit-period', 'aria-label': 'Quota period' },
+    ['day', 'week', 'month'].map((p) => h('option', { value: p, selected: p === (ov.quota?.period ?? plan?.quota?.period ?? 'month') }, p)));
+  const form = h('form', { class: 'stack limits' },
+    h('h2', {}, 'Limits'),
+    h('p', { class: 'hint' }, `What ${o.owner} may do in place of its plan's limits. Each blank field keeps the plan's.`),
+    live.el, days.el, h('div', { class: 'row-actions' }, reqs.el, h('div', { class: 'field' }, h('label', { for: 'limit-period' }, 'per'), period)),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save limits')));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearNotice();
+    const n = (i) => (i.value === '' ? 0 : Number(i.value));
+    const body = { maxLiveTokens: n(live.input), maxLifetimeDays: n(days.input), quota: { requests: n(reqs.input), period: period.value } };
+    if (!await confirm(`Change ${o.owner}'s limits?`,
+      `New tokens of ${o.owner} are held to them at once; a quota reaches its live tokens within seconds.`, 'Save limits', false)) return;
+    try {
+      await ctx.api.patch(`/owners/${q(o.owner)}`, body);
+      announce(`${o.owner}'s limits saved.`);
+      await redraw();
+    } catch (err) {
+      announce(err.message, 'error');
+    }
+  });
+  return form;
+}
+
 // quotaUse shows the period's use of the owner's quota as a bar.
 function quotaUse(o) {
   const u = o.quota;
@@ -139,6 +175,7 @@ export async function ownerPage(ctx, owner) {
         h('dt', {}, 'Live tokens'), h('dd', {}, String(o.liveTokens)),
         h('dt', {}, 'Last used'), h('dd', {}, o.lastUsedAt ? time(o.lastUsedAt) : 'never'),
         h('dt', {}, 'Known since'), h('dd', {}, time(o.createdAt))),
+      plans.items.every((p) => p.allScopes) ? null : limitsForm(ctx, o, plans.items.find((p) => p.name === o.plan), draw),
       h('h2', {}, 'Audit trail'),
       (audit.items ?? []).length === 0 ? h('p', { class: 'empty' }, 'No owner events yet.') : h('div', { class: 'table-wrap' }, h('table', {},
         h('thead', {}, h('tr', {}, ['When', 'Action', 'By', 'Details'].map((c) => h('th', { scope: 'col' }, c)))),

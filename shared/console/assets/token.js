@@ -232,7 +232,9 @@ function details(t, fresh) {
     t.revokedAt ? row('Revoked', time(t.revokedAt)) : [],
     row('Last used', t.lastUsedAt ? [time(t.lastUsedAt), t.lastUsedIp ? ` from ${t.lastUsedIp}` : ''] : 'never',
       h('div', { class: 'hint' }, `${fresh[0].toUpperCase()}${fresh.slice(1)}.`)),
-    row('Allowed addresses', t.allowedCidrs.length ? t.allowedCidrs.join(', ') : 'any'));
+    row('Allowed addresses', t.allowedCidrs.length ? t.allowedCidrs.join(', ') : 'any'),
+    t.metadata ? row('Metadata', h('ul', { class: 'plain' }, Object.entries(t.metadata).sort().map(([k, v]) => h('li', {}, h('code', {}, k), ` = ${v}`))),
+      h('div', { class: 'hint' }, 'Passed to your API as meta_<key> in the authorizer context.')) : []);
 }
 
 function auditSection(t, audit, next) {
