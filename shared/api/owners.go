@@ -22,11 +22,13 @@ type OwnerView struct {
 	MaxLiveTokens   int            `json:"maxLiveTokens,omitempty"`
 	MaxLifetimeDays int            `json:"maxLifetimeDays,omitempty"`
 	Overrides       *OverridesView `json:"overrides,omitempty"`
-	SingleToken     bool           `json:"singleToken"`
-	LiveTokens      int            `json:"liveTokens"`
-	LastUsedAt      *time.Time     `json:"lastUsedAt,omitempty"`
-	CreatedAt       *time.Time     `json:"createdAt,omitempty"`
-	UpdatedAt       *time.Time     `json:"updatedAt,omitempty"`
+	// Metadata is passed with each of its tokens' as meta_<key>.
+	Metadata    map[string]string `json:"metadata,omitempty"`
+	SingleToken bool              `json:"singleToken"`
+	LiveTokens  int               `json:"liveTokens"`
+	LastUsedAt  *time.Time        `json:"lastUsedAt,omitempty"`
+	CreatedAt   *time.Time        `json:"createdAt,omitempty"`
+	UpdatedAt   *time.Time        `json:"updatedAt,omitempty"`
 }
 
 // OverridesView is what an admin set for one owner in place of its plan's.
@@ -59,7 +61,7 @@ func ownerView(o *manage.OwnerSummary) OwnerView {
 	if l := o.Limits; l != nil {
 		live, days = l.MaxLiveTokens, int(l.MaxLifetime/(24*time.Hour))
 	}
-	return OwnerView{Quota: q, Overrides: ov, MaxLiveTokens: live, MaxLifetimeDays: days, Owner: o.Owner.Owner, Status: o.Status, Plan: o.PlanName, SingleToken: o.SingleToken, LiveTokens: o.Live,
+	return OwnerView{Quota: q, Overrides: ov, Metadata: o.Owner.Metadata, MaxLiveTokens: live, MaxLifetimeDays: days, Owner: o.Owner.Owner, Status: o.Status, Plan: o.PlanName, SingleToken: o.SingleToken, LiveTokens: o.Live,
 		LastUsedAt: optEpoch(o.LastUsedAt), CreatedAt: optEpoch(o.CreatedAt), UpdatedAt: optEpoch(o.UpdatedAt)}
 }
 

@@ -162,6 +162,8 @@ type ownerPolicyBody struct {
 	Quota           *plan.Quota `json:"quota"`
 	MaxLiveTokens   *int        `json:"maxLiveTokens"`
 	MaxLifetimeDays *int        `json:"maxLifetimeDays"`
+	// Metadata replaces the owner's whole; {} clears it.
+	Metadata *map[string]string `json:"metadata"`
 }
 
 func (h *Revoke) ownerPolicy(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
@@ -170,7 +172,7 @@ func (h *Revoke) ownerPolicy(ctx context.Context, c manage.Caller, req *events.A
 		return events.APIGatewayV2HTTPResponse{}, p
 	}
 	res, err := h.r.svc.SetOwnerPolicy(ctx, c, req.PathParameters["owner"], manage.OwnerPolicy{SingleToken: body.SingleToken, Plan: body.Plan,
-		Quota: body.Quota, MaxLiveTokens: body.MaxLiveTokens, MaxLifetimeDays: body.MaxLifetimeDays}, marking(ctx))
+		Quota: body.Quota, MaxLiveTokens: body.MaxLiveTokens, MaxLifetimeDays: body.MaxLifetimeDays, Metadata: body.Metadata}, marking(ctx))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

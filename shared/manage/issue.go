@@ -158,6 +158,7 @@ func (s *Service) create(ctx context.Context, caller Caller, tmpl *store.Record,
 			t.ExpiresAt = now.Unix() + t.Lifetime
 		}
 		t.Plan, t.Quota = o.Plan, o.Quota
+		t.OwnerMetadata, t.OwnerMetaSum = maps.Clone(o.Metadata), o.MetaSum
 		t.Admin = s.cat.Implies(t.Scopes, ScopeAdmin)
 		ev := map[string]any{"name": t.Name, "scopes": t.Scopes, "expiresAt": t.ExpiresAt}
 		for k, v := range details {

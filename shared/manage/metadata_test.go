@@ -71,3 +71,35 @@ func TestMetadata(t *testing.T) {
 		t.Errorf("cleared: %v", got)
 	}
 }
+
+// An owner's metadata: checked as a token's (a bad pair writes nothing),
+// audited, carried by its new tokens, cleared by {}.
+func TestOwnerMetadata(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, nil)
+	first := r.mint(ops, manage.IssueRequest{Owner: "acme", Name: "a", Scopes: []string{"tokens:read"}})
+	bad := map[string]string{"Tier": "gold"}
+	before := r.snapshot()
+	_, err := r.svc.SetOwnerPolicy(r.ctx, ops, "acme", manage.OwnerPolicy{Metadata: &bad}, deadline())
+	outcome(t, "a bad key", err, manage.ErrInvalid)
+	r.unchangedSince(before, "a bad key")
+	good := map[string]string{"tier": "gold"}
+	res, err := r.svc.SetOwnerPolicy(r.ctx, ops, "acme", manage.OwnerPolicy{Metadata: &good}, deadline())
+	if err != nil || res.Marked != 1 || !maps.Equal(res.Owner.Metadata, good) {
+		t.Fatalf("set: %+v %v", res, err)
+	}
+	if got := r.record(first.Token.ID).OwnerMetadata; !maps.Equal(got, good) {
+		t.Errorf("the live token carries %v", got)
+	}
+	second := r.mint(ops, manage.IssueRequest{Owner: "acme", Name: "b", Scopes: []string{"tokens:read"}})
+	if !maps.Equal(r.record(second.Token.ID).OwnerMetadata, good) {
+		t.Errorf("a new token carries %v", r.record(second.Token.ID).OwnerMetadata)
+	}
+	empty := map[string]string{}
+	if _, err := r.svc.SetOwnerPolicy(r.ctx, ops, "acme", manage.OwnerPolicy{Metadata: &empty}, deadline()); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.record(first.Token.ID); got.OwnerMetadata != nil || got.OwnerMetaSum != "" {
+		t.Errorf("cleared: %v %q", got.OwnerMetadata, got.OwnerMetaSum)
+	}
+}

@@ -3,6 +3,7 @@ package manage
 import (
 	"context"
 	"errors"
+	"maps"
 	"time"
 
 	"github.com/keymint/keymint/shared/audit"
@@ -139,6 +140,10 @@ type OwnerPolicy struct {
 	Quota           *plan.Quota
 	MaxLiveTokens   *int
 	MaxLifetimeDays *int
+	// Metadata replaces the owner's whole ({} clears it): pairs passed
+	// with each of its tokens' as meta_<key> (a token's own pair of the
+	// same key wins). Copied onto its tokens as a plan is.
+	Metadata *map[string]string
 }
 
 // changes applies p to the owner item's policy, with the audit details of
@@ -179,6 +184,14 @@ func (s *Service) changes(o *store.Owner, p OwnerPolicy) (store.OwnerPolicy, map
 			*f.out, details[f.field] = *f.in, map[string]any{"from": f.cur, "to": *f.in}
 		}
 	}
+	if m := p.Metadata; m != nil {
+		if err := CheckMetadata(*m); err != nil {
+			return next, nil, err
+		}
+		if !maps.Equal(*m, o.Metadata) {
+			next.Metadata, details["metadata"] = *m, *m
+		}
+	}
 	return next, details, nil
 }
 
@@ -212,7 +225,7 @@ func (s *Service) SetOwnerPolicy(ctx context.Context, caller Caller, owner strin
 		return nil, err
 	}
 	if p == (OwnerPolicy{}) {
-		return nil, invalid("singleToken", "give singleToken, plan, quota, maxLiveTokens or maxLifetimeDays")
+		return nil, invalid("singleToken", "give singleToken, plan, quota, maxLiveTokens, maxLifetimeDays or metadata")
 	}
 	if p.Plan != nil && !s.plans.Has(*p.Plan) {
 		return nil, invalid("plan", "no plan %q; GET /plans lists them", *p.Plan)
@@ -242,7 +255,7 @@ func (s *Service) SetOwnerPolicy(ctx context.Context, caller Caller, owner strin
 		break
 	}
 	res := &PolicyResult{Complete: true}
-	if p.Plan != nil || p.Quota != nil {
+	if p.Plan != nil || p.Quota != nil || p.Metadata != nil {
 		var err error
 		if res.Marked, res.Complete, err = s.store.MarkOwnerTokens(ctx, now, deadline); err != nil {
 			return nil, storeOutcome(err)

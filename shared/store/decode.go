@@ -83,6 +83,10 @@ func decodeRecord(item map[string]types.AttributeValue) (*Record, error) {
 			t.Quota, err = str(v)
 		case "metadata":
 			t.Metadata, err = strMap(v)
+		case "ownerMetadata":
+			t.OwnerMetadata, err = strMap(v)
+		case "ownerMetaSum":
+			t.OwnerMetaSum, err = str(v)
 		case "ownerDisabled":
 			t.OwnerDisabled, err = boolean(v)
 		case "admin":

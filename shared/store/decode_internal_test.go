@@ -56,7 +56,7 @@ func TestDecodeRecordMatchesUnmarshalMap(t *testing.T) {
 			CreatedAt: num(), UpdatedAt: num(), ExpiresAt: num(), LastUsedAt: num(), LastUsedIP: str(),
 			AllowedCIDRs: strs(), BlockedIPs: strs(), Version: num(), ExpiresTTL: num(), Lifetime: num(), SecretAt: num(),
 			ActivatedAt: num(), RevokedAt: num(), ExpiredAt: num(), NotifiedAt: num(), OwnerDisabled: r.IntN(2) == 0,
-			Admin: r.IntN(2) == 0, Plan: str(), Metadata: meta(), GSI1PK: str(), GSI1SK: str(), GSI2PK: str(), GSI2SK: str(), GSI3PK: str(), GSI3SK: str()}
+			Admin: r.IntN(2) == 0, Plan: str(), Metadata: meta(), OwnerMetadata: meta(), OwnerMetaSum: str(), Quota: str(), GSI1PK: str(), GSI1SK: str(), GSI2PK: str(), GSI2SK: str(), GSI3PK: str(), GSI3SK: str()}
 		item, err := attributevalue.MarshalMap(in)
 		if err != nil {
 			t.Fatal(err)

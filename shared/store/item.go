@@ -68,6 +68,9 @@ type Record struct {
 	// Metadata is the caller's own key/value pairs (manage.CheckMetadata),
 	// passed to the API behind the authorizer as meta_<key>.
 	Metadata map[string]string `dynamodbav:"metadata,omitempty"`
+	// OwnerMetadata and OwnerMetaSum are the owner's, copied as Plan is.
+	OwnerMetadata map[string]string `dynamodbav:"ownerMetadata,omitempty"`
+	OwnerMetaSum  string            `dynamodbav:"ownerMetaSum,omitempty"`
 	// Admin marks a token whose scopes carry tokens:admin; while it is not
 	// revoked it sits in the sparse GSI3, so "who else can administer" is one
 	// small query (the lockout rule of owner status changes).
@@ -123,6 +126,7 @@ func (t *Record) Clone() *Record {
 	c.SecretHash = append([]byte(nil), t.SecretHash...)
 	c.PrevSecretHash = append([]byte(nil), t.PrevSecretHash...)
 	c.Metadata = maps.Clone(t.Metadata)
+	c.OwnerMetadata = maps.Clone(t.OwnerMetadata)
 	return &c
 }
 

@@ -2,7 +2,11 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,6 +55,11 @@ type Owner struct {
 	Quota           string `dynamodbav:"quota,omitempty"`
 	MaxLiveTokens   int    `dynamodbav:"maxLiveTokens,omitempty"`
 	MaxLifetimeDays int    `dynamodbav:"maxLifetimeDays,omitempty"`
+	// Metadata is the owner's key/value pairs, passed with each of its
+	// tokens' as meta_<key>; copied onto its tokens with MetaSum, a digest
+	// that lets conditions compare it as one string.
+	Metadata map[string]string `dynamodbav:"metadata,omitempty"`
+	MetaSum  string            `dynamodbav:"metaSum,omitempty"`
 	// Issued counts creates that checked the owner's live tokens against a
 	// limit: each bumps it on the condition it is what was read, so two
 	// such creates for one owner never both pass on the same count.
@@ -98,6 +107,7 @@ func (s *Store) SetOwnerStatus(ctx context.Context, before *Owner, status string
 func (s *Store) SetOwnerPolicy(ctx context.Context, before *Owner, p OwnerPolicy, ev audit.Event) (*Owner, error) {
 	after := *before
 	after.SingleToken, after.Plan, after.Quota, after.MaxLiveTokens, after.MaxLifetimeDays = p.SingleToken, p.Plan, p.Quota, p.MaxLiveTokens, p.MaxLifetimeDays
+	after.Metadata, after.MetaSum = maps.Clone(p.Metadata), MetaSum(p.Metadata)
 	return s.putOwner(ctx, before, &after, ev)
 }
 
@@ -108,11 +118,24 @@ type OwnerPolicy struct {
 	Quota           string
 	MaxLiveTokens   int
 	MaxLifetimeDays int
+	Metadata        map[string]string
+}
+
+// MetaSum is a digest of metadata ("" for none): equal maps, equal sums.
+func MetaSum(m map[string]string) string {
+	if len(m) == 0 {
+		return ""
+	}
+	h := sha256.New()
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		fmt.Fprintf(h, "%d:%s%d:%s", len(k), k, len(m[k]), m[k])
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // Policy is the owner's policy as SetOwnerPolicy writes it.
 func (o *Owner) Policy() OwnerPolicy {
-	return OwnerPolicy{SingleToken: o.SingleToken, Plan: o.Plan, Quota: o.Quota, MaxLiveTokens: o.MaxLiveTokens, MaxLifetimeDays: o.MaxLifetimeDays}
+	return OwnerPolicy{SingleToken: o.SingleToken, Plan: o.Plan, Quota: o.Quota, MaxLiveTokens: o.MaxLiveTokens, MaxLifetimeDays: o.MaxLifetimeDays, Metadata: o.Metadata}
 }
 
 // putOwner writes after in place of before, with ev, in one transaction

@@ -100,7 +100,7 @@ func (s *Store) MarkOwnerTokens(ctx context.Context, o *Owner, deadline time.Tim
 			return err
 		}
 		for _, t := range toks {
-			if t.OwnerDisabled == disabled && t.Plan == o.Plan && t.Quota == o.Quota {
+			if t.OwnerDisabled == disabled && t.Plan == o.Plan && t.Quota == o.Quota && t.OwnerMetaSum == o.MetaSum {
 				continue
 			}
 			ok, err := s.markOwnerState(ctx, t.ID, o)
@@ -130,11 +130,17 @@ func (s *Store) markOwnerState(ctx context.Context, id string, o *Owner) (bool, 
 	}
 	upd = setOrRemove(upd, "plan", o.Plan)
 	upd = setOrRemove(upd, "quota", o.Quota)
+	upd = setOrRemove(upd, "ownerMetaSum", o.MetaSum)
+	if len(o.Metadata) > 0 {
+		upd = upd.Set(expression.Name("ownerMetadata"), expression.Value(o.Metadata))
+	} else {
+		upd = upd.Remove(expression.Name("ownerMetadata"))
+	}
 	tokenIt, err := s.txUpdate(key(tokenPK(id), metaSK), upd, expression.AttributeExists(expression.Name("PK")))
 	if err != nil {
 		return false, err
 	}
-	ownerIt, err := s.txCheck(key(ownerPK(o.Owner), metaSK), expression.Name("status").Equal(expression.Value(o.Status)).And(samePlan(o.Plan), same("quota", o.Quota)))
+	ownerIt, err := s.txCheck(key(ownerPK(o.Owner), metaSK), expression.Name("status").Equal(expression.Value(o.Status)).And(samePlan(o.Plan), same("quota", o.Quota), same("metaSum", o.MetaSum)))
 	if err != nil {
 		return false, err
 	}

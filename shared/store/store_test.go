@@ -596,3 +596,41 @@ func TestStaleMarkerStops(t *testing.T) {
 		t.Fatalf("the token is on %q, want free", got.Plan)
 	}
 }
+
+// An owner's metadata travels like its plan: a create must carry the
+// owner's current metadata digest, and a marker of older metadata stops.
+func TestOwnerMetadataIsGuarded(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	f.create(t, tok("a", "alice", "one"))
+	o, err := f.st.Owner(ctx, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, err := f.st.SetOwnerPolicy(ctx, o, store.OwnerPolicy{Metadata: map[string]string{"tier": "gold"}}, audit.Event{Owner: "alice", At: now, Action: audit.OwnerPolicy, Actor: "ops"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := tok("b", "alice", "two")
+	if err := f.st.Apply(ctx, now, store.Change{After: stale, Event: ev(stale, audit.Issue)}); !errors.Is(err, store.ErrOwnerDisabled) {
+		t.Errorf("a create without the owner's metadata: %v", err)
+	}
+	fresh := tok("c", "alice", "three")
+	fresh.OwnerMetadata, fresh.OwnerMetaSum = one.Metadata, one.MetaSum
+	f.create(t, fresh)
+	two, err := f.st.SetOwnerPolicy(ctx, one, store.OwnerPolicy{Metadata: map[string]string{"tier": "silver"}}, audit.Event{Owner: "alice", At: now.Add(time.Second), Action: audit.OwnerPolicy, Actor: "ops"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.st.MarkOwnerTokens(ctx, one, time.Time{}); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("the stale marker: %v", err)
+	}
+	if marked, done, err := f.st.MarkOwnerTokens(ctx, two, time.Time{}); err != nil || !done || marked != 2 {
+		t.Fatalf("the current marker: %d %v %v", marked, done, err)
+	}
+	got, _ := f.st.Record(ctx, fresh.ID, store.Consistent)
+	if got.OwnerMetadata["tier"] != "silver" || got.OwnerMetaSum != two.MetaSum || two.MetaSum == one.MetaSum {
+		t.Errorf("the token carries %v (%s)", got.OwnerMetadata, got.OwnerMetaSum)
+	}
+}

@@ -100,6 +100,10 @@ func (e *entry) context() map[string]any {
 	if e.plan != "" {
 		ctx["plan"] = e.plan
 	}
+	// The owner's pairs, then the token's: a token's own key wins.
+	for k, v := range t.OwnerMetadata {
+		ctx["meta_"+k] = v
+	}
 	for k, v := range t.Metadata {
 		ctx["meta_"+k] = v
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/app/validatefn"
@@ -34,5 +35,44 @@ func TestMetadataInContext(t *testing.T) {
 	}
 	if c := simple.Context; c["meta_customer"] != "acme-42" || c["meta_owner"] != "not the owner" || c["owner"] != "acme" {
 		t.Errorf("context %v", c)
+	}
+}
+
+// An owner's metadata reaches every one of its tokens' allows, beside the
+// token's own (whose pair of the same key wins), once copied onto them.
+func TestOwnerMetadataInContext(t *testing.T) {
+	t.Parallel()
+	a := testkit.NewApp(t, testkit.Env{"VALIDATE_CACHE_TTL": "0"})
+	ctx, ops := context.Background(), manage.Caller{Ops: true}
+	iss, err := a.Service().Issue(ctx, ops, manage.IssueRequest{Owner: "acme", Name: "m", Scopes: []string{"orders:read"},
+		Metadata: map[string]string{"region": "eu"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := map[string]string{"customer": "acme-42", "region": "us"}
+	if _, err := a.Service().SetOwnerPolicy(ctx, ops, "acme", manage.OwnerPolicy{Metadata: &meta}, time.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	later, err := a.Service().Issue(ctx, ops, manage.IssueRequest{Owner: "acme", Name: "n", Scopes: []string{"orders:read"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		tok    string
+		region string
+	}{{iss.Plaintext, "eu"}, {later.Plaintext, "us"}} {
+		ev := bytes.ReplaceAll(sample(t, "http-v2.json", c.tok), []byte(`"rawPath": "/my/path"`), []byte(`"rawPath": "/orders"`))
+		ev = bytes.ReplaceAll(ev, []byte(`"method": "POST"`), []byte(`"method": "GET"`))
+		out, err := validatefn.Lambda(a.App).Invoke(ctx, ev)
+		var simple struct {
+			IsAuthorized bool
+			Context      map[string]any
+		}
+		if err != nil || json.Unmarshal(out, &simple) != nil || !simple.IsAuthorized {
+			t.Fatalf("the authorizer's answer: %s (%v)", out, err)
+		}
+		if got := simple.Context; got["meta_customer"] != "acme-42" || got["meta_region"] != c.region {
+			t.Errorf("context %v; want the owner's customer and region %s", got, c.region)
+		}
 	}
 }

@@ -27,7 +27,7 @@ func simpleAllow(e *entry) []byte {
 		kind, owner, id, expires = "token", t.Owner, t.ID, t.ExpiresAt
 		scopes = strings.Join(t.Scopes, " ")
 	}
-	if !jsonPlain(owner) || !jsonPlain(scopes) || !jsonPlain(id) || !jsonPlain(e.plan) || e.item != nil && len(e.item.Metadata) > 0 {
+	if !jsonPlain(owner) || !jsonPlain(scopes) || !jsonPlain(id) || !jsonPlain(e.plan) || e.item != nil && (len(e.item.Metadata) > 0 || len(e.item.OwnerMetadata) > 0) {
 		return encode(events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: true, Context: e.context()})
 	}
 	// encoding/json writes a map's keys sorted: expiresAt, kind, owner,
