@@ -78,7 +78,18 @@ func TestPlansOverHTTP(t *testing.T) {
 	if w := whoami(alice); w.Plan != "pro" || !slices.Contains(w.Scopes, "orders:write") {
 		t.Fatalf("alice on pro: plan %q, scopes %v", w.Plan, w.Scopes)
 	}
-	s.issue(alice, map[string]any{"name": "writer", "scopes": scopes("orders:write")})
+	writer := s.issue(alice, map[string]any{"name": "writer", "scopes": scopes("orders:write")})
+	if len(writer.ScopesOutsidePlan) != 0 {
+		t.Errorf("on pro, outside the plan: %v", writer.ScopesOutsidePlan)
+	}
+	// Back on free, the token keeps orders:write, and says it opens nothing.
+	s.view200(s.call("PATCH", "/owners/alice", root, map[string]any{"plan": "free"}))
+	var back api.TokenView
+	s.view200(s.call("GET", "/tokens/"+writer.ID, alice, nil)).decode(t, &back)
+	if !slices.Equal(back.Scopes, []string{"orders:write"}) || !slices.Equal(back.ScopesOutsidePlan, []string{"orders:write"}) {
+		t.Errorf("on free: scopes %v, outside the plan %v", back.Scopes, back.ScopesOutsidePlan)
+	}
+	s.view200(s.call("PATCH", "/owners/alice", root, map[string]any{"plan": "pro"}))
 	var owners api.ListView[api.OwnerView]
 	s.view200(s.call("GET", "/owners", root, nil)).decode(t, &owners)
 	for _, o := range owners.Items {

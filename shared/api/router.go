@@ -51,7 +51,9 @@ func newRouter(d Deps) *router {
 
 // view is a token as clients see it now.
 func (r *router) view(t *store.Record) TokenView {
-	return viewOf(t, r.clock.Now(), r.svc.Rules())
+	v := viewOf(t, r.clock.Now(), r.svc.Rules())
+	v.ScopesOutsidePlan = r.svc.ScopesOutsidePlan(t)
+	return v
 }
 
 // responseMargin is how long before the function's deadline a handler stops

@@ -30,6 +30,10 @@ type TokenView struct {
 	OwnerDisabled  bool       `json:"ownerDisabled,omitempty"`
 	// Metadata is the caller's own pairs, passed on as meta_<key>.
 	Metadata map[string]string `json:"metadata,omitempty"`
+	// ScopesOutsidePlan are the token's scopes its owner's plan does not
+	// grant (after a move to a smaller plan): they open nothing until the
+	// owner's plan grants them again.
+	ScopesOutsidePlan []string `json:"scopesOutsidePlan,omitempty"`
 }
 
 // IssuedView answers a create or regenerate: the token with its secret

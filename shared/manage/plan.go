@@ -8,6 +8,7 @@ import (
 
 	"github.com/keymint/keymint/shared/lifecycle"
 	"github.com/keymint/keymint/shared/plan"
+	"github.com/keymint/keymint/shared/policy"
 	"github.com/keymint/keymint/shared/store"
 )
 
@@ -139,6 +140,21 @@ func overridesOf(o *store.Owner) plan.Overrides {
 		}
 	}
 	return ov
+}
+
+// ScopesOutsidePlan are t's scopes its plan (as copied onto it) does not
+// grant: every API scope when the plan is no longer offered; none without
+// plans.
+func (s *Service) ScopesOutsidePlan(t *store.Record) []string {
+	p, err := s.plans.Of(t.Plan)
+	if err != nil {
+		return slices.DeleteFunc(slices.Clone(t.Scopes), policy.Management)
+	}
+	within := p.Within(t.Scopes)
+	if len(within) == len(t.Scopes) {
+		return nil
+	}
+	return slices.DeleteFunc(slices.Clone(t.Scopes), func(sc string) bool { return slices.Contains(within, sc) })
 }
 
 // Plans is the deployment's plan catalogue.

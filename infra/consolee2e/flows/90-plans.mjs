@@ -80,6 +80,34 @@ export default [
       await expectText(d, 'Your plan: team.');
       if (!await enabled(d, 'orders:write')) throw new Error('orders:write is disabled on the team plan');
       if (!await enabled(d, 'reports:read')) throw new Error('reports:read is disabled on the team plan');
+      await d.getByLabel('Name', { exact: true }).fill('writer');
+      await d.getByRole('checkbox', { name: 'orders:write', exact: true }).check();
+      const submit = d.getByRole('button', { name: 'Generate token' });
+      await submit.scrollIntoViewIfNeeded();
+      await submit.click();
+      await page.getByRole('dialog', { name: 'Your new token' }).getByRole('button', { name: 'Done', exact: true }).click();
+      await expectText(page.getByRole('main'), 'writer');
+    },
+  },
+  {
+    name: "alice's token outside her plan after a move back to free",
+    stack,
+    async run({ page, signIn, shot, expectText, a11y }) {
+      await signIn(page, 'root');
+      await page.goto(new URL('#/owners/alice', page.url()).href);
+      const main = page.getByRole('main');
+      await main.getByLabel('Plan of alice').selectOption('free');
+      await main.getByRole('button', { name: 'Move', exact: true }).click();
+      await page.getByRole('dialog', { name: 'Move alice to free?' }).getByRole('button', { name: 'Move to free', exact: true }).click();
+      await expectText(main, 'plan: team → free');
+      // alice signs in here after root and sees her token keep
+      // orders:write, which opens nothing on free.
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await signIn(page, 'alice');
+      await page.getByRole('link', { name: 'writer', exact: true }).click();
+      await expectText(page.getByRole('main'), "orders:write (not in the owner's plan: opens nothing until the plan grants it)");
+      await shot(page, 'token-outside-plan');
+      await a11y(page, 'a token with a scope outside its plan');
     },
   },
 ];
