@@ -533,13 +533,7 @@ func TestCreateChecksTheOwnersPlan(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	f.create(t, tok("a", "alice", "first"))
-	o, err := f.st.Owner(ctx, "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.st.SetOwnerPolicy(ctx, o, store.OwnerPolicy{Plan: "pro"}, audit.Event{Owner: "alice", At: now, Action: audit.OwnerPolicy, Actor: "ops"}); err != nil {
-		t.Fatal(err)
-	}
+	f.setPolicy(t, "alice", store.OwnerPolicy{Plan: "pro"}, now)
 	cases := []struct {
 		name, owner, plan string
 		want              error
@@ -570,18 +564,8 @@ func TestStaleMarkerStops(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	f.create(t, tok("a", "alice", "one"))
-	o, err := f.st.Owner(ctx, "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pro, err := f.st.SetOwnerPolicy(ctx, o, store.OwnerPolicy{Plan: "pro"}, audit.Event{Owner: "alice", At: now, Action: audit.OwnerPolicy, Actor: "ops"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	free, err := f.st.SetOwnerPolicy(ctx, pro, store.OwnerPolicy{Plan: "free"}, audit.Event{Owner: "alice", At: now.Add(time.Second), Action: audit.OwnerPolicy, Actor: "ops"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pro := f.setPolicy(t, "alice", store.OwnerPolicy{Plan: "pro"}, now)
+	free := f.setPolicy(t, "alice", store.OwnerPolicy{Plan: "free"}, now.Add(time.Second))
 	if _, _, err := f.st.MarkOwnerTokens(ctx, pro, time.Time{}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("the stale marker: %v, want ErrConflict", err)
 	}
@@ -604,14 +588,7 @@ func TestOwnerMetadataIsGuarded(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	f.create(t, tok("a", "alice", "one"))
-	o, err := f.st.Owner(ctx, "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	one, err := f.st.SetOwnerPolicy(ctx, o, store.OwnerPolicy{Metadata: map[string]string{"tier": "gold"}}, audit.Event{Owner: "alice", At: now, Action: audit.OwnerPolicy, Actor: "ops"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	one := f.setPolicy(t, "alice", store.OwnerPolicy{Metadata: map[string]string{"tier": "gold"}}, now)
 	stale := tok("b", "alice", "two")
 	if err := f.st.Apply(ctx, now, store.Change{After: stale, Event: ev(stale, audit.Issue)}); !errors.Is(err, store.ErrOwnerDisabled) {
 		t.Errorf("a create without the owner's metadata: %v", err)
@@ -619,10 +596,7 @@ func TestOwnerMetadataIsGuarded(t *testing.T) {
 	fresh := tok("c", "alice", "three")
 	fresh.OwnerMetadata, fresh.OwnerMetaSum = one.Metadata, one.MetaSum
 	f.create(t, fresh)
-	two, err := f.st.SetOwnerPolicy(ctx, one, store.OwnerPolicy{Metadata: map[string]string{"tier": "silver"}}, audit.Event{Owner: "alice", At: now.Add(time.Second), Action: audit.OwnerPolicy, Actor: "ops"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	two := f.setPolicy(t, "alice", store.OwnerPolicy{Metadata: map[string]string{"tier": "silver"}}, now.Add(time.Second))
 	if _, _, err := f.st.MarkOwnerTokens(ctx, one, time.Time{}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("the stale marker: %v", err)
 	}
@@ -633,4 +607,19 @@ func TestOwnerMetadataIsGuarded(t *testing.T) {
 	if got.OwnerMetadata["tier"] != "silver" || got.OwnerMetaSum != two.MetaSum || two.MetaSum == one.MetaSum {
 		t.Errorf("the token carries %v (%s)", got.OwnerMetadata, got.OwnerMetaSum)
 	}
+}
+
+// setPolicy writes p on owner's item as it is now, at, as ops would.
+func (f fixture) setPolicy(t *testing.T, owner string, p store.OwnerPolicy, at time.Time) *store.Owner {
+	t.Helper()
+	ctx := context.Background()
+	o, err := f.st.Owner(ctx, owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err = f.st.SetOwnerPolicy(ctx, o, p, audit.Event{Owner: owner, At: at, Action: audit.OwnerPolicy, Actor: "ops"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
 }

@@ -23,18 +23,12 @@ func TestMetadataInContext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev := bytes.ReplaceAll(sample(t, "http-v2.json", iss.Plaintext), []byte(`"rawPath": "/my/path"`), []byte(`"rawPath": "/orders"`))
-	ev = bytes.ReplaceAll(ev, []byte(`"method": "POST"`), []byte(`"method": "GET"`))
-	out, err := validatefn.Lambda(a.App).Invoke(ctx, ev)
-	var simple struct {
-		IsAuthorized bool
-		Context      map[string]any
+	ok, got := ordersAnswer(t, validatefn.Lambda(a.App), iss.Plaintext)
+	if !ok {
+		t.Fatalf("refused: %v", got)
 	}
-	if err != nil || json.Unmarshal(out, &simple) != nil || !simple.IsAuthorized {
-		t.Fatalf("the authorizer's answer: %s (%v)", out, err)
-	}
-	if c := simple.Context; c["meta_customer"] != "acme-42" || c["meta_owner"] != "not the owner" || c["owner"] != "acme" {
-		t.Errorf("context %v", c)
+	if got["meta_customer"] != "acme-42" || got["meta_owner"] != "not the owner" || got["owner"] != "acme" {
+		t.Errorf("context %v", got)
 	}
 }
 
@@ -61,18 +55,34 @@ func TestOwnerMetadataInContext(t *testing.T) {
 		tok    string
 		region string
 	}{{iss.Plaintext, "eu"}, {later.Plaintext, "us"}} {
-		ev := bytes.ReplaceAll(sample(t, "http-v2.json", c.tok), []byte(`"rawPath": "/my/path"`), []byte(`"rawPath": "/orders"`))
-		ev = bytes.ReplaceAll(ev, []byte(`"method": "POST"`), []byte(`"method": "GET"`))
-		out, err := validatefn.Lambda(a.App).Invoke(ctx, ev)
-		var simple struct {
-			IsAuthorized bool
-			Context      map[string]any
+		ok, got := ordersAnswer(t, validatefn.Lambda(a.App), c.tok)
+		if !ok {
+			t.Fatalf("refused: %v", got)
 		}
-		if err != nil || json.Unmarshal(out, &simple) != nil || !simple.IsAuthorized {
-			t.Fatalf("the authorizer's answer: %s (%v)", out, err)
-		}
-		if got := simple.Context; got["meta_customer"] != "acme-42" || got["meta_region"] != c.region {
+		if got["meta_customer"] != "acme-42" || got["meta_region"] != c.region {
 			t.Errorf("context %v; want the owner's customer and region %s", got, c.region)
 		}
 	}
+}
+
+// ordersAnswer is what the authorizer's Lambda answers a GET /orders of
+// tok in the HTTP API sample event: whether it allows, and its context.
+func ordersAnswer(t *testing.T, h lambdaInvoker, tok string) (bool, map[string]any) {
+	t.Helper()
+	ev := bytes.ReplaceAll(sample(t, "http-v2.json", tok), []byte(`"rawPath": "/my/path"`), []byte(`"rawPath": "/orders"`))
+	ev = bytes.ReplaceAll(ev, []byte(`"method": "POST"`), []byte(`"method": "GET"`))
+	out, err := h.Invoke(context.Background(), ev)
+	var simple struct {
+		IsAuthorized bool
+		Context      map[string]any
+	}
+	if err != nil || json.Unmarshal(out, &simple) != nil {
+		t.Fatalf("the authorizer's answer: %s (%v)", out, err)
+	}
+	return simple.IsAuthorized, simple.Context
+}
+
+// lambdaInvoker is a Lambda handler at the byte level.
+type lambdaInvoker interface {
+	Invoke(ctx context.Context, payload []byte) ([]byte, error)
 }
