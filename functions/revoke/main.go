@@ -8,11 +8,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/keymint/keymint/shared/app"
-	"github.com/keymint/keymint/shared/app/managefn"
+	"github.com/keymint/keymint/shared/app/revokefn"
 )
 
 func main() {
-	h, err := app.Build(context.Background(), "RevokeFunction", managefn.Revoke, os.Getenv)
+	h, err := app.Build(context.Background(), "RevokeFunction", revokefn.Revoke, os.Getenv)
 	if err != nil {
 		// JSON like every other record, so Lambda's log-level filter and
 		// Logs Insights see it; log.Fatal's plain text would be dropped.

@@ -3,6 +3,7 @@ package iamcheck_test
 import (
 	"context"
 	"encoding/json"
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -13,9 +14,13 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/keymint/keymint/infra/iamcheck"
+	"github.com/keymint/keymint/internal/localgw"
 	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/app"
+	"github.com/keymint/keymint/shared/audit"
+	"github.com/keymint/keymint/shared/config"
 	"github.com/keymint/keymint/shared/keyring"
 	"github.com/keymint/keymint/shared/manage"
 	"github.com/keymint/keymint/shared/sweep"
@@ -24,17 +29,55 @@ import (
 
 func TestMain(m *testing.M) { testkit.Main(m) }
 
+// gatewayPlans are plans whose usage plans (one REST API stage) make the
+// functions that move owners call API Gateway; movedPlans is the same
+// catalogue after free moved to another usage plan.
+const (
+	gatewayPlans = `{"plans": {"free": {"scopes": ["orders:read"], "usagePlanId": "upfree"}, "team": {"scopes": ["orders:read"], "usagePlanId": "upteam"}}}`
+	movedPlans   = `{"plans": {"free": {"scopes": ["orders:read"], "usagePlanId": "upfree2"}, "team": {"scopes": ["orders:read"], "usagePlanId": "upteam"}}}`
+)
+
 // recorded builds a second App on the test App's table and keyring whose
-// DynamoDB client and keyring source record every call.
+// DynamoDB client, keyring source and API Gateway control plane record
+// every call; its plans name usage plans.
 func recorded(t *testing.T, base *testkit.App) (*app.App, *iamcheck.Recorder) {
 	t.Helper()
 	rec := iamcheck.NewRecorder()
-	a, err := app.Assemble(base.Config, aws.Config{Region: "us-east-1"}, iamcheck.DB{Inner: base.DB, Rec: rec},
+	gw := localgw.New(map[string][]string{"upfree": {"api/v1"}, "upfree2": {"api/v1"}, "upteam": {"api/v1"}}, nil)
+	srv := httptest.NewServer(iamcheck.Gateway{Inner: gw, Rec: rec})
+	t.Cleanup(srv.Close)
+	cfg := base.Config
+	cfg.PlansJSON, cfg.DefaultPlan, cfg.APIGatewayEndpoint = gatewayPlans, "free", srv.URL
+	return withConfig(t, base, rec, cfg), rec
+}
+
+// withConfig is the recorded App of cfg.
+func withConfig(t *testing.T, base *testkit.App, rec *iamcheck.Recorder, cfg config.Config) *app.App {
+	t.Helper()
+	awsCfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
+	a, err := app.Assemble(cfg, awsCfg, iamcheck.DB{Inner: base.DB, Rec: rec},
 		iamcheck.Source{Inner: keyring.StaticSource(base.KeyringJSON), Rec: rec}, base.Clock, base.Log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return a, rec
+	return a
+}
+
+// loseKey forgets owner's API key on its item (not in API Gateway), as
+// when the owner write after API Gateway took the key was lost. Its audit
+// event is stamped an hour back: the functions' services stamp theirs from
+// the same stopped clock, and two events of one owner and instant collide.
+func loseKey(t *testing.T, base *testkit.App, owner string) {
+	t.Helper()
+	o, err := base.Store.Owner(context.Background(), owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := o.Policy()
+	p.UsageKey, p.UsageKeyID, p.UsagePlan = "", "", ""
+	if _, err := base.Store.SetOwnerPolicy(context.Background(), o, p, audit.Event{At: base.Clock.Now().Add(-time.Hour), Action: audit.OwnerPolicy, Actor: "test"}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 var ops = manage.Caller{Ops: true, Owner: "ops"}
@@ -111,10 +154,22 @@ var scenarios = map[string]func(t *testing.T, base *testkit.App, a *app.App, rec
 		httpCall(t, h, "PATCH /tokens/{id}", map[string]string{"id": src.Token.ID}, map[string]any{"name": "renamed"}, nil)
 		httpCall(t, h, "POST /tokens/{id}/regenerate", map[string]string{"id": src.Token.ID}, map[string]any{"graceSeconds": 60}, nil)
 		httpCall(t, h, "POST /tokens/{id}/copy", map[string]string{"id": src.Token.ID}, map[string]any{"name": "copy"}, nil)
-		raw, _ := json.Marshal(map[string]any{"owner": "bob", "name": "direct", "scopes": []string{"tokens:read"}})
-		if _, err := h.Invoke(context.Background(), raw); err != nil {
-			t.Fatal(err)
+		direct := func(h lambda.Handler, name string) {
+			raw, _ := json.Marshal(map[string]any{"owner": "bob", "name": name, "scopes": []string{"tokens:read"}})
+			if _, err := h.Invoke(context.Background(), raw); err != nil {
+				t.Fatalf("issue %s: %v", name, err)
+			}
 		}
+		direct(h, "direct")
+		// bob's key was taken but its owner write lost: the next create
+		// finds the key by name and asks whether it is in the plan.
+		loseKey(t, base, "bob")
+		direct(h, "again")
+		// The catalogue moved free to another usage plan: the next create
+		// moves bob's key there.
+		cfg := a.Config
+		cfg.PlansJSON = movedPlans
+		direct(registry.Functions()["IssueFunction"](withConfig(t, base, rec, cfg)), "moved")
 	},
 	"RevokeFunction": func(t *testing.T, base *testkit.App, a *app.App, rec *iamcheck.Recorder) {
 		x := issue(t, base, "carol", "x")
@@ -128,6 +183,13 @@ var scenarios = map[string]func(t *testing.T, base *testkit.App, a *app.App, rec
 		httpCall(t, h, "PUT /owners/{owner}/status", map[string]string{"owner": "carol"}, map[string]any{"status": "disabled"}, nil)
 		httpCall(t, h, "PUT /owners/{owner}/status", map[string]string{"owner": "carol"}, map[string]any{"status": "active"}, nil)
 		httpCall(t, h, "PATCH /owners/{owner}", map[string]string{"owner": "carol"}, map[string]any{"singleToken": true}, nil)
+		// Plans with usage plans: carol's key is made, moved, and found
+		// again after its owner write was lost.
+		for _, plan := range []string{"team", "free"} {
+			httpCall(t, h, "PATCH /owners/{owner}", map[string]string{"owner": "carol"}, map[string]any{"plan": plan}, nil)
+		}
+		loseKey(t, base, "carol")
+		httpCall(t, h, "PATCH /owners/{owner}", map[string]string{"owner": "carol"}, map[string]any{"plan": "free"}, nil)
 		httpCall(t, h, "POST /tokens/deactivate", nil, map[string]any{"ids": []string{y.Token.ID}}, nil)
 		httpCall(t, h, "POST /tokens/activate", nil, map[string]any{"ids": []string{y.Token.ID}}, nil)
 		httpCall(t, h, "DELETE /tokens/{id}", id, nil, nil)

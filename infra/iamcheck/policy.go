@@ -107,6 +107,9 @@ func resources(v any) []string {
 		return []string{Secret}
 	case strings.Contains(s, "event-bus"):
 		return []string{EventBus}
+	case strings.Contains(s, ":apigateway:") && strings.Contains(s, "::/"):
+		path := s[strings.Index(s, "::/")+2:]
+		return []string{APIGateway + strings.TrimRight(path, `"]}`)}
 	}
 	return []string{"unknown:" + s}
 }

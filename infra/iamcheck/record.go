@@ -16,6 +16,9 @@ const (
 	Table    = "table"
 	Secret   = "secret"
 	EventBus = "event-bus"
+	// APIGateway prefixes an API Gateway control-plane resource path, ids
+	// as * (/apikeys, /usageplans/*/keys, ...).
+	APIGateway = "apigateway:"
 )
 
 // Recorder collects "action@resource" pairs.

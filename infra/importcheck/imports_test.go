@@ -19,6 +19,7 @@ var sdkCalls = map[string][]string{
 	mod + "shared/store":             {"github.com/aws/aws-sdk-go-v2/service/dynamodb/", "github.com/aws/aws-sdk-go-v2/feature/dynamodb/"},
 	mod + "shared/keyring/awssecret": {"github.com/aws/aws-sdk-go-v2/service/secretsmanager/"},
 	mod + "shared/sweep":             {"github.com/aws/aws-sdk-go-v2/service/eventbridge/"},
+	mod + "shared/usagekey":          {"github.com/aws/aws-sdk-go-v2/service/apigateway/"},
 }
 
 // importedOnlyBy are packages only the listed ones may import (rule 6):
@@ -32,6 +33,10 @@ var importedOnlyBy = map[string][]string{
 	mod + "shared/keyring/awssecret":                      {mod + "shared/app/pepper"},
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager": {mod + "shared/keyring/awssecret", mod + "shared/app/pepper"},
 	mod + "shared/app/pepper":                             {mod + "shared/app/issuefn", mod + "shared/app/validatefn"},
+	// API Gateway's SDK: only the functions that move owners' API keys.
+	mod + "shared/usagekey":                           {mod + "shared/app/usagekeyfn"},
+	"github.com/aws/aws-sdk-go-v2/service/apigateway": {mod + "shared/usagekey", mod + "shared/app/usagekeyfn"},
+	mod + "shared/app/usagekeyfn":                     {mod + "shared/app/issuefn", mod + "shared/app/revokefn"},
 }
 
 const (

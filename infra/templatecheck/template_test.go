@@ -32,6 +32,10 @@ const (
 	tableArn  = "arn:aws:dynamodb:us-east-1:123456789012:table/keymint-tokens"
 	secretArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:keymint-keyring"
 	busArn    = "arn:aws:events:us-east-1:123456789012:event-bus/default"
+	// API Gateway's control plane: owners' API keys and usage plan keys.
+	apiKeysArn  = "arn:aws:apigateway:us-east-1::/apikeys"
+	planKeysArn = "arn:aws:apigateway:us-east-1::/usageplans/*/keys"
+	planKeyArn  = "arn:aws:apigateway:us-east-1::/usageplans/*/keys/*"
 )
 
 // functionIDs are every function of the template, the example API's
@@ -258,11 +262,13 @@ func TestLeastPrivilege(t *testing.T) {
 			tableArn:  {"dynamodb:GetItem", "dynamodb:UpdateItem"},
 			secretArn: {"secretsmanager:GetSecretValue"},
 		}},
-		{"IssueFunction", []string{tableArn, gsi1, secretArn}, map[string][]string{
-			gsi1:      {"dynamodb:Query"},
-			secretArn: {"secretsmanager:GetSecretValue"},
+		{"IssueFunction", []string{tableArn, gsi1, secretArn, apiKeysArn, planKeysArn, planKeyArn}, map[string][]string{
+			gsi1:       {"dynamodb:Query"},
+			secretArn:  {"secretsmanager:GetSecretValue"},
+			apiKeysArn: {"apigateway:GET", "apigateway:POST"}, planKeysArn: {"apigateway:POST"}, planKeyArn: {"apigateway:GET", "apigateway:DELETE"},
 		}},
-		{"RevokeFunction", []string{tableArn, gsi1, gsi3}, map[string][]string{gsi1: {"dynamodb:Query"}, gsi3: {"dynamodb:Query"}}},
+		{"RevokeFunction", []string{tableArn, gsi1, gsi3, apiKeysArn, planKeysArn, planKeyArn}, map[string][]string{gsi1: {"dynamodb:Query"}, gsi3: {"dynamodb:Query"},
+			apiKeysArn: {"apigateway:GET", "apigateway:POST"}, planKeysArn: {"apigateway:POST"}, planKeyArn: {"apigateway:GET", "apigateway:DELETE"}}},
 		{"DescribeFunction", []string{tableArn, gsi1}, map[string][]string{gsi1: {"dynamodb:Query"}}},
 		{"SweeperFunction", []string{tableArn, gsi2, busArn}, map[string][]string{
 			gsi2:   {"dynamodb:Query"},

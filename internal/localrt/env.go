@@ -46,6 +46,9 @@ type EnvOptions struct {
 	// (extapi.Server.Addr), its AWS_LAMBDA_RUNTIME_API; localfn.Build
 	// sets it per function. Empty: the function has no such API.
 	RuntimeAPI string
+	// APIGatewayEndpoint is the local stand-in for API Gateway's control
+	// plane (internal/localgw), where owners' API keys go; empty: none.
+	APIGatewayEndpoint string
 }
 
 // FunctionVersion is the version every local function runs as.
@@ -64,6 +67,7 @@ func FunctionEnv(f *stack.Function, o EnvOptions) (map[string]string, error) {
 	}
 	maps.Copy(env, map[string]string{
 		"DYNAMODB_ENDPOINT":            o.Endpoint,
+		"APIGATEWAY_ENDPOINT":          o.APIGatewayEndpoint,
 		"LOCAL_DIR":                    localDir,
 		"KEYMINT_ALLOW_CLOCK_OVERRIDE": "1",
 		// Dummy credentials: DynamoDB Local wants some, and nothing local may

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/keymint/keymint/internal/localport"
 	"github.com/keymint/keymint/shared/app"
@@ -85,7 +86,10 @@ func NewLoggingApp(t testing.TB, env Env, w io.Writer) *App {
 		}
 	}
 	log := slog.New(token.Masking(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})))
-	a, err := app.Assemble(cfg, aws.Config{Region: "us-east-1"}, db, keyring.StaticSource(raw), clk, log)
+	// Static credentials, as the local stack's: clients other than the
+	// table's (API Gateway's, against internal/localgw) sign with them.
+	awsCfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
+	a, err := app.Assemble(cfg, awsCfg, db, keyring.StaticSource(raw), clk, log)
 	if err != nil {
 		t.Fatalf("testkit: assemble: %v", err)
 	}

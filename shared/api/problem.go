@@ -67,6 +67,10 @@ func fromError(ctx context.Context, log *slog.Logger, err error) *Problem {
 	case errors.Is(err, store.ErrUnavailable):
 		log.ErrorContext(ctx, "token store unavailable", slog.Any("error", err))
 		return problem(http.StatusServiceUnavailable, "unavailable", "the token store is busy or unreachable; retry shortly")
+	case errors.Is(err, manage.ErrUsagePlan):
+		log.ErrorContext(ctx, "usage plan not updated", slog.Any("error", err))
+		return problem(http.StatusServiceUnavailable, "usage-plan-unavailable",
+			"API Gateway did not take the owner's API key into its plan's usage plan; nothing was changed, retry shortly")
 	case errors.As(err, &fe):
 		p := problem(http.StatusBadRequest, "invalid-input", fe.Error())
 		p.Errors = []FieldProblem{{Field: fe.Field, Detail: fe.Reason}}

@@ -18,6 +18,7 @@ import (
 type Config struct {
 	TableName          string
 	DynamoDBEndpoint   string // DynamoDB Local; empty on AWS
+	APIGatewayEndpoint string // the local stack's stand-in for API Gateway's control plane; empty on AWS
 	KeyringSecretARN   string // Secrets Manager secret holding the keyring; empty locally
 	KeyringFile        string // local keyring file, used when KeyringSecretARN is empty
 	KeyringRefresh     time.Duration
@@ -96,6 +97,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
 		TableName:          r.str("TABLE_NAME", ""),
 		DynamoDBEndpoint:   r.str("DYNAMODB_ENDPOINT", ""),
+		APIGatewayEndpoint: r.str("APIGATEWAY_ENDPOINT", ""),
 		KeyringSecretARN:   r.str("KEYRING_SECRET_ARN", ""),
 		LocalDir:           r.str("LOCAL_DIR", ".local"),
 		TokenPrefix:        r.str("TOKEN_PREFIX", "kmt"),

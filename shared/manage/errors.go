@@ -30,6 +30,9 @@ var (
 	// ErrLockout refuses an owner change that would leave nobody able to
 	// administer keymint over HTTP (ops can still recover by direct invoke).
 	ErrLockout = errors.New("manage: would lock out every admin")
+	// ErrUsagePlan: API Gateway did not take an owner's API key into its
+	// plan's usage plan (UsagePlanError holds why, for the log).
+	ErrUsagePlan = errors.New("manage: the owner's usage plan could not be updated")
 )
 
 // FieldError is bad input in one field; errors.Is(err, ErrInvalid) holds.
@@ -68,6 +71,14 @@ type UnknownOutcomeError struct{ Err error }
 
 func (e *UnknownOutcomeError) Error() string { return "outcome unknown: " + e.Err.Error() }
 func (e *UnknownOutcomeError) Unwrap() error { return e.Err }
+
+// UsagePlanError wraps API Gateway's refusal or silence; errors.Is(err,
+// ErrUsagePlan) holds, and the cause is for the log only.
+type UsagePlanError struct{ Err error }
+
+func (e *UsagePlanError) Error() string        { return "usage plan: " + e.Err.Error() }
+func (e *UsagePlanError) Unwrap() error        { return e.Err }
+func (e *UsagePlanError) Is(target error) bool { return target == ErrUsagePlan }
 
 // LockoutError says which lockout a change would cause; errors.Is(err,
 // ErrLockout) holds.

@@ -148,6 +148,9 @@ func (s *Service) create(ctx context.Context, caller Caller, tmpl *store.Record,
 		if err != nil {
 			return nil, err
 		}
+		if o, err = s.keyForNewToken(ctx, caller, o, p); err != nil {
+			return nil, err
+		}
 		if err := entitled(p, t.Scopes); err != nil {
 			return nil, err
 		}
@@ -157,7 +160,7 @@ func (s *Service) create(ctx context.Context, caller Caller, tmpl *store.Record,
 		if tmpl.ExpiresAt == 0 {
 			t.ExpiresAt = now.Unix() + t.Lifetime
 		}
-		t.Plan, t.Quota = o.Plan, o.Quota
+		t.Plan, t.Quota, t.UsageKey = o.Plan, o.Quota, o.UsageKey
 		t.OwnerMetadata, t.OwnerMetaSum = maps.Clone(o.Metadata), o.MetaSum
 		t.Admin = s.cat.Implies(t.Scopes, ScopeAdmin)
 		ev := map[string]any{"name": t.Name, "scopes": t.Scopes, "expiresAt": t.ExpiresAt}

@@ -231,6 +231,7 @@ func (s *Service) SetOwnerPolicy(ctx context.Context, caller Caller, owner strin
 		return nil, invalid("plan", "no plan %q; GET /plans lists them", *p.Plan)
 	}
 	var now *store.Owner
+	var moved *UsageKey
 	for attempt := 0; ; attempt++ {
 		o, err := s.store.Owner(ctx, owner)
 		if err != nil {
@@ -239,6 +240,16 @@ func (s *Service) SetOwnerPolicy(ctx context.Context, caller Caller, owner strin
 		next, details, err := s.changes(o, p)
 		if err != nil {
 			return nil, err
+		}
+		// The owner's API key follows its plan's usage plan (also when the
+		// catalogue moved the plan to another usage plan: setting the same
+		// plan again moves the key).
+		if moved, err = s.movedKey(ctx, o, s.usagePlanOf(next.Plan)); err != nil {
+			return nil, err
+		}
+		if moved != nil {
+			next = withKey(next, *moved)
+			details["usagePlan"] = map[string]any{"from": o.UsagePlan, "to": moved.UsagePlan}
 		}
 		if len(details) == 0 {
 			now = o
@@ -255,7 +266,7 @@ func (s *Service) SetOwnerPolicy(ctx context.Context, caller Caller, owner strin
 		break
 	}
 	res := &PolicyResult{Complete: true}
-	if p.Plan != nil || p.Quota != nil || p.Metadata != nil {
+	if p.Plan != nil || p.Quota != nil || p.Metadata != nil || moved != nil {
 		var err error
 		if res.Marked, res.Complete, err = s.store.MarkOwnerTokens(ctx, now, deadline); err != nil {
 			return nil, storeOutcome(err)

@@ -33,6 +33,8 @@ type Service struct {
 	rules  lifecycle.Rules
 	// regenerateExpired: regenerate may give an expired token a new secret.
 	regenerateExpired bool
+	// usageKeys moves owners' API Gateway API keys; nil: none are managed.
+	usageKeys UsageKeys
 
 	stampMu   sync.Mutex
 	lastStamp time.Time
@@ -48,6 +50,10 @@ type Options struct {
 	RegenerateExpired bool
 	// Plans are the customers' plans; nil is plan.None (no plans).
 	Plans *plan.Catalogue
+	// UsageKeys gives owners whose plan names a usage plan an API Gateway
+	// API key in it; nil (functions that move no owner, tests) leaves
+	// owners' keys as they are.
+	UsageKeys UsageKeys
 }
 
 // New builds a Service.
@@ -59,7 +65,7 @@ func New(st *store.Store, keys Hasher, cat *policy.Catalogue, clk clock.Clock, o
 	return &Service{
 		store: st, keys: keys, cat: cat, plans: plans, clock: clk,
 		prefix: o.TokenPrefix, single: o.SingleToken, rules: o.Rules,
-		regenerateExpired: o.RegenerateExpired,
+		regenerateExpired: o.RegenerateExpired, usageKeys: o.UsageKeys,
 	}
 }
 

@@ -32,6 +32,11 @@ type Plan struct {
 	// MaxLiveTokens bounds an owner's live tokens (neither revoked nor
 	// expired); 0: no bound.
 	MaxLiveTokens int
+	// UsagePlan is the id of an API Gateway usage plan (REST APIs) whose
+	// throttle and quota API Gateway enforces on its owners' requests: each
+	// owner gets an API key in it, which the authorizer's REST answers
+	// name (shared/usagekey). "" for none.
+	UsagePlan string
 
 	management func(string) bool
 }
@@ -98,6 +103,7 @@ type file struct {
 		MaxLifetimeDays int      `json:"maxLifetimeDays"`
 		Quota           *Quota   `json:"quota"`
 		MaxLiveTokens   int      `json:"maxLiveTokens"`
+		UsagePlanID     string   `json:"usagePlanId"`
 	} `json:"plans"`
 }
 
@@ -132,6 +138,9 @@ func Parse(raw []byte, defaultPlan string, scopes Scopes, management func(string
 		if d.MaxLifetimeDays < 0 {
 			return nil, fmt.Errorf("%w: plan %q: maxLifetimeDays must not be negative", ErrInvalid, name)
 		}
+		if d.UsagePlanID != "" && !usagePlanID(d.UsagePlanID) {
+			return nil, fmt.Errorf("%w: plan %q: usagePlanId %q is not an API Gateway id (letters and digits, at most 64)", ErrInvalid, name, d.UsagePlanID)
+		}
 		for _, s := range d.Scopes {
 			switch {
 			case !scopes.Known(s):
@@ -143,7 +152,8 @@ func Parse(raw []byte, defaultPlan string, scopes Scopes, management func(string
 		sc := slices.Clone(d.Scopes)
 		slices.Sort(sc)
 		c.plans[name] = &Plan{Name: name, Description: d.Description, Scopes: slices.Compact(sc),
-			MaxLifetime: time.Duration(d.MaxLifetimeDays) * 24 * time.Hour, Quota: d.Quota, MaxLiveTokens: d.MaxLiveTokens, management: management}
+			MaxLifetime: time.Duration(d.MaxLifetimeDays) * 24 * time.Hour, Quota: d.Quota, MaxLiveTokens: d.MaxLiveTokens,
+			UsagePlan: d.UsagePlanID, management: management}
 		c.names = append(c.names, name)
 	}
 	if _, ok := c.plans[defaultPlan]; !ok {
@@ -184,6 +194,17 @@ func (c *Catalogue) Of(name string) (*Plan, error) {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownPlan, name)
 	}
 	return p, nil
+}
+
+// UsagePlans reports whether any plan names an API Gateway usage plan:
+// only then do owners get API keys (shared/usagekey).
+func (c *Catalogue) UsagePlans() bool {
+	for _, p := range c.plans {
+		if p.UsagePlan != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // Has reports whether name is one of the catalogue's plans.
@@ -243,6 +264,20 @@ func (c *Catalogue) List() []*Plan {
 }
 
 // checkName keeps plan names safe in table attributes, URLs and logs.
+// usagePlanID: API Gateway's ids are short strings of letters and digits
+// (and it becomes part of an IAM resource and a request path).
+func usagePlanID(id string) bool {
+	if len(id) > 64 {
+		return false
+	}
+	for i := range len(id) {
+		if c := id[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
 func checkName(name string) error {
 	if name == "" || len(name) > 64 {
 		return fmt.Errorf("a name is 1 to 64 characters")

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,11 +45,27 @@ func TestParseRefuses(t *testing.T) {
 		{"a negative lifetime", `{"plans": {"free": {"maxLifetimeDays": -1}}}`, "free", plan.ErrInvalid},
 		{"an unknown field", `{"plans": {"free": {"limits": 5}}}`, "free", plan.ErrInvalid},
 		{"not JSON", `plans`, "free", plan.ErrInvalid},
+		{"a usage plan", `{"plans": {"free": {"usagePlanId": "a1b2c3"}}}`, "free", nil},
+		{"a usage plan id with a slash", `{"plans": {"free": {"usagePlanId": "a1/keys"}}}`, "free", plan.ErrInvalid},
+		{"a usage plan id too long", `{"plans": {"free": {"usagePlanId": "` + strings.Repeat("a", 65) + `"}}}`, "free", plan.ErrInvalid},
 	}
 	for _, c := range cases {
 		_, err := plan.Parse([]byte(c.raw), c.def, scopes(t), policy.Management)
 		if !errors.Is(err, c.want) || (err == nil) != (c.want == nil) {
 			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+	}
+}
+
+// A plan's usage plan id is kept as written; without one it is "".
+func TestUsagePlan(t *testing.T) {
+	c, err := plan.Parse([]byte(`{"plans": {"free": {"usagePlanId": "u9x8y7"}, "pro": {}}}`), "free", scopes(t), policy.Management)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"free": "u9x8y7", "pro": ""} {
+		if p, _ := c.Of(name); p.UsagePlan != want {
+			t.Errorf("%s: usage plan %q, want %q", name, p.UsagePlan, want)
 		}
 	}
 }

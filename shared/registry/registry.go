@@ -9,6 +9,7 @@ import (
 	"github.com/keymint/keymint/shared/app/consolefn"
 	"github.com/keymint/keymint/shared/app/issuefn"
 	"github.com/keymint/keymint/shared/app/managefn"
+	"github.com/keymint/keymint/shared/app/revokefn"
 	"github.com/keymint/keymint/shared/app/sweeperfn"
 	"github.com/keymint/keymint/shared/app/validatefn"
 	"github.com/keymint/keymint/shared/example"
@@ -20,7 +21,7 @@ import (
 func Functions() map[string]app.Function {
 	return map[string]app.Function{
 		"IssueFunction":    issuefn.Issue,
-		"RevokeFunction":   managefn.Revoke,
+		"RevokeFunction":   revokefn.Revoke,
 		"DescribeFunction": managefn.Describe,
 		"ValidateFunction": validatefn.Lambda,
 		"SweeperFunction":  sweeperfn.Lambda,

@@ -81,6 +81,8 @@ func decodeRecord(item map[string]types.AttributeValue) (*Record, error) {
 			t.Plan, err = str(v)
 		case "quota":
 			t.Quota, err = str(v)
+		case "usageKey":
+			t.UsageKey, err = str(v)
 		case "metadata":
 			t.Metadata, err = strMap(v)
 		case "ownerMetadata":

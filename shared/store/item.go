@@ -65,6 +65,10 @@ type Record struct {
 	// Quota is its owner's quota override, copied as Plan is
 	// ("<requests>/<period>"; "" the plan's own).
 	Quota string `dynamodbav:"quota,omitempty"`
+	// UsageKey is its owner's API Gateway API key value
+	// (shared/usagekey), copied as Plan is: a REST API's authorizer
+	// answer names it as usageIdentifierKey. "" for none.
+	UsageKey string `dynamodbav:"usageKey,omitempty"`
 	// Metadata is the caller's own key/value pairs (manage.CheckMetadata),
 	// passed to the API behind the authorizer as meta_<key>.
 	Metadata map[string]string `dynamodbav:"metadata,omitempty"`

@@ -60,6 +60,12 @@ type Owner struct {
 	// that lets conditions compare it as one string.
 	Metadata map[string]string `dynamodbav:"metadata,omitempty"`
 	MetaSum  string            `dynamodbav:"metaSum,omitempty"`
+	// UsageKey, UsageKeyID and UsagePlan are its API Gateway API key: the
+	// value copied onto its tokens, its id, and the usage plan it is in
+	// (shared/usagekey); "" while its plan names no usage plan.
+	UsageKey   string `dynamodbav:"usageKey,omitempty"`
+	UsageKeyID string `dynamodbav:"usageKeyId,omitempty"`
+	UsagePlan  string `dynamodbav:"usagePlan,omitempty"`
 	// Issued counts creates that checked the owner's live tokens against a
 	// limit: each bumps it on the condition it is what was read, so two
 	// such creates for one owner never both pass on the same count.
@@ -108,6 +114,7 @@ func (s *Store) SetOwnerPolicy(ctx context.Context, before *Owner, p OwnerPolicy
 	after := *before
 	after.SingleToken, after.Plan, after.Quota, after.MaxLiveTokens, after.MaxLifetimeDays = p.SingleToken, p.Plan, p.Quota, p.MaxLiveTokens, p.MaxLifetimeDays
 	after.Metadata, after.MetaSum = maps.Clone(p.Metadata), MetaSum(p.Metadata)
+	after.UsageKey, after.UsageKeyID, after.UsagePlan = p.UsageKey, p.UsageKeyID, p.UsagePlan
 	return s.putOwner(ctx, before, &after, ev)
 }
 
@@ -119,6 +126,9 @@ type OwnerPolicy struct {
 	MaxLiveTokens   int
 	MaxLifetimeDays int
 	Metadata        map[string]string
+	// UsageKey, UsageKeyID and UsagePlan are its API Gateway API key
+	// (see Owner), not set by an admin but kept with the plan it follows.
+	UsageKey, UsageKeyID, UsagePlan string
 }
 
 // MetaSum is a digest of metadata ("" for none): equal maps, equal sums.
@@ -135,7 +145,8 @@ func MetaSum(m map[string]string) string {
 
 // Policy is the owner's policy as SetOwnerPolicy writes it.
 func (o *Owner) Policy() OwnerPolicy {
-	return OwnerPolicy{SingleToken: o.SingleToken, Plan: o.Plan, Quota: o.Quota, MaxLiveTokens: o.MaxLiveTokens, MaxLifetimeDays: o.MaxLifetimeDays, Metadata: o.Metadata}
+	return OwnerPolicy{SingleToken: o.SingleToken, Plan: o.Plan, Quota: o.Quota, MaxLiveTokens: o.MaxLiveTokens, MaxLifetimeDays: o.MaxLifetimeDays, Metadata: o.Metadata,
+		UsageKey: o.UsageKey, UsageKeyID: o.UsageKeyID, UsagePlan: o.UsagePlan}
 }
 
 // putOwner writes after in place of before, with ev, in one transaction

@@ -100,7 +100,7 @@ func (s *Store) MarkOwnerTokens(ctx context.Context, o *Owner, deadline time.Tim
 			return err
 		}
 		for _, t := range toks {
-			if t.OwnerDisabled == disabled && t.Plan == o.Plan && t.Quota == o.Quota && t.OwnerMetaSum == o.MetaSum {
+			if t.OwnerDisabled == disabled && t.Plan == o.Plan && t.Quota == o.Quota && t.OwnerMetaSum == o.MetaSum && t.UsageKey == o.UsageKey {
 				continue
 			}
 			ok, err := s.markOwnerState(ctx, t.ID, o)
@@ -130,6 +130,7 @@ func (s *Store) markOwnerState(ctx context.Context, id string, o *Owner) (bool, 
 	}
 	upd = setOrRemove(upd, "plan", o.Plan)
 	upd = setOrRemove(upd, "quota", o.Quota)
+	upd = setOrRemove(upd, "usageKey", o.UsageKey)
 	upd = setOrRemove(upd, "ownerMetaSum", o.MetaSum)
 	if len(o.Metadata) > 0 {
 		upd = upd.Set(expression.Name("ownerMetadata"), expression.Value(o.Metadata))
@@ -140,7 +141,7 @@ func (s *Store) markOwnerState(ctx context.Context, id string, o *Owner) (bool, 
 	if err != nil {
 		return false, err
 	}
-	ownerIt, err := s.txCheck(key(ownerPK(o.Owner), metaSK), expression.Name("status").Equal(expression.Value(o.Status)).And(samePlan(o.Plan), same("quota", o.Quota), same("metaSum", o.MetaSum)))
+	ownerIt, err := s.txCheck(key(ownerPK(o.Owner), metaSK), expression.Name("status").Equal(expression.Value(o.Status)).And(samePlan(o.Plan), same("quota", o.Quota), same("metaSum", o.MetaSum), same("usageKey", o.UsageKey)))
 	if err != nil {
 		return false, err
 	}

@@ -185,7 +185,7 @@ func (s *Store) addOwnerCheck(b *txBuilder, owner string, c Change, t *Record, n
 	if s.enablement {
 		cond = expression.Name("status").Equal(expression.Value(OwnerActive))
 	}
-	cond = cond.And(samePlan(t.Plan), same("quota", t.Quota), same("metaSum", t.OwnerMetaSum))
+	cond = cond.And(samePlan(t.Plan), same("quota", t.Quota), same("metaSum", t.OwnerMetaSum), same("usageKey", t.UsageKey))
 	upd := expression.Set(expression.Name("owner"), expression.Value(owner))
 	if seq := c.IssueSeq; seq != nil {
 		seen := expression.Name("issued").Equal(expression.Value(*seq))

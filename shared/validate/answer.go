@@ -118,6 +118,15 @@ func (e *entry) principal() string {
 	return e.item.Owner
 }
 
+// usageKey is the owner's API key a REST allow names ("" for a person,
+// or an owner whose plan has no usage plan).
+func (e *entry) usageKey() string {
+	if e.item == nil {
+		return ""
+	}
+	return e.item.UsageKey
+}
+
 func expiresAt(t *store.Record) string { return time.Unix(t.ExpiresAt, 0).UTC().Format(time.RFC3339) }
 
 // iamKind picks the events type of an IAM answer: REST's, or the HTTP
@@ -129,11 +138,16 @@ const (
 	iamHTTP
 )
 
-func (k iamKind) response(principal string, doc events.APIGatewayCustomAuthorizerPolicy, ctx map[string]any) any {
+// response is an IAM answer. usageKey is the owner's API key for a REST
+// API whose key source is AUTHORIZER: API Gateway meters and throttles the
+// request under the usage plan holding it
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html);
+// HTTP APIs have no usage plans, so their answers carry none.
+func (k iamKind) response(principal string, doc events.APIGatewayCustomAuthorizerPolicy, ctx map[string]any, usageKey string) any {
 	if k == iamHTTP {
 		return events.APIGatewayV2CustomAuthorizerIAMPolicyResponse{PrincipalID: principal, PolicyDocument: doc, Context: ctx}
 	}
-	return events.APIGatewayCustomAuthorizerResponse{PrincipalID: principal, PolicyDocument: doc, Context: ctx}
+	return events.APIGatewayCustomAuthorizerResponse{PrincipalID: principal, PolicyDocument: doc, Context: ctx, UsageIdentifierKey: usageKey}
 }
 
 func sameStage(a, b policy.MethodARN) bool {
@@ -148,7 +162,7 @@ func sameStage(a, b policy.MethodARN) bool {
 // exactly (it holds an IAM wildcard): denied rather than allow more.
 func (h *Handler) iam(kind iamKind, arnText string, arn policy.MethodARN, d Decision) []byte {
 	if d.e == nil || d.e.item == nil && d.e.person == nil {
-		return encode(kind.response("anonymous", policy.DenyPolicy(arn), nil))
+		return encode(kind.response("anonymous", policy.DenyPolicy(arn), nil, ""))
 	}
 	slot := &d.e.answers.rest
 	if kind == iamHTTP {
@@ -166,7 +180,7 @@ func (h *Handler) iam(kind iamKind, arnText string, arn policy.MethodARN, d Deci
 		// Rare, so built each time; exact like any Allow, so a cached one
 		// opens nothing but this revocation.
 		if doc, ok := policy.InvokePolicy(arnText, arn); ok {
-			return encode(kind.response(d.e.principal(), doc, d.e.revokeContext()))
+			return encode(kind.response(d.e.principal(), doc, d.e.revokeContext(), d.e.usageKey()))
 		}
 	}
 	if d.Status == Valid {
@@ -189,7 +203,7 @@ func (a *iamAnswer) allow(arnText string) []byte {
 		out = append(append(append(out, a.before...), arnText...), a.after...)
 	} else {
 		doc, _ := policy.InvokePolicy(arnText, policy.MethodARN{})
-		out = encode(a.kind.response(a.e.principal(), doc, a.e.context()))
+		out = encode(a.kind.response(a.e.principal(), doc, a.e.context(), a.e.usageKey()))
 	}
 	a.last.Store(&allowed{arn: strings.Clone(arnText), answer: out})
 	return out
@@ -213,7 +227,7 @@ func (a *iamAnswer) denyOn(arn policy.MethodARN) []byte {
 	}
 	stage := policy.MethodARN{Partition: strings.Clone(arn.Partition), Region: strings.Clone(arn.Region),
 		AccountID: strings.Clone(arn.AccountID), APIID: strings.Clone(arn.APIID), Stage: strings.Clone(arn.Stage)}
-	d := &stageDeny{stage: stage, answer: encode(a.kind.response(a.e.principal(), policy.DenyPolicy(arn), nil))}
+	d := &stageDeny{stage: stage, answer: encode(a.kind.response(a.e.principal(), policy.DenyPolicy(arn), nil, ""))}
 	a.deny.Store(d)
 	return d.answer
 }
@@ -225,7 +239,7 @@ const allowMark = "keymint-allow-resource-0c5b1f"
 
 func (h *Handler) buildIAM(kind iamKind, e *entry) *iamAnswer {
 	doc, _ := policy.InvokePolicy(allowMark, policy.MethodARN{})
-	whole := encode(kind.response(e.principal(), doc, e.context()))
+	whole := encode(kind.response(e.principal(), doc, e.context(), e.usageKey()))
 	mark := []byte(`"` + allowMark + `"`)
 	a := &iamAnswer{kind: kind, e: e}
 	if i := bytes.Index(whole, mark); i >= 0 && bytes.Count(whole, mark) == 1 {

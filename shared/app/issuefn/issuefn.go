@@ -6,11 +6,14 @@ import (
 	"github.com/keymint/keymint/shared/app"
 	"github.com/keymint/keymint/shared/app/managefn"
 	"github.com/keymint/keymint/shared/app/pepper"
+	"github.com/keymint/keymint/shared/app/usagekeyfn"
 	"github.com/keymint/keymint/shared/manage"
 )
 
 // Issue is IssueFunction on the App: what functions/issue runs.
 func Issue(a *app.App) lambda.Handler {
-	svc := manage.New(a.Store, pepper.Keyring(a), a.Catalogue, a.Clock, managefn.Options(a))
+	o := managefn.Options(a)
+	o.UsageKeys = usagekeyfn.Keys(a)
+	svc := manage.New(a.Store, pepper.Keyring(a), a.Catalogue, a.Clock, o)
 	return app.Typed(api.NewIssue(managefn.DepsOn(a, svc)).Handle)
 }

@@ -22,11 +22,15 @@ func Options(a *app.App) manage.Options {
 // IssueFunction hashes secrets, and shared/app/issuefn builds its Service
 // on pepper's.
 func Service(a *app.App) *manage.Service {
-	var keys manage.Hasher = noPepper{}
+	return manage.New(a.Store, Hasher(a), a.Catalogue, a.Clock, Options(a))
+}
+
+// Hasher is the App's keyring, or one that refuses where the App has none.
+func Hasher(a *app.App) manage.Hasher {
 	if a.Keyring != nil {
-		keys = a.Keyring
+		return a.Keyring
 	}
-	return manage.New(a.Store, keys, a.Catalogue, a.Clock, Options(a))
+	return noPepper{}
 }
 
 // Deps are the management handlers' dependencies on the App.
@@ -36,9 +40,6 @@ func Deps(a *app.App) api.Deps { return DepsOn(a, Service(a)) }
 func DepsOn(a *app.App, svc *manage.Service) api.Deps {
 	return api.Deps{Service: svc, Catalogue: a.Catalogue, Clock: a.Clock, Log: a.Log}
 }
-
-// Revoke is RevokeFunction on the App: what functions/revoke runs.
-func Revoke(a *app.App) lambda.Handler { return app.Typed(api.NewRevoke(Deps(a)).Handle) }
 
 // Describe is DescribeFunction on the App: what functions/describe runs.
 func Describe(a *app.App) lambda.Handler { return app.Typed(api.NewDescribe(Deps(a)).Handle) }
