@@ -8,7 +8,7 @@ import { held, withinPlan } from './scopeset.js';
 import { secretDialog } from './secret.js';
 import { liveTokens, replaceWarning, replaceable } from './single.js';
 import { replaceLabel } from './tokenrules.js';
-import { cidrList, descriptionInput, expiryInput, nameInput } from './tokenfields.js';
+import { cidrList, descriptionInput, expiryInput, metadataInput, nameInput } from './tokenfields.js';
 
 // ownerPlan is the plan owner is on, or null when the deployment has no
 // plans (one implicit plan grants every scope).
@@ -54,26 +54,31 @@ export async function generateDialog(ctx, owner) {
     const expiry = expiryInput(ctx.config);
     const picker = scopePicker(catalogue, grantable, { whyNot });
     const cidrs = cidrList();
+    const meta = metadataInput();
+    const advanced = h('details', {}, h('summary', {}, 'Advanced'), cidrs.wrap, meta.wrap);
     const warningId = nextId('replacing');
     const submit = h('button', { type: 'submit', class: 'primary', 'aria-describedby': victims.length ? warningId : null },
       victims.length ? replaceLabel('Generate', victims) : 'Generate token');
     const form = h('form', { novalidate: true, class: 'stack' },
       formAlert(), name.wrap, desc.wrap, expiry.el, planNote(plan, self, owner), picker.el,
-      h('details', {}, h('summary', {}, 'Advanced'), cidrs.wrap),
+      advanced,
       victims.length ? replaceWarning(victims, warningId) : null,
       h('div', { class: 'actions' }, submit, h('button', { type: 'button', onclick: () => close() }, 'Cancel')));
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
-      const okName = name.check(), okDesc = desc.check(), okExpiry = expiry.check();
+      const okName = name.check(), okDesc = desc.check(), okExpiry = expiry.check(), okMeta = meta.check();
       const scopes = picker.selected();
       setFieldError(picker.el, scopes.length ? '' : 'Pick at least one scope.');
-      if (!okName || !okDesc || !okExpiry || !scopes.length) {
+      // A bad pair sits in the closed Advanced section: open it to show it.
+      if (!okMeta) advanced.open = true;
+      if (!okName || !okDesc || !okExpiry || !okMeta || !scopes.length) {
         focusInvalid(form);
         return;
       }
       const body = { name: name.input.value, scopes, ...expiry.value() };
       if (desc.input.value) body.description = desc.input.value;
       if (cidrs.value().length) body.allowedCidrs = cidrs.value();
+      if (Object.keys(meta.value()).length) body.metadata = meta.value();
       if (!self) body.owner = owner;
       try {
         close(await busy(form, () => ctx.api.post('/tokens', body, { 'Idempotency-Key': idempotencyKey })));

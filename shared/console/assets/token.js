@@ -9,8 +9,8 @@ import { scopePicker } from './scopepicker.js';
 import { held } from './scopeset.js';
 import { secretDialog } from './secret.js';
 import { liveTokens, replaceWarning, replaceable } from './single.js';
-import { expiring, replaceLabel, usable } from './tokenrules.js';
-import { cidrList, descriptionInput, nameInput } from './tokenfields.js';
+import { expiring, metadataText, replaceLabel, usable } from './tokenrules.js';
+import { cidrList, descriptionInput, metadataInput, nameInput } from './tokenfields.js';
 
 // noSuchToken is the page of a token the API does not show: it answers 404
 // both for one that does not exist and for another owner's, by design, so
@@ -88,13 +88,14 @@ export async function tokenPage(ctx, id) {
       const desc = descriptionInput(t.description);
       const exp = h('input', { type: 'datetime-local', name: 'expiresAt', value: localInput(t.expiresAt), max: localInput(t.expiresAt), min: localInput(Date.now() + 60000) });
       const cidrs = cidrList(t.allowedCidrs);
+      const meta = metadataInput(t.metadata);
       const picker = scopePicker(catalogue, held(ctx.me, catalogue), { offered: t.scopes, checked: t.scopes, legend: 'Scopes (can only be removed)' });
       const form = h('form', { novalidate: true, class: 'stack' }, formAlert(), name.wrap, desc.wrap,
-        field('Expires', exp, { name: 'expiresAt', hint: 'Can only be brought closer: expiry is final.' }), cidrs.wrap, picker.el,
+        field('Expires', exp, { name: 'expiresAt', hint: 'Can only be brought closer: expiry is final.' }), cidrs.wrap, meta.wrap, picker.el,
         h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Save'), h('button', { type: 'button', onclick: () => close() }, 'Cancel')));
       form.addEventListener('submit', async (ev) => {
         ev.preventDefault();
-        if (!name.check() || !desc.check()) return;
+        if (!name.check() || !desc.check() || !meta.check()) return;
         const body = {};
         if (name.input.value !== t.name) body.name = name.input.value;
         if (desc.input.value !== t.description) body.description = desc.input.value;
@@ -102,6 +103,8 @@ export async function tokenPage(ctx, id) {
         if (newExp && localInput(newExp) !== localInput(t.expiresAt)) body.expiresAt = newExp;
         const c = cidrs.value();
         if (c.join(',') !== t.allowedCidrs.join(',')) body.allowedCidrs = c;
+        // Replaced whole; {} clears it.
+        if (metadataText(meta.value()) !== metadataText(t.metadata)) body.metadata = meta.value();
         const s = picker.selected();
         if (s.join(',') !== t.scopes.join(',')) body.scopes = s;
         if (!Object.keys(body).length) { close(false); return; }

@@ -3,7 +3,7 @@
 import { formatWhen, isoDate, rfc3339 } from './dates.js';
 import { h, replace } from './dom.js';
 import { field, group, setFieldError } from './forms.js';
-import { badDescription, checkName, customExpiry, expiryChoices } from './tokenrules.js';
+import { badDescription, checkName, customExpiry, expiryChoices, metadataText, parseMetadata } from './tokenrules.js';
 
 const DAY = 86400000;
 
@@ -70,6 +70,17 @@ export function expiryInput(config) {
       return ok;
     },
   };
+}
+
+// metadataInput is the token's key=value pairs, which the API behind the
+// authorizer receives as meta_<key>; checked as typed.
+export function metadataInput(value = {}) {
+  const input = h('textarea', { name: 'metadata', rows: 3, value: metadataText(value), spellcheck: 'false', placeholder: 'customer=acme-42' });
+  const wrap = field('Metadata (optional)', input, { name: 'metadata',
+    hint: 'One key=value per line, up to 16; your API receives each as meta_<key>. Keys: lower-case letters, digits, _.' });
+  const check = () => { const r = parseMetadata(input.value); setFieldError(input, r.error || ''); return !r.error; };
+  input.addEventListener('input', check);
+  return { wrap, check, value: () => parseMetadata(input.value).pairs || {} };
 }
 
 export function cidrList(value = []) {

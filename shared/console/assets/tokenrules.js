@@ -95,3 +95,32 @@ export function replacedNotice(replaced = []) {
   if (!replaced.length) return '';
   return `Revoked ${names(replaced.map((t) => t.name))} because this owner may hold one token at a time.`;
 }
+
+// Metadata bounds, as the API checks them (manage.CheckMetadata).
+const metaKey = /^[a-z][a-z0-9_]{0,31}$/;
+const MAX_META_KEYS = 16;
+const MAX_META_VALUE = 256;
+
+// parseMetadata reads "key=value" lines (blank lines skipped) into an
+// object, or says what is wrong with the first bad line.
+export function parseMetadata(text) {
+  const pairs = {};
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  for (const [i, line] of lines.entries()) {
+    const eq = line.indexOf('=');
+    const key = eq < 0 ? line : line.slice(0, eq).trim();
+    const value = eq < 0 ? '' : line.slice(eq + 1).trim();
+    if (eq < 0) return { error: `Line ${i + 1}: write key=value.` };
+    if (!metaKey.test(key)) return { error: `Line ${i + 1}: a key is a lower-case letter, then up to 31 lower-case letters, digits or _.` };
+    if (Object.hasOwn(pairs, key)) return { error: `Line ${i + 1}: ${key} is given twice.` };
+    if (new TextEncoder().encode(value).length > MAX_META_VALUE || badText.test(value)) {
+      return { error: `Line ${i + 1}: a value is at most ${MAX_META_VALUE} bytes of text.` };
+    }
+    pairs[key] = value;
+  }
+  if (Object.keys(pairs).length > MAX_META_KEYS) return { error: `At most ${MAX_META_KEYS} pairs.` };
+  return { pairs };
+}
+
+// metadataText is pairs as the field shows them, a line each, by key.
+export const metadataText = (pairs = {}) => Object.keys(pairs).sort().map((k) => `${k}=${pairs[k]}`).join('\n');

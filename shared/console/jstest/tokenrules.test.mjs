@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   apiStatus, badDescription, checkName, customExpiry, expiring, expiryChoices, live,
-  replaceLabel, replacedNotice, replacing, shown, statusFilter, statusFilters,
+  metadataText, parseMetadata, replaceLabel, replacedNotice, replacing, shown, statusFilter, statusFilters,
 } from '../assets/tokenrules.js';
 
 const DAY = 86400000;
@@ -90,4 +90,24 @@ test('what the single-token policy will revoke, and did', () => {
   assert.equal(replacedNotice([{ name: 'a' }, { name: 'b' }]), 'Revoked a and b because this owner may hold one token at a time.');
   assert.equal(replacedNotice([]), '');
   assert.equal(replacedNotice(undefined), '');
+});
+
+test('metadata', () => {
+  assert.deepEqual(parseMetadata(''), { pairs: {} });
+  assert.deepEqual(parseMetadata('customer=acme-42\n\n region = eu '), { pairs: { customer: 'acme-42', region: 'eu' } });
+  assert.deepEqual(parseMetadata('note=a=b'), { pairs: { note: 'a=b' } });
+  assert.deepEqual(parseMetadata('empty='), { pairs: { empty: '' } });
+  for (const [text, want] of [
+    ['customer', 'Line 1: write key=value.'],
+    ['a=1\nCustomer=x', 'Line 2: a key is a lower-case letter, then up to 31 lower-case letters, digits or _.'],
+    ['9lives=x', 'Line 1: a key is a lower-case letter, then up to 31 lower-case letters, digits or _.'],
+    ['a=1\na=2', 'Line 2: a is given twice.'],
+    [`a=${'é'.repeat(129)}`, 'Line 1: a value is at most 256 bytes of text.'],
+    ['a=x\u0007', 'Line 1: a value is at most 256 bytes of text.'],
+    [Array.from({ length: 17 }, (_, i) => `k${i}=v`).join('\n'), 'At most 16 pairs.'],
+  ]) {
+    assert.equal(parseMetadata(text).error, want, text);
+  }
+  assert.equal(metadataText({ region: 'eu', customer: 'acme' }), 'customer=acme\nregion=eu');
+  assert.equal(metadataText(undefined), '');
 });
