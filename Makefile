@@ -4,11 +4,12 @@ SHELL := bash
 .DEFAULT_GOAL := help
 MAKEFLAGS += --no-print-directory
 
-LOCAL_DIR     ?= .local
-PORT          ?= 3000
-EXAMPLE_PORT  ?= 3001
-DYNAMODB_PORT ?= 8000
-export LOCAL_DIR PORT EXAMPLE_PORT DYNAMODB_PORT
+LOCAL_DIR         ?= .local
+PORT              ?= 3000
+EXAMPLE_PORT      ?= 3001
+EXAMPLE_REST_PORT ?= 3002
+DYNAMODB_PORT     ?= 8000
+export LOCAL_DIR PORT EXAMPLE_PORT EXAMPLE_REST_PORT DYNAMODB_PORT
 # Functions log JSON as they do on AWS (template.yaml sets LogFormat: JSON).
 AWS_LAMBDA_LOG_FORMAT ?= JSON
 export AWS_LAMBDA_LOG_FORMAT
@@ -66,7 +67,7 @@ KEYMINT_SETTINGS = $(if $(ENV_VARS),-env-vars "$$KEYMINT_ENV_VARS") $(if $(SET),
 run invoke: export KEYMINT_ENV_VARS = $(ENV_VARS)
 run invoke: export KEYMINT_SET = $(SET)
 
-run: local-deps $(KEYMINT) ## serve the API on 127.0.0.1:$(PORT), the example API on :$(EXAMPLE_PORT), DynamoDB Local on :$(DYNAMODB_PORT), data in $(LOCAL_DIR) [ENV_VARS=f.json] [SET='NAME=value ...']
+run: local-deps $(KEYMINT) ## serve the API on 127.0.0.1:$(PORT), the example APIs on :$(EXAMPLE_PORT) and :$(EXAMPLE_REST_PORT) (REST), DynamoDB Local on :$(DYNAMODB_PORT), data in $(LOCAL_DIR) [ENV_VARS=f.json] [SET='NAME=value ...']
 	@$(KEYMINT) run $(KEYMINT_SETTINGS)
 
 # Packages with concurrency of their own run under the race detector (in

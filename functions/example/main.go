@@ -10,5 +10,5 @@ import (
 )
 
 func main() {
-	lambda.Start(example.Handle)
+	lambda.Start(example.Serve)
 }

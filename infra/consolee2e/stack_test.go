@@ -80,15 +80,15 @@ func launch(t *testing.T, repo, bin string, spec stackSpec) *stack {
 		}
 		args = append(args, "-env-vars", file)
 	}
-	port, ddbPort, examplePort := testkit.FreePort(t), testkit.FreePort(t), testkit.FreePort(t)
+	port, ddbPort, examplePort, restPort := testkit.FreePort(t), testkit.FreePort(t), testkit.FreePort(t), testkit.FreePort(t)
 	s := &stack{name: spec.name, base: fmt.Sprintf("http://127.0.0.1:%d", port), localDir: local, exited: make(chan error, 1)}
 	s.out = testkit.NewOutput("keymint API on " + s.base + "\n")
 
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = repo
 	cmd.Env = append(os.Environ(), "LOCAL_DIR="+local, fmt.Sprintf("PORT=%d", port), fmt.Sprintf("DYNAMODB_PORT=%d", ddbPort),
-		// The stack's sample API behind the authorizer, where one is served.
-		fmt.Sprintf("EXAMPLE_PORT=%d", examplePort))
+		// The stack's sample APIs behind the authorizer, where they are served.
+		fmt.Sprintf("EXAMPLE_PORT=%d", examplePort), fmt.Sprintf("EXAMPLE_REST_PORT=%d", restPort))
 	cmd.Stdout, cmd.Stderr = s.out, s.out
 	cmd.SysProcAttr = orphanSignal(syscall.SIGTERM)
 	s.began = time.Now()

@@ -83,7 +83,7 @@ func TestDocsCommandsRun(t *testing.T) {
 func readerEnv(t *testing.T, repo string) []string {
 	t.Helper()
 	local := oidctest.StackDir(t)
-	drop := []string{"MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES", "DYNAMODB_ENDPOINT", "LOCAL_DIR", "PORT", "EXAMPLE_PORT", "DYNAMODB_PORT", "GOFLAGS"}
+	drop := []string{"MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES", "DYNAMODB_ENDPOINT", "LOCAL_DIR", "PORT", "EXAMPLE_PORT", "EXAMPLE_REST_PORT", "DYNAMODB_PORT", "GOFLAGS"}
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
@@ -95,6 +95,7 @@ func readerEnv(t *testing.T, repo string) []string {
 		"LOCAL_DIR="+local,
 		"PORT="+strconv.Itoa(testkit.FreePort(t)),
 		"EXAMPLE_PORT="+strconv.Itoa(testkit.FreePort(t)),
+		"EXAMPLE_REST_PORT="+strconv.Itoa(testkit.FreePort(t)),
 		"DYNAMODB_PORT="+strconv.Itoa(testkit.FreePort(t)),
 	)
 }

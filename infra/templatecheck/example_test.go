@@ -16,7 +16,11 @@ import (
 )
 
 // exampleResources are everything the template makes for the example API.
-var exampleResources = []string{"ExampleApi", "ExampleApiAuthorizerPermission", "ExampleFunction", "ExampleFunctionLogs"}
+var exampleResources = []string{"ExampleApi", "ExampleApiAuthorizerPermission", "ExampleFreeUsagePlan", "ExampleFunction", "ExampleFunctionLogs",
+	"ExampleRestApi", "ExampleTeamUsagePlan"}
+
+// exampleOutputs are the outputs that name them.
+var exampleOutputs = []string{"ExampleApiUrl", "ExampleFreeUsagePlanId", "ExampleRestApiUrl", "ExampleTeamUsagePlanId"}
 
 // TestExampleApiOnlyWhenAsked: the example orders API and its backend are
 // made only with DeployExampleApi=true (default false), all of them under
@@ -54,8 +58,10 @@ func TestExampleApiOnlyWhenAsked(t *testing.T) {
 	if slices.Sort(conditional); !slices.Equal(conditional, exampleResources) {
 		t.Errorf("resources under CreateExampleApi %v, want %v", conditional, exampleResources)
 	}
-	if doc.Outputs["ExampleApiUrl"].Condition != "CreateExampleApi" {
-		t.Errorf("output ExampleApiUrl is not under CreateExampleApi")
+	for _, o := range exampleOutputs {
+		if doc.Outputs[o].Condition != "CreateExampleApi" {
+			t.Errorf("output %s is not under CreateExampleApi", o)
+		}
 	}
 
 	off, err := stack.Load(filepath.Join(root(t), "template.yaml"), stack.Resolver{Refs: map[string]string{"TokenTable": "keymint-tokens"}})
@@ -67,8 +73,13 @@ func TestExampleApiOnlyWhenAsked(t *testing.T) {
 			t.Errorf("default deploy makes %s", id)
 		}
 	}
-	if _, ok := off.Template.Outputs["ExampleApiUrl"]; ok || off.APIs["ExampleApi"] != nil || off.Functions["ExampleFunction"] != nil {
-		t.Error("default deploy has the example API, its function or its URL")
+	for _, o := range exampleOutputs {
+		if _, ok := off.Template.Outputs[o]; ok {
+			t.Errorf("default deploy has output %s", o)
+		}
+	}
+	if off.APIs["ExampleApi"] != nil || off.RestAPIs["ExampleRestApi"] != nil || len(off.UsagePlans) != 0 || off.Functions["ExampleFunction"] != nil {
+		t.Error("default deploy has an example API, usage plan or the example function")
 	}
 	on := load(t)
 	if o := on.Template.Outputs["ExampleApiUrl"]; o.Value != "https://ExampleApi.execute-api.us-east-1.amazonaws.com/" {

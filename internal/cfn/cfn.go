@@ -42,13 +42,16 @@ func ParseJSON(js []byte, opts *intrinsics.ProcessorOptions) (*cloudformation.Te
 }
 
 // newerThanGoformation are SAM properties goformation v7.14.9's typed
-// resources do not know yet; it refuses unknown fields. Nothing local reads
-// them (log routing and the API's access log are AWS's), so they are dropped
+// resources do not know yet (a dotted name is nested: Auth.ApiKeyRequired);
+// it refuses unknown fields. Nothing local reads them through goformation
+// (log routing and the API's access log are AWS's; internal/stack reads a
+// REST API's key settings from the template itself), so they are dropped
 // before parsing. SAM's own schema check (infra/templatecheck) still sees
 // them.
 var newerThanGoformation = map[string][]string{
 	"AWS::Serverless::Function": {"LoggingConfig"},
 	"AWS::Serverless::HttpApi":  {"AccessLogSettings"},
+	"AWS::Serverless::Api":      {"ApiKeySourceType", "Auth.ApiKeyRequired"},
 }
 
 func withoutNewerProperties(js []byte) ([]byte, error) {
@@ -62,10 +65,22 @@ func withoutNewerProperties(js []byte) ([]byte, error) {
 		props, _ := r["Properties"].(map[string]any)
 		typ, _ := r["Type"].(string)
 		for _, k := range newerThanGoformation[typ] {
-			delete(props, k)
+			deletePath(props, k)
 		}
 	}
 	return json.Marshal(t)
+}
+
+// deletePath deletes the property a dotted path names.
+func deletePath(m map[string]any, path string) {
+	head, rest, nested := strings.Cut(path, ".")
+	if !nested {
+		delete(m, head)
+		return
+	}
+	if sub, ok := m[head].(map[string]any); ok {
+		deletePath(sub, rest)
+	}
 }
 
 // ToJSON converts a YAML (or JSON, which is YAML) template to JSON, turning

@@ -3,6 +3,7 @@ package cfn
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -47,5 +48,35 @@ func TestToJSONRejectsBadYAML(t *testing.T) {
 		if _, err := ToJSON([]byte(in)); err == nil {
 			t.Errorf("ToJSON(%q) succeeded, want an error", in)
 		}
+	}
+}
+
+// SAM properties goformation does not know are dropped, nested ones too,
+// and the rest of the resource is still read.
+func TestParseJSONDropsPropertiesNewerThanGoformation(t *testing.T) {
+	tests := []struct{ name, resource string }{
+		{"function log config", `{"Type":"AWS::Serverless::Function","Properties":{"LoggingConfig":{"LogFormat":"JSON"},"Description":"kept"}}`},
+		{"HTTP API access log", `{"Type":"AWS::Serverless::HttpApi","Properties":{"AccessLogSettings":{"Format":"x"},"Description":"kept"}}`},
+		{"REST API key settings", `{"Type":"AWS::Serverless::Api","Properties":{"StageName":"v1","ApiKeySourceType":"AUTHORIZER","Description":"kept","Auth":{"ApiKeyRequired":true,"DefaultAuthorizer":"Az"}}}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tmpl, err := ParseJSON([]byte(`{"Resources":{"R":`+tc.resource+`}}`), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch r := tmpl.Resources["R"].(type) {
+			case interface{ AWSCloudFormationType() string }:
+				b, _ := json.Marshal(r)
+				if !json.Valid(b) || !strings.Contains(string(b), `"Description":"kept"`) {
+					t.Errorf("%s read as %s", r.AWSCloudFormationType(), b)
+				}
+				if tc.name == "REST API key settings" && !strings.Contains(string(b), `"DefaultAuthorizer":"Az"`) {
+					t.Errorf("Auth lost its other properties: %s", b)
+				}
+			default:
+				t.Fatalf("resource read as %T", r)
+			}
+		})
 	}
 }

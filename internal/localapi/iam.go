@@ -30,19 +30,26 @@ type iamResponse struct {
 // ValidateFunction's policies rather than agreeing with them by
 // construction.
 func (r iamResponse) allows(routeArn string) bool {
-	allowed := false
+	allowed, _ := r.decide(routeArn)
+	return allowed
+}
+
+// decide is allows with the reason of a refusal: explicitDeny when a
+// matching Deny refused it, false when no Allow matched (an implicit
+// deny). A REST API answers the two differently.
+func (r iamResponse) decide(arn string) (allowed, explicitDeny bool) {
 	for _, st := range r.PolicyDocument.Statement {
-		if !anyMatch(list(st.Action), "execute-api:Invoke", true) || !anyMatch(list(st.Resource), routeArn, false) {
+		if !anyMatch(list(st.Action), "execute-api:Invoke", true) || !anyMatch(list(st.Resource), arn, false) {
 			continue
 		}
 		switch st.Effect {
 		case "Deny":
-			return false
+			return false, true
 		case "Allow":
 			allowed = true
 		}
 	}
-	return allowed
+	return allowed, false
 }
 
 // PolicyAllows is API Gateway's decision on an authorizer's IAM policy

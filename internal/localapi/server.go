@@ -1,17 +1,3 @@
-// Package localapi serves an HTTP API from template.yaml on localhost the
-// way API Gateway (HTTP API, payload format 2.0) would, as `sam local
-// start-api` does: route matching, the Lambda authorizer with API Gateway's
-// answers (401, 403, 500), and real events.APIGatewayV2HTTPRequest events.
-// A Server is one API, as API Gateway gives each API its own hostname (the
-// local stack gives each its own port): its routes, its authorizers, its
-// id in every event and route ARN (APIID), and its stage variables
-// (stack.HTTPAPI.StageVariables, none when it has none) in every
-// authorizer and integration event, as API Gateway puts them there.
-//
-// The caller's source IP (requestContext.http.sourceIp, and the
-// x-forwarded-for header the functions see) is the TCP peer. X-Forwarded-For
-// is read only when that peer is one of Config.TrustedProxies, and then only
-// up to the first hop that is not itself trusted; see SourceIP.
 package localapi
 
 import (
@@ -254,16 +240,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) logFunctionError(fn string, err error) {
+func (s *Server) logFunctionError(fn string, err error) { logFunctionError(s.log, fn, err) }
+
+// logFunctionError logs how the function fn failed.
+func logFunctionError(log *slog.Logger, fn string, err error) {
 	var fe *localrt.FunctionError
 	if errors.As(err, &fe) {
-		s.log.Error("function failed", "function", fn, "errorType", fe.Type, "errorMessage", fe.Message)
+		log.Error("function failed", "function", fn, "errorType", fe.Type, "errorMessage", fe.Message)
 		if len(fe.Stack) > 0 {
-			s.log.Error("panic", "function", fn, "stack", string(fe.Stack))
+			log.Error("panic", "function", fn, "stack", string(fe.Stack))
 		}
 		return
 	}
-	s.log.Error("function failed", "function", fn, "err", err)
+	log.Error("function failed", "function", fn, "err", err)
 }
 
 // request holds the parts shared by the authorizer and integration events.

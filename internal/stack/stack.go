@@ -25,7 +25,8 @@ var ErrTemplate = errors.New("stack: unusable template")
 // values CloudFormation knows only at deploy time.
 type Resolver struct {
 	// Refs gives a resource's Ref value; a resource missing here resolves
-	// to its logical id. Parameters resolve to their Default.
+	// to its logical id, a usage plan to its local id (UsagePlanID).
+	// Parameters resolve to their Default.
 	Refs map[string]string
 	// Parameters overrides parameter defaults, like --parameter-overrides;
 	// each must be a parameter of the template.
@@ -63,7 +64,13 @@ func pseudoParam(name string) (any, bool) {
 type Stack struct {
 	Functions map[string]*Function // by logical id
 	APIs      map[string]*HTTPAPI  // by logical id
-	Template  *cloudformation.Template
+	// RestAPIs are the AWS::Serverless::Api resources (REST APIs), by
+	// logical id (rest.go).
+	RestAPIs map[string]*RestAPI
+	// UsagePlans are the AWS::ApiGateway::UsagePlan resources, by logical
+	// id (usageplan.go).
+	UsagePlans map[string]*UsagePlan
+	Template   *cloudformation.Template
 }
 
 // Function is one AWS::Serverless::Function with Globals applied.
@@ -80,7 +87,8 @@ type Function struct {
 	Statements    []Statement // inline IAM statements from Policies
 	OtherPolicies int         // Policies entries that are not inline documents (managed policies, SAM templates)
 	Routes        []Route
-	Schedules     []string // Schedule event expressions
+	RestRoutes    []RestRoute // Api events (REST APIs)
+	Schedules     []string    // Schedule event expressions
 }
 
 // Statement is one inline IAM policy statement.
@@ -145,6 +153,10 @@ func Load(path string, r Resolver) (*Stack, error) {
 	if err := json.Unmarshal(js, &raw); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrTemplate, path, err)
 	}
+	resolved, err := r.resolve(js)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrTemplate, path, err)
+	}
 	js, err = onlyServerless(js)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrTemplate, path, err)
@@ -153,7 +165,8 @@ func Load(path string, r Resolver) (*Stack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrTemplate, path, err)
 	}
-	s := &Stack{Functions: map[string]*Function{}, APIs: map[string]*HTTPAPI{}, Template: tmpl}
+	s := &Stack{Functions: map[string]*Function{}, APIs: map[string]*HTTPAPI{}, Template: tmpl,
+		RestAPIs: map[string]*RestAPI{}, UsagePlans: map[string]*UsagePlan{}}
 	for id, api := range tmpl.GetAllServerlessHttpApiResources() {
 		a, err := readAPI(id, api, raw)
 		if err != nil {
@@ -173,6 +186,9 @@ func Load(path string, r Resolver) (*Stack, error) {
 		s.Functions[id] = f
 	}
 	if err := s.linkRoutes(); err != nil {
+		return nil, err
+	}
+	if err := s.readRest(raw, resolved); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -253,6 +269,7 @@ func onlyServerless(js []byte) ([]byte, error) {
 // intrinsic itself matters (which function an authorizer's ARN points at).
 type rawTemplate struct {
 	Resources map[string]struct {
+		Type       string
 		Properties json.RawMessage
 	}
 }
@@ -403,6 +420,12 @@ func readFunction(id string, fn *serverless.Function, g *global.Function, raw ra
 				rt.Authorizer = *p.Auth.Authorizer
 			}
 			f.Routes = append(f.Routes, rt)
+		case "Api":
+			rt, err := readRestEvent(id, name, ev.Properties)
+			if err != nil {
+				return nil, err
+			}
+			f.RestRoutes = append(f.RestRoutes, rt)
 		case "Schedule":
 			if ev.Properties != nil && ev.Properties.ScheduleEvent != nil {
 				f.Schedules = append(f.Schedules, ev.Properties.ScheduleEvent.Schedule)
@@ -537,7 +560,10 @@ func (r Resolver) ref(_ string, input any, template any) any {
 		}
 	}
 	if res, ok := t["Resources"].(map[string]any); ok {
-		if _, ok := res[name]; ok {
+		if v, ok := res[name]; ok {
+			if m, _ := v.(map[string]any); m["Type"] == usagePlanType {
+				return UsagePlanID(name)
+			}
 			return name
 		}
 	}

@@ -63,32 +63,57 @@ func sample() []order {
 	}
 }
 
-// Handle answers one request of ExampleApi.
+// Handle answers one request of ExampleApi, an HTTP API (payload 2.0).
 func Handle(_ context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	var lambdaCtx map[string]any
 	if a := req.RequestContext.Authorizer; a != nil {
 		lambdaCtx = a.Lambda
 	}
-	caller, ok := callerOf(lambdaCtx)
+	r := serve(call{
+		route: req.RouteKey, params: req.PathParameters, body: req.Body, base64: req.IsBase64Encoded,
+		authorizer: lambdaCtx, authorizerAt: "requestContext.authorizer.lambda",
+	})
+	return events.APIGatewayV2HTTPResponse{StatusCode: r.status, Headers: map[string]string{"Content-Type": r.contentType}, Body: r.body}, nil
+}
+
+// call is one request, whichever API it came through.
+type call struct {
+	route        string // "GET /orders/{id}"
+	params       map[string]string
+	body         string
+	base64       bool
+	authorizer   map[string]any // the authorizer's context
+	authorizerAt string         // where the event holds it, for the error
+}
+
+// reply is the answer, whichever API takes it back.
+type reply struct {
+	status      int
+	contentType string
+	body        string
+}
+
+func serve(c call) reply {
+	caller, ok := callerOf(c.authorizer)
 	if !ok {
 		// Only a misconfigured API lets a request through without keymint's
 		// authorizer; say so rather than answer anonymously.
-		return problem(http.StatusInternalServerError, "no caller in requestContext.authorizer.lambda: this backend must sit behind keymint's authorizer"), nil
+		return problem(http.StatusInternalServerError, "no caller in "+c.authorizerAt+": this backend must sit behind keymint's authorizer")
 	}
-	a := answer{Example: Banner, Route: req.RouteKey, Caller: caller}
-	id := req.PathParameters["id"]
+	a := answer{Example: Banner, Route: c.route, Caller: caller}
+	id := c.params["id"]
 	status := http.StatusOK
-	switch req.RouteKey {
+	switch c.route {
 	case RouteListOrders:
 		a.Orders = sample()
 	case RouteGetOrder:
 		a.Order = orderByID(id)
 	case RouteCreateOrder, RoutePutOrder:
-		body, err := objectBody(req)
+		body, err := objectBody(c.body, c.base64)
 		if err != nil {
-			return problem(http.StatusBadRequest, "the body must be a JSON object (the order): "+err.Error()), nil
+			return problem(http.StatusBadRequest, "the body must be a JSON object (the order): "+err.Error())
 		}
-		if req.RouteKey == RoutePutOrder {
+		if c.route == RoutePutOrder {
 			body["id"] = id
 		} else {
 			status = http.StatusCreated
@@ -99,11 +124,11 @@ func Handle(_ context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGa
 		a.Deleted = &order{ID: id}
 		a.Note = "nothing was stored, so nothing was deleted"
 	case RouteReport:
-		a.Report = &report{Path: req.PathParameters["proxy"], Rows: [][]string{{"month", "orders"}, {"2026-01", "17"}, {"2026-02", "23"}}}
+		a.Report = &report{Path: c.params["proxy"], Rows: [][]string{{"month", "orders"}, {"2026-01", "17"}, {"2026-02", "23"}}}
 	default:
-		return problem(http.StatusNotFound, "the example API has no route "+req.RouteKey), nil
+		return problem(http.StatusNotFound, "the example API has no route "+c.route)
 	}
-	return reply(status, "application/json", a), nil
+	return jsonReply(status, "application/json", a)
 }
 
 // orderByID is the sample order with that id, or a made-up one: every id
@@ -118,11 +143,11 @@ func orderByID(id string) order {
 }
 
 // objectBody decodes the request body as one JSON object.
-func objectBody(req events.APIGatewayV2HTTPRequest) (map[string]any, error) {
-	raw := []byte(req.Body)
-	if req.IsBase64Encoded {
+func objectBody(text string, isBase64 bool) (map[string]any, error) {
+	raw := []byte(text)
+	if isBase64 {
 		var err error
-		if raw, err = base64.StdEncoding.DecodeString(req.Body); err != nil {
+		if raw, err = base64.StdEncoding.DecodeString(text); err != nil {
 			return nil, err
 		}
 	}
@@ -139,8 +164,8 @@ func objectBody(req events.APIGatewayV2HTTPRequest) (map[string]any, error) {
 var errNotObject = errors.New("null is not an object")
 
 // problem is an RFC 9457 problem details answer.
-func problem(status int, detail string) events.APIGatewayV2HTTPResponse {
-	return reply(status, "application/problem+json", map[string]any{
+func problem(status int, detail string) reply {
+	return jsonReply(status, "application/problem+json", map[string]any{
 		"type":   "about:blank",
 		"title":  http.StatusText(status),
 		"status": status,
@@ -148,16 +173,12 @@ func problem(status int, detail string) events.APIGatewayV2HTTPResponse {
 	})
 }
 
-func reply(status int, contentType string, v any) events.APIGatewayV2HTTPResponse {
+func jsonReply(status int, contentType string, v any) reply {
 	b, err := json.Marshal(v)
 	if err != nil {
 		// Every value here is made of strings, numbers, maps and slices
 		// decoded from JSON: it encodes.
 		panic("example: encode answer: " + err.Error())
 	}
-	return events.APIGatewayV2HTTPResponse{
-		StatusCode: status,
-		Headers:    map[string]string{"Content-Type": contentType},
-		Body:       string(b),
-	}
+	return reply{status: status, contentType: contentType, body: string(b)}
 }

@@ -36,7 +36,7 @@ func Functions() map[string]app.Function {
 // not lambda.NewHandler).
 func Standalone() map[string]lambda.Handler {
 	return map[string]lambda.Handler{
-		"ExampleFunction": app.Typed(example.Handle),
+		"ExampleFunction": app.Typed(example.Serve),
 	}
 }
 

@@ -17,11 +17,12 @@ import (
 
 // settings are the environment knobs shared by run and invoke.
 type settings struct {
-	localDir    string // absolute
-	port        int    // KeymintApi
-	examplePort int    // ExampleApi
-	ddbPort     int
-	template    string
+	localDir        string // absolute
+	port            int    // KeymintApi
+	examplePort     int    // ExampleApi
+	exampleRestPort int    // ExampleRestApi
+	ddbPort         int
+	template        string
 	// envVars are the `sam local --env-vars` overrides of every function
 	// (the user's, see withOverrides, and the OpenID provider's, withOIDC).
 	envVars map[string]map[string]string
@@ -47,6 +48,9 @@ func loadSettings(template string) (settings, error) {
 		return s, err
 	}
 	if s.examplePort, err = portFromEnv("EXAMPLE_PORT", 3001); err != nil {
+		return s, err
+	}
+	if s.exampleRestPort, err = portFromEnv("EXAMPLE_REST_PORT", 3002); err != nil {
 		return s, err
 	}
 	s.template = template

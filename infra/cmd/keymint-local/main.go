@@ -1,5 +1,5 @@
 // Command keymint-local is the local stand-in for the SAM CLI: it runs
-// keymint's API and the example orders API on DynamoDB Local and a
+// keymint's API and the example orders APIs on DynamoDB Local and a
 // development OpenID Connect provider (`run`),
 // invokes one function (`invoke`), mints a working admin token (`admin`),
 // prints a development user's ID token (`login`), runs a
@@ -20,8 +20,9 @@ import (
 const usage = `usage: keymint-local <command> [flags]
 
 commands:
-  run                         serve keymint's API on 127.0.0.1:$PORT (3000) and the example orders API on
-                              127.0.0.1:$EXAMPLE_PORT (3001), with DynamoDB Local on $DYNAMODB_PORT (8000)
+  run                         serve keymint's API on 127.0.0.1:$PORT (3000), the example orders API on
+                              127.0.0.1:$EXAMPLE_PORT (3001) and its REST twin with usage plans on
+                              127.0.0.1:$EXAMPLE_REST_PORT (3002), with DynamoDB Local on $DYNAMODB_PORT (8000)
   login <user> [-password p]  print an ID token of a development user (alice, bob, root) from the running stack's provider
   admin                       make sure $LOCAL_DIR/admin-token holds a working admin token (re-enables its owner)
   invoke <LogicalId> [-e f]   invoke one function with the event in file f ("-": stdin) and print its answer
@@ -31,7 +32,8 @@ commands:
   keyring                     print a fresh keyring JSON for the Secrets Manager secret
   bench-report [-o file]      read 'go test -bench' output on stdin, write BENCHMARKS.md
 
-environment: LOCAL_DIR (.local), PORT (3000), EXAMPLE_PORT (3001), DYNAMODB_PORT (8000), TRUSTED_PROXIES (none)
+environment: LOCAL_DIR (.local), PORT (3000), EXAMPLE_PORT (3001), EXAMPLE_REST_PORT (3002), DYNAMODB_PORT (8000),
+             TRUSTED_PROXIES (none)
 `
 
 // exitError carries a specific exit status out of a subcommand.

@@ -168,8 +168,9 @@ func TestRunEndToEnd(t *testing.T) {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	local := oidctest.StackDir(t)
-	port, examplePort, ddbPort := testkit.FreePort(t), testkit.FreePort(t), testkit.FreePort(t)
-	env := append(os.Environ(), "LOCAL_DIR="+local, fmt.Sprintf("PORT=%d", port), fmt.Sprintf("EXAMPLE_PORT=%d", examplePort), fmt.Sprintf("DYNAMODB_PORT=%d", ddbPort))
+	port, examplePort, restPort, ddbPort := testkit.FreePort(t), testkit.FreePort(t), testkit.FreePort(t), testkit.FreePort(t)
+	env := append(os.Environ(), "LOCAL_DIR="+local, fmt.Sprintf("PORT=%d", port), fmt.Sprintf("EXAMPLE_PORT=%d", examplePort),
+		fmt.Sprintf("EXAMPLE_REST_PORT=%d", restPort), fmt.Sprintf("DYNAMODB_PORT=%d", ddbPort))
 
 	// As `make run SET=TOKENS_REQUIRE_ENABLEMENT=true` runs it.
 	run := exec.Command(bin, "run", "-set", "TOKENS_REQUIRE_ENABLEMENT=true")
@@ -246,11 +247,13 @@ func TestRunEndToEnd(t *testing.T) {
 	// The banner names the console, both APIs, the overrides in effect and
 	// where the admin token is; the console is there.
 	exampleBase := fmt.Sprintf("http://127.0.0.1:%d", examplePort)
+	restBase := fmt.Sprintf("http://127.0.0.1:%d/v1", restPort)
 	for _, want := range []string{
 		"keymint web console on " + base + "/",
 		"keymint API on " + base + "\n",
 		"example orders API, protected by keymint, on " + exampleBase + "\n",
 		"  GET /orders/{id} -> ExampleFunction\n",
+		"example orders REST API with usage plans, protected by keymint, on " + restBase + "\n",
 		"settings overridden (ENV_VARS, SET):\n  TOKENS_REQUIRE_ENABLEMENT=true (all 7 functions)\n",
 		"admin token (tokens:admin tokens:read tokens:write) in " + filepath.Join(local, "admin-token") + "\n",
 	} {
@@ -260,6 +263,7 @@ func TestRunEndToEnd(t *testing.T) {
 	}
 	checkEnablement(t, base, strings.TrimSpace(string(tok)))
 	checkExampleAPI(t, base, exampleBase, strings.TrimSpace(string(tok)))
+	checkExampleRestAPI(t, base, restBase, strings.TrimSpace(string(tok)))
 	if resp, err := http.Get(base + "/"); err != nil {
 		t.Error(err)
 	} else {
@@ -400,6 +404,47 @@ func checkExampleAPI(t *testing.T, base, exampleBase, admin string) {
 	// keymint's own API has no such route: the two APIs are apart.
 	if code, _ := call(t, "GET", base+"/orders/42", reader, ""); code != http.StatusNotFound {
 		t.Errorf("GET /orders/42 on keymint's API: %d, want 404", code)
+	}
+}
+
+// checkExampleRestAPI: the example REST API answers below its stage with
+// API Gateway's REST answers, through ValidateFunction: no token is 401, a
+// route outside the token's scopes the authorizer's Deny, and an allowed
+// token without an API key of a usage plan 403 (usagePlans knows no keys
+// yet); a path outside the stage or a route it lacks is Missing
+// Authentication Token.
+func checkExampleRestAPI(t *testing.T, base, restBase, admin string) {
+	t.Helper()
+	code, issued := call(t, "POST", base+"/tokens", admin, `{"name":"rest-reader","scopes":["orders:read"]}`)
+	reader, _ := issued["token"].(string)
+	if code != http.StatusCreated || reader == "" {
+		t.Fatalf("issue an orders:read token: %d %v", code, issued)
+	}
+	stageless, _ := strings.CutSuffix(restBase, "/v1")
+	for _, tc := range []struct {
+		url, tok string
+		want     int
+		body     string
+	}{
+		{restBase + "/orders/42", "", http.StatusUnauthorized, `{"message":"Unauthorized"}`},
+		{restBase + "/orders/42", admin, http.StatusForbidden, `{"Message":"User is not authorized to access this resource with an explicit deny"}`},
+		{restBase + "/orders/42", reader, http.StatusForbidden, `{"message":"Forbidden"}`},
+		{restBase + "/customers", reader, http.StatusForbidden, `{"message":"Missing Authentication Token"}`},
+		{stageless + "/orders/42", reader, http.StatusForbidden, `{"message":"Missing Authentication Token"}`},
+	} {
+		req, _ := http.NewRequest("GET", tc.url, nil)
+		if tc.tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tc.tok)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.want || string(body) != tc.body {
+			t.Errorf("GET %s (token %v): %d %s, want %d %s", tc.url, tc.tok != "", resp.StatusCode, body, tc.want, tc.body)
+		}
 	}
 }
 

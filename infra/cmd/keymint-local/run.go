@@ -116,8 +116,16 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 
 	log := slog.New(token.Masking(slog.NewTextHandler(stderr, nil)))
+	plans := usagePlans(st, s)
 	for i := range apis {
-		if apis[i].srv, err = localapi.New(localapi.Config{API: st.APIs[apis[i].id], Functions: fns, Log: log, TrustedProxies: trusted}); err != nil {
+		a := &apis[i]
+		if a.rest {
+			a.srv, err = localapi.NewRest(localapi.RestConfig{API: st.RestAPIs[a.id], Functions: fns, Plans: st.UsagePlans, UsagePlans: plans,
+				Log: log, TrustedProxies: trusted})
+		} else {
+			a.srv, err = localapi.New(localapi.Config{API: st.APIs[a.id], Functions: fns, Log: log, TrustedProxies: trusted})
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -150,22 +158,38 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return err
 }
 
-// servedAPI is one HttpApi of the template on its own port, as API Gateway
-// gives each API its own hostname.
+// servedAPI is one API of the template on its own port, as API Gateway
+// gives each API its own hostname: an HttpApi, or the stage of a REST API.
 type servedAPI struct {
 	id      string // logical id
+	rest    bool   // an AWS::Serverless::Api, served by a localapi.RestServer
 	portVar string // the environment variable that sets its port
 	port    int
 	what    string // how the banner names it
 	ln      net.Listener
-	srv     *localapi.Server
+	srv     apiServer
+}
+
+// apiServer is a localapi.Server or RestServer.
+type apiServer interface {
+	http.Handler
+	Routes() []string
 }
 
 func (a servedAPI) base() string { return fmt.Sprintf("http://127.0.0.1:%d", a.port) }
 
-// listenAPIs takes the port of every HttpApi the template has (with the
-// local parameters): keymint's management API on PORT, the example orders
-// API on EXAMPLE_PORT.
+// url is where the API's routes begin: a REST API's below its stage.
+func (a servedAPI) url() string {
+	if rs, ok := a.srv.(*localapi.RestServer); ok {
+		return a.base() + rs.Stage()
+	}
+	return a.base()
+}
+
+// listenAPIs takes the port of every API the template has (with the local
+// parameters): keymint's management API on PORT, the example orders API on
+// EXAMPLE_PORT, and its REST twin with usage plans, when the template
+// deploys it, on EXAMPLE_REST_PORT.
 func listenAPIs(st *stack.Stack, s settings) ([]servedAPI, error) {
 	apis := []servedAPI{
 		{id: "KeymintApi", portVar: "PORT", port: s.port, what: "keymint API"},
@@ -183,8 +207,22 @@ func listenAPIs(st *stack.Stack, s settings) ([]servedAPI, error) {
 			return nil, fmt.Errorf("%s has an HttpApi %s that the local stack has no port for", s.template, id)
 		}
 	}
-	if s.port == s.examplePort {
-		return nil, fmt.Errorf("PORT and EXAMPLE_PORT are both %d: each API needs its own port", s.port)
+	const restID = "ExampleRestApi"
+	if st.RestAPIs[restID] != nil {
+		apis = append(apis, servedAPI{id: restID, rest: true, portVar: "EXAMPLE_REST_PORT", port: s.exampleRestPort,
+			what: "example orders REST API with usage plans, protected by keymint,"})
+	}
+	for _, id := range slices.Sorted(maps.Keys(st.RestAPIs)) {
+		if id != restID {
+			return nil, fmt.Errorf("%s has an Api %s that the local stack has no port for", s.template, id)
+		}
+	}
+	for i, a := range apis {
+		for _, b := range apis[:i] {
+			if a.port == b.port {
+				return nil, fmt.Errorf("%s and %s are both %d: each API needs its own port", b.portVar, a.portVar, a.port)
+			}
+		}
 	}
 	for i := range apis {
 		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(apis[i].port)))
@@ -208,7 +246,7 @@ func printBanner(w io.Writer, s settings, apis []servedAPI, idp oidcSettings) {
 	printOverrides(w, s)
 	fmt.Fprintf(w, "keymint web console on %s/ (sign in as a development user, below)\n", keymint.base())
 	for _, a := range apis {
-		fmt.Fprintf(w, "%s on %s\n", a.what, a.base())
+		fmt.Fprintf(w, "%s on %s\n", a.what, a.url())
 		for _, r := range a.srv.Routes() {
 			fmt.Fprintf(w, "  %s\n", r)
 		}
