@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/keymint/keymint/internal/faultproxy"
 	"github.com/keymint/keymint/internal/localapi"
 	"github.com/keymint/keymint/internal/localfn"
+	"github.com/keymint/keymint/internal/localgw"
 	"github.com/keymint/keymint/internal/localrt"
 	"github.com/keymint/keymint/internal/stack"
 	"github.com/keymint/keymint/internal/testkit"
@@ -33,6 +35,11 @@ type localStack struct {
 	t       *testing.T
 	url     string
 	example string
+	// rest is the example REST API's stage (…/v1), metered by its usage
+	// plans on gw's API keys; restNow, when set, is its clock.
+	rest    string
+	gw      *localgw.Server
+	restNow *atomic.Pointer[time.Time]
 	db      *dynamodb.Client
 	table   string
 	fns     map[string]localrt.Target
@@ -81,7 +88,13 @@ func newLocalStack(t *testing.T, o stackOptions) *localStack {
 		params[k] = v
 	}
 	ctx := context.Background()
-	fns, err := localfn.Build(ctx, st, localrt.EnvOptions{Endpoint: o.endpoint, LocalDir: dir, Overrides: map[string]map[string]string{"Parameters": params}})
+	// API Gateway's control plane, where owners' API keys go (plans with
+	// usage plans), and whose keys the REST API's usage plans meter.
+	gw := localgw.New(localgw.Stages(st), nil)
+	gws := httptest.NewServer(gw)
+	t.Cleanup(gws.Close)
+	fns, err := localfn.Build(ctx, st, localrt.EnvOptions{Endpoint: o.endpoint, LocalDir: dir, Overrides: map[string]map[string]string{"Parameters": params},
+		APIGatewayEndpoint: gws.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +120,20 @@ func newLocalStack(t *testing.T, o stackOptions) *localStack {
 		t.Cleanup(hs.Close)
 		return hs.URL
 	}
-	s := &localStack{t: t, url: serve("KeymintApi"), example: serve("ExampleApi"), db: db, table: table, fns: fns, logs: logs}
+	s := &localStack{t: t, url: serve("KeymintApi"), example: serve("ExampleApi"), db: db, table: table, fns: fns, logs: logs, gw: gw, restNow: &atomic.Pointer[time.Time]{}}
+	rest, err := localapi.NewRest(localapi.RestConfig{API: st.RestAPIs["ExampleRestApi"], Functions: fns, Plans: st.UsagePlans, UsagePlans: gw,
+		Log: slog.New(token.Masking(slog.NewJSONHandler(logs, nil))), Now: func() time.Time {
+			if at := s.restNow.Load(); at != nil {
+				return *at
+			}
+			return time.Now()
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(rest)
+	t.Cleanup(hs.Close)
+	s.rest = hs.URL + "/" + st.RestAPIs["ExampleRestApi"].StageName
 	if o.env["TOKENS_REQUIRE_ENABLEMENT"] == "true" {
 		// As `make admin` does: the bootstrap owner is enabled first, by
 		// the RevokeFunction's ops direct invoke.

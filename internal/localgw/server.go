@@ -1,15 +1,23 @@
 package localgw
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"maps"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/keymint/keymint/internal/localapi"
+	"github.com/keymint/keymint/internal/stack"
 )
 
 // CreateApiKeyRate is API Gateway's CreateApiKey quota: 5 requests a
@@ -25,6 +33,60 @@ type Server struct {
 	creates []time.Time                // CreateApiKey calls in the last second
 	now     func() time.Time
 	mux     *http.ServeMux
+	file    string // where the keys are kept between runs; "" for nowhere
+}
+
+// state is what a Server keeps in its file: API Gateway keeps API keys and
+// their usage plans whatever happens to the local stack's process, and the
+// owner items in DynamoDB Local name them.
+type state struct {
+	Keys    map[string]*apiKey         `json:"keys"`
+	Members map[string]map[string]bool `json:"members"`
+}
+
+// Keep loads the keys kept in path, if it exists, and keeps every change
+// there from now on. Memberships of usage plans the template no longer
+// has are dropped.
+func (s *Server) Keep(path string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.file = path
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var st state
+	if err := json.Unmarshal(raw, &st); err != nil {
+		return fmt.Errorf("localgw: %s: %w", path, err)
+	}
+	for id, k := range st.Keys {
+		s.keys[id] = k
+	}
+	for plan, ids := range st.Members {
+		if _, ok := s.members[plan]; ok {
+			s.members[plan] = ids
+		}
+	}
+	return nil
+}
+
+// save writes the keys to the Server's file, whole, through a rename.
+func (s *Server) save() error {
+	if s.file == "" {
+		return nil
+	}
+	raw, err := json.Marshal(state{Keys: s.keys, Members: s.members})
+	if err != nil {
+		return err
+	}
+	tmp := s.file + ".tmp"
+	if err := os.WriteFile(tmp, raw, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, s.file)
 }
 
 type apiKey struct {
@@ -62,7 +124,43 @@ func New(usagePlans map[string][]string, now func() time.Time) *Server {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.mux.ServeHTTP(w, r)
+	if r.Method == http.MethodGet {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	// A change is answered once it is kept, as AWS answers once it is
+	// durable.
+	rec := &held{header: http.Header{}}
+	s.mux.ServeHTTP(rec, r)
+	if err := s.save(); err != nil && rec.status < 300 {
+		fail(w, http.StatusInternalServerError, "InternalFailure", "could not keep the change: "+err.Error())
+		return
+	}
+	rec.flush(w)
+}
+
+// held is a response kept until the change it answers is saved.
+type held struct {
+	header http.Header
+	status int
+	body   []byte
+}
+
+func (h *held) Header() http.Header { return h.header }
+func (h *held) WriteHeader(code int) {
+	if h.status == 0 {
+		h.status = code
+	}
+}
+func (h *held) Write(b []byte) (int, error) {
+	h.WriteHeader(http.StatusOK)
+	h.body = append(h.body, b...)
+	return len(b), nil
+}
+func (h *held) flush(w http.ResponseWriter) {
+	maps.Copy(w.Header(), h.header)
+	w.WriteHeader(cmp.Or(h.status, http.StatusOK))
+	_, _ = w.Write(h.body)
 }
 
 // PlanOf names the usage plan covering apiID's stage that holds the
@@ -294,4 +392,19 @@ func random(n int) string {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
 	return string(b)
+}
+
+// Stages are the usage plans of st by their local ids, each with the API
+// stages it covers ("apiId/stage", the API's local id as localapi.APIID
+// gives it): what New serves.
+func Stages(st *stack.Stack) map[string][]string {
+	out := map[string][]string{}
+	for _, p := range st.UsagePlans {
+		stages := []string{}
+		for _, s := range p.APIStages {
+			stages = append(stages, localapi.APIID(s.API)+"/"+s.Stage)
+		}
+		out[p.ID] = stages
+	}
+	return out
 }

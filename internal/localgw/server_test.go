@@ -118,3 +118,39 @@ func TestControlPlane(t *testing.T) {
 		t.Errorf("removing a deleted key: %v", err)
 	}
 }
+
+// Keys and their usage plans outlive the Server, as they outlive a local
+// stack's process in API Gateway: a second Server on the same file knows
+// them.
+func TestKeep(t *testing.T) {
+	ctx := context.Background()
+	path := t.TempDir() + "/apigateway.json"
+	plans := map[string][]string{"free": {"a/v1"}}
+	first := localgw.New(plans, nil)
+	if err := first.Keep(path); err != nil {
+		t.Fatal(err)
+	}
+	api := client(t, first)
+	k, err := api.CreateApiKey(ctx, &apigateway.CreateApiKeyInput{Name: aws.String("k"), Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.CreateUsagePlanKey(ctx, &apigateway.CreateUsagePlanKeyInput{UsagePlanId: aws.String("free"), KeyId: k.Id, KeyType: aws.String("API_KEY")}); err != nil {
+		t.Fatal(err)
+	}
+	second := localgw.New(plans, nil)
+	if err := second.Keep(path); err != nil {
+		t.Fatal(err)
+	}
+	if p, ok := second.PlanOf("a", "v1", aws.ToString(k.Value)); !ok || p != "free" {
+		t.Errorf("after a restart the key is in %q %v", p, ok)
+	}
+	// A usage plan the template no longer has keeps no members.
+	third := localgw.New(map[string][]string{"team": {"a/v1"}}, nil)
+	if err := third.Keep(path); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := third.PlanOf("a", "v1", aws.ToString(k.Value)); ok {
+		t.Error("a key is in a usage plan the template dropped")
+	}
+}

@@ -29,6 +29,9 @@ type settings struct {
 	// overrides describe the user's overrides, for start-up output.
 	overrides []string
 	adminFile string
+	// gatewayURL is the local API Gateway control plane the functions
+	// call for owners' API keys (startGateway); "" before it starts.
+	gatewayURL string
 }
 
 func loadSettings(template string) (settings, error) {
@@ -74,7 +77,7 @@ func portFromEnv(name string, def int) (int, error) {
 func (s settings) endpoint() string { return "http://127.0.0.1:" + strconv.Itoa(s.ddbPort) }
 
 func (s settings) envOptions() localrt.EnvOptions {
-	return localrt.EnvOptions{Endpoint: s.endpoint(), LocalDir: s.localDir, Overrides: s.envVars}
+	return localrt.EnvOptions{Endpoint: s.endpoint(), LocalDir: s.localDir, Overrides: s.envVars, APIGatewayEndpoint: s.gatewayURL}
 }
 
 // useLocalAWS makes the AWS SDK inside app.New (which reads the process
@@ -159,10 +162,17 @@ func functionsOnData(ctx context.Context, s settings, st *stack.Stack, stdout, s
 	if err != nil {
 		return nil, func() {}, err
 	}
+	_, gatewayURL, stopGateway, err := startGateway(st, s)
+	if err != nil {
+		stop()
+		return nil, func() {}, err
+	}
+	s.gatewayURL = gatewayURL
 	restore := logsToStderr(stdout)
 	built, err := localfn.Build(ctx, st, s.envOptions(), ids...)
 	if err != nil {
 		restore()
+		stopGateway()
 		stop()
 		return nil, func() {}, err
 	}
@@ -173,6 +183,7 @@ func functionsOnData(ctx context.Context, s settings, st *stack.Stack, stdout, s
 			fmt.Fprintln(stderr, "closing the functions' environments:", err)
 		}
 		restore()
+		stopGateway()
 		stop()
 	}
 	return built, done, nil

@@ -91,6 +91,13 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}()
 	s = s.withOIDC(idpSettings)
+	gw, gatewayURL, stopGateway, err := startGateway(st, s)
+	if err != nil {
+		return err
+	}
+	// Deferred before the functions' Close, so it stops after them.
+	defer stopGateway()
+	s.gatewayURL = gatewayURL
 	fns, err := localfn.Build(ctx, st, s.envOptions())
 	if err != nil {
 		return err
@@ -116,11 +123,10 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 
 	log := slog.New(token.Masking(slog.NewTextHandler(stderr, nil)))
-	plans := usagePlans(st, s)
 	for i := range apis {
 		a := &apis[i]
 		if a.rest {
-			a.srv, err = localapi.NewRest(localapi.RestConfig{API: st.RestAPIs[a.id], Functions: fns, Plans: st.UsagePlans, UsagePlans: plans,
+			a.srv, err = localapi.NewRest(localapi.RestConfig{API: st.RestAPIs[a.id], Functions: fns, Plans: st.UsagePlans, UsagePlans: gw,
 				Log: log, TrustedProxies: trusted})
 		} else {
 			a.srv, err = localapi.New(localapi.Config{API: st.APIs[a.id], Functions: fns, Log: log, TrustedProxies: trusted})

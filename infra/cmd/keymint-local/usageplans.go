@@ -1,20 +1,35 @@
 package main
 
 import (
-	"github.com/keymint/keymint/internal/localapi"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/keymint/keymint/internal/localgw"
 	"github.com/keymint/keymint/internal/stack"
 )
 
-// usagePlans is the control plane behind the REST APIs' usage plans: which
-// usage plan (st.UsagePlans, by their local ids) each API key is attached
-// to. It knows no API keys yet, so every method that requires one answers
-// 403 {"message":"Forbidden"}; an emulator of API Gateway's CreateApiKey
-// and CreateUsagePlanKey takes its place here.
-func usagePlans(st *stack.Stack, s settings) localapi.UsagePlans {
-	return noAPIKeys{}
+// gatewayFile is where the local control plane keeps its API keys between
+// runs (LOCAL_DIR/apigateway.json): owner items in DynamoDB Local name
+// them, as they would name keys API Gateway keeps.
+const gatewayFile = "apigateway.json"
+
+// startGateway serves the stand-in for API Gateway's control plane
+// (internal/localgw): the owners' API keys IssueFunction and RevokeFunction
+// put in the template's usage plans (APIGATEWAY_ENDPOINT), and what the
+// REST APIs' usage plans ask of them. stop ends it.
+func startGateway(st *stack.Stack, s settings) (gw *localgw.Server, url string, stop func(), err error) {
+	gw = localgw.New(localgw.Stages(st), nil)
+	if err := gw.Keep(filepath.Join(s.localDir, gatewayFile)); err != nil {
+		return nil, "", nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("API Gateway stand-in: %w", err)
+	}
+	hs := &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	return gw, "http://" + ln.Addr().String(), func() { _ = hs.Close() }, nil
 }
-
-// noAPIKeys is a control plane that has made no API keys.
-type noAPIKeys struct{}
-
-func (noAPIKeys) PlanOf(apiID, stage, keyValue string) (string, bool) { return "", false }

@@ -1,0 +1,76 @@
+package e2e_test
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/keymint/keymint/internal/testkit"
+)
+
+// The REST shape, as AWS enforces a customer's plan (issue 20): with the
+// example plans, each owner's first token puts an API key of its own in
+// its plan's usage plan, the authorizer names it as usageIdentifierKey,
+// and the example REST API (API key source AUTHORIZER) throttles each
+// customer by its own bucket: acme on free (burst 4) gets 429 after four
+// requests in one instant while big, on team, is still served; time
+// refills acme's bucket. A token whose owner has no key is refused 403.
+func TestRESTUsagePlansThrottleEachCustomer(t *testing.T) {
+	t.Parallel()
+	root, err := testkit.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newLocalStack(t, stackOptions{env: map[string]string{"PLANS_FILE": filepath.Join(root, "infra/plans.example.json"), "DEFAULT_PLAN": "free"}})
+	if r := s.do("PATCH", "/owners/big", s.admin, map[string]any{"plan": "team"}, nil); r.status != 200 {
+		t.Fatalf("move big to team: %d %s", r.status, r.body)
+	}
+	acme := s.opsIssue(map[string]any{"owner": "acme", "name": "reader", "scopes": []string{"orders:read"}})["token"].(string)
+	big := s.opsIssue(map[string]any{"owner": "big", "name": "reader", "scopes": []string{"orders:read"}})["token"].(string)
+	// One key per owner: admin's (the stack's root token), acme's, big's.
+	if keys := s.gw.Keys(); len(keys) != 3 {
+		t.Fatalf("API keys %v, want one per owner", keys)
+	}
+
+	now := time.Now()
+	s.restNow.Store(&now)
+	var got []int
+	for range 6 {
+		got = append(got, s.doAt(s.rest, "GET", "/orders/42", acme, nil, nil).status)
+	}
+	want := []int{200, 200, 200, 200, 429, 429}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("acme's six requests in one instant: %v, want %v", got, want)
+		}
+	}
+	if r := s.doAt(s.rest, "GET", "/orders/42", acme, nil, nil); string(r.body) != `{"message":"Too Many Requests"}` {
+		t.Errorf("throttled body %s", r.body)
+	}
+	if r := s.doAt(s.rest, "GET", "/orders/42", big, nil, nil); r.status != 200 {
+		t.Errorf("big, on its own bucket, got %d %s", r.status, r.body)
+	}
+	later := now.Add(time.Second) // free refills 2 a second
+	s.restNow.Store(&later)
+	for i := range 2 {
+		if r := s.doAt(s.rest, "GET", "/orders/42", acme, nil, nil); r.status != 200 {
+			t.Errorf("a second later, request %d: %d %s", i, r.status, r.body)
+		}
+	}
+	if r := s.doAt(s.rest, "GET", "/orders/42", acme, nil, nil); r.status != 429 {
+		t.Errorf("past the refill: %d", r.status)
+	}
+	// The authorizer still decides: a scope the token lacks is refused
+	// before any usage plan counts it.
+	if r := s.doAt(s.rest, "POST", "/orders", big, map[string]any{"item": "x"}, nil); r.status != 403 {
+		t.Errorf("POST /orders with orders:read: %d %s", r.status, r.body)
+	}
+
+	// Without plans there are no keys: the REST API, which requires one,
+	// refuses even an allowed token (403), as API Gateway does.
+	plain := newLocalStack(t, stackOptions{})
+	tok := plain.opsIssue(map[string]any{"owner": "acme", "name": "reader", "scopes": []string{"orders:read"}})["token"].(string)
+	if r := plain.doAt(plain.rest, "GET", "/orders/42", tok, nil, nil); r.status != 403 || string(r.body) != `{"message":"Forbidden"}` {
+		t.Errorf("no API key: %d %s", r.status, r.body)
+	}
+}
