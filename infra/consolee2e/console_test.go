@@ -44,12 +44,15 @@ func TestConsoleInChromium(t *testing.T) {
 		shots = filepath.Join(repo, shots) // as the Makefile, at the root, means it
 	}
 
-	// The stack `make run` starts, one where an admin must enable each
-	// owner before it may hold tokens (the flows with stack: "enablement"),
-	// and one with the example plans (stack: "plans").
+	// The stack `make run` starts without plans, one where an admin must
+	// enable each owner before it may hold tokens (the flows with stack:
+	// "enablement"), and one with the example plans, everyone on free until
+	// moved (stack: "plans"). make run's own default (the example plans,
+	// bob on free) is held by keymint-local's and the docs' tests.
+	noPlans := map[string]string{"PLANS_FILE": "", "DEFAULT_PLAN": ""}
 	stacks := startStacks(t, repo,
-		stackSpec{name: "default"},
-		stackSpec{name: "enablement", params: map[string]string{"TOKENS_REQUIRE_ENABLEMENT": "true"}},
+		stackSpec{name: "default", params: noPlans},
+		stackSpec{name: "enablement", params: map[string]string{"TOKENS_REQUIRE_ENABLEMENT": "true", "PLANS_FILE": "", "DEFAULT_PLAN": ""}},
 		stackSpec{name: "plans", params: map[string]string{"PLANS_FILE": "infra/plans.example.json", "DEFAULT_PLAN": "free"}})
 
 	ctx, cancel := context.WithTimeout(context.Background(), flowsTimeout)

@@ -32,6 +32,8 @@ type settings struct {
 	// gatewayURL is the local API Gateway control plane the functions
 	// call for owners' API keys (startGateway); "" before it starts.
 	gatewayURL string
+	// examplePlans: the stack runs the example plans (withExamplePlans).
+	examplePlans bool
 }
 
 func loadSettings(template string) (settings, error) {

@@ -50,6 +50,7 @@ func cmdInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if s, err = s.withOverrides(st, *envVars, *set); err != nil {
 		return err
 	}
+	s = s.withExamplePlans()
 	if len(s.overrides) > 0 {
 		printOverrides(stderr, s)
 	}

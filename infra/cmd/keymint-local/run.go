@@ -51,6 +51,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if s, err = s.withOverrides(st, *envVars, *set); err != nil {
 		return err
 	}
+	s = s.withExamplePlans()
 	// Take the API ports first: failing after DynamoDB Local started would
 	// leave the user waiting for nothing.
 	apis, err := listenAPIs(st, s)
@@ -133,6 +134,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		if err != nil {
 			return err
+		}
+	}
+	if s.examplePlans {
+		if err := seedExamplePlans(ctx, s, apis); err != nil {
+			fmt.Fprintf(stderr, "WARNING: development owners not put on their example plans: %v\n", err)
 		}
 	}
 	printBanner(stdout, s, apis, idpSettings)
@@ -257,6 +263,7 @@ func printBanner(w io.Writer, s settings, apis []servedAPI, idp oidcSettings) {
 			fmt.Fprintf(w, "  %s\n", r)
 		}
 	}
+	fmt.Fprintf(w, "\n%s\n", s.plansLine())
 	fmt.Fprintf(w, "\nadmin token (tokens:admin tokens:read tokens:write) in %s\n", s.adminFile)
 	fmt.Fprintf(w, "try:\n  curl -H \"Authorization: Bearer $(cat %s)\" %s/whoami\n", admin, keymint.base())
 	fmt.Fprintf(w, "  # a token for the example API (scope orders:read), shown once:\n")
