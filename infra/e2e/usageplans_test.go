@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,6 +31,19 @@ func TestRESTUsagePlansThrottleEachCustomer(t *testing.T) {
 	// One key per owner: admin's (the stack's root token), acme's, big's.
 	if keys := s.gw.Keys(); len(keys) != 3 {
 		t.Fatalf("API keys %v, want one per owner", keys)
+	}
+
+	// Admins see which key and usage plan, never the key's value.
+	r := s.do("GET", "/owners/acme", s.admin, nil, nil)
+	view := r.json(t)
+	uk, _ := view["usageKey"].(map[string]any)
+	if r.status != 200 || uk["id"] == "" || uk["usagePlanId"] != "examplefreeusageplan" {
+		t.Errorf("GET /owners/acme: %d %s", r.status, r.body)
+	}
+	for value := range s.gw.Keys() {
+		if strings.Contains(string(r.body), value) {
+			t.Errorf("GET /owners/acme shows an API key's value: %s", r.body)
+		}
 	}
 
 	now := time.Now()

@@ -23,12 +23,15 @@ type OwnerView struct {
 	MaxLifetimeDays int            `json:"maxLifetimeDays,omitempty"`
 	Overrides       *OverridesView `json:"overrides,omitempty"`
 	// Metadata is passed with each of its tokens' as meta_<key>.
-	Metadata    map[string]string `json:"metadata,omitempty"`
-	SingleToken bool              `json:"singleToken"`
-	LiveTokens  int               `json:"liveTokens"`
-	LastUsedAt  *time.Time        `json:"lastUsedAt,omitempty"`
-	CreatedAt   *time.Time        `json:"createdAt,omitempty"`
-	UpdatedAt   *time.Time        `json:"updatedAt,omitempty"`
+	Metadata map[string]string `json:"metadata,omitempty"`
+	// UsageKey is the owner's API Gateway API key (plans with usage
+	// plans): its id and the usage plan it is in, never its value.
+	UsageKey    *UsageKeyView `json:"usageKey,omitempty"`
+	SingleToken bool          `json:"singleToken"`
+	LiveTokens  int           `json:"liveTokens"`
+	LastUsedAt  *time.Time    `json:"lastUsedAt,omitempty"`
+	CreatedAt   *time.Time    `json:"createdAt,omitempty"`
+	UpdatedAt   *time.Time    `json:"updatedAt,omitempty"`
 }
 
 // OverridesView is what an admin set for one owner in place of its plan's.
@@ -47,6 +50,12 @@ type QuotaView struct {
 	ResetsAt time.Time `json:"resetsAt"`
 }
 
+// UsageKeyView names an owner's API key in API Gateway.
+type UsageKeyView struct {
+	ID          string `json:"id"`
+	UsagePlanID string `json:"usagePlanId,omitempty"`
+}
+
 func ownerView(o *manage.OwnerSummary) OwnerView {
 	var q *QuotaView
 	if o.Quota != nil {
@@ -62,7 +71,14 @@ func ownerView(o *manage.OwnerSummary) OwnerView {
 		live, days = l.MaxLiveTokens, int(l.MaxLifetime/(24*time.Hour))
 	}
 	return OwnerView{Quota: q, Overrides: ov, Metadata: o.Owner.Metadata, MaxLiveTokens: live, MaxLifetimeDays: days, Owner: o.Owner.Owner, Status: o.Status, Plan: o.PlanName, SingleToken: o.SingleToken, LiveTokens: o.Live,
-		LastUsedAt: optEpoch(o.LastUsedAt), CreatedAt: optEpoch(o.CreatedAt), UpdatedAt: optEpoch(o.UpdatedAt)}
+		LastUsedAt: optEpoch(o.LastUsedAt), CreatedAt: optEpoch(o.CreatedAt), UpdatedAt: optEpoch(o.UpdatedAt), UsageKey: usageKeyView(o)}
+}
+
+func usageKeyView(o *manage.OwnerSummary) *UsageKeyView {
+	if o.Owner.UsageKeyID == "" {
+		return nil
+	}
+	return &UsageKeyView{ID: o.Owner.UsageKeyID, UsagePlanID: o.Owner.UsagePlan}
 }
 
 func (h *Describe) owners(ctx context.Context, c manage.Caller, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
