@@ -14,6 +14,7 @@ import (
 	"github.com/keymint/keymint/shared/app/managefn"
 	"github.com/keymint/keymint/shared/audit"
 	"github.com/keymint/keymint/shared/manage"
+	"github.com/keymint/keymint/shared/store"
 	"github.com/keymint/keymint/shared/usagekey"
 )
 
@@ -162,4 +163,22 @@ func TestUsagePlanRefusalChangesNothing(t *testing.T) {
 		t.Fatalf("issue: %v", err)
 	}
 	r2.unchangedSince(before, "a refused issue")
+}
+
+// Setting a policy never enables an owner: with enablement required, an
+// owner first seen by a PATCH is pending, and gets no token until an admin
+// enables it (before, the PATCH wrote it active).
+func TestPolicyDoesNotEnable(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, testkit.Env{"TOKENS_REQUIRE_ENABLEMENT": "true", "PLANS_JSON": `{"plans": {"free": {"scopes": ["orders:read"]}, "team": {"scopes": ["orders:read"]}}}`, "DEFAULT_PLAN": "free"})
+	if _, err := r.svc.SetOwnerPolicy(r.ctx, ops, "newco", manage.OwnerPolicy{Plan: ptr("team")}, deadline()); err != nil {
+		t.Fatal(err)
+	}
+	o, err := r.a.Store.Owner(r.ctx, "newco")
+	if err != nil || o.Status != store.OwnerPending || o.Plan != "team" {
+		t.Fatalf("owner %+v %v, want pending on team", o, err)
+	}
+	if _, err := r.svc.Issue(r.ctx, ops, manage.IssueRequest{Owner: "newco", Name: "one", Scopes: []string{"orders:read"}}); !errors.Is(err, manage.ErrOwnerNotEnabled) {
+		t.Errorf("issue for a pending owner: %v", err)
+	}
 }

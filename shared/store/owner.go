@@ -109,9 +109,14 @@ func (s *Store) SetOwnerStatus(ctx context.Context, before *Owner, status string
 
 // SetOwnerPolicy writes the owner's policy (single-token, plan, overrides)
 // and its audit event together, conditional on the version read. Its tokens still
-// carry the plan they had until MarkOwnerTokens copies the new one.
+// carry the plan they had until MarkOwnerTokens copies the new one. A
+// policy never enables an owner: one never written, where enablement is
+// required, is written pending (an admin enables it by its status).
 func (s *Store) SetOwnerPolicy(ctx context.Context, before *Owner, p OwnerPolicy, ev audit.Event) (*Owner, error) {
 	after := *before
+	if !before.Found && s.enablement {
+		after.Status = OwnerPending
+	}
 	after.SingleToken, after.Plan, after.Quota, after.MaxLiveTokens, after.MaxLifetimeDays = p.SingleToken, p.Plan, p.Quota, p.MaxLiveTokens, p.MaxLifetimeDays
 	after.Metadata, after.MetaSum = maps.Clone(p.Metadata), MetaSum(p.Metadata)
 	after.UsageKey, after.UsageKeyID, after.UsagePlan = p.UsageKey, p.UsageKeyID, p.UsagePlan
