@@ -1,11 +1,14 @@
 package e2e_test
 
 import (
+	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/keymint/keymint/internal/localrt"
 	"github.com/keymint/keymint/internal/testkit"
 )
 
@@ -86,5 +89,50 @@ func TestRESTUsagePlansThrottleEachCustomer(t *testing.T) {
 	tok := plain.opsIssue(map[string]any{"owner": "acme", "name": "reader", "scopes": []string{"orders:read"}})["token"].(string)
 	if r := plain.doAt(plain.rest, "GET", "/orders/42", tok, nil, nil); r.status != 403 || string(r.body) != `{"message":"Forbidden"}` {
 		t.Errorf("no API key: %d %s", r.status, r.body)
+	}
+}
+
+// The HTTP shape, which has no usage plans: the authorizer counts an
+// owner's requests against its plan's quota and refuses past it with
+// quota_exceeded, a 403 as API Gateway answers an authorizer's denial.
+// With LAST_USED_INTERVAL=0 every use is written after its answer, so the
+// bound is exact: three requests pass, the fourth is refused, keymint's
+// own management API stays open, and the owner's view shows the use.
+func TestHTTPQuotaRefusesPastThePlan(t *testing.T) {
+	t.Parallel()
+	s := newLocalStack(t, stackOptions{env: map[string]string{
+		"PLANS_JSON":         `{"plans": {"metered": {"scopes": ["orders:read"], "quota": {"requests": 3, "period": "day"}}}}`,
+		"DEFAULT_PLAN":       "metered",
+		"LAST_USED_INTERVAL": "0",
+	}})
+	tok := s.opsIssue(map[string]any{"owner": "acme", "name": "reader", "scopes": []string{"orders:read", "tokens:read"}})["token"].(string)
+	// Lambda gives an environment its next invocation once the last one's
+	// post-response phase is over; the local stack's one environment takes
+	// requests at once (as many environments would), so the test waits.
+	validate := s.fns["ValidateFunction"]
+	var got []int
+	for range 4 {
+		got = append(got, s.doAt(s.example, "GET", "/orders/42", tok, nil, nil).status)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := validate.Settled(ctx); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+	}
+	if want := []int{200, 200, 200, 403}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("four requests against a quota of three: %v, want %v\n%s", got, want, s.logs.String())
+	}
+	if r := s.do("GET", "/whoami", tok, nil, nil); r.status != 200 {
+		t.Errorf("the management API past the quota: %d %s", r.status, r.body)
+	}
+	view := s.do("GET", "/owners/acme", s.admin, nil, nil).json(t)
+	q, _ := view["quota"].(map[string]any)
+	if q["used"] != float64(3) || q["requests"] != float64(3) {
+		t.Errorf("owner's quota view %v, want 3 of 3 used", view["quota"])
+	}
+	// Why: the direct invoke says it.
+	out, err := localrt.Invoke(context.Background(), validate, []byte(`{"token":"`+tok+`","route":"GET /orders/42"}`))
+	if err != nil || !strings.Contains(string(out), `"reason":"quota_exceeded"`) {
+		t.Errorf("direct invoke: %s %v, want quota_exceeded", out, err)
 	}
 }
