@@ -59,46 +59,50 @@ func (k *Keys) Assign(ctx context.Context, owner string, cur Key, usagePlan stri
 		if usagePlan == "" {
 			return key, nil
 		}
-		var err error
-		if key, err = k.ensure(ctx, owner); err != nil {
+		found, err := k.ensure(ctx, owner)
+		if err != nil {
 			return cur, err
 		}
-		key.UsagePlan = cur.UsagePlan
+		key = Key{ID: found.ID, Value: found.Value, UsagePlan: cur.UsagePlan}
 	}
-	if usagePlan == "" {
-		if err := k.leave(ctx, key); err != nil {
-			return cur, err
-		}
-		key.UsagePlan = ""
-		return key, nil
-	}
-	err := k.join(ctx, key, usagePlan)
-	if conflict(err) && key.UsagePlan != "" {
-		// API Gateway allows one usage plan per key and API stage: the
-		// key leaves its plan first, and rejoins it if the new one fails.
-		if err := k.leave(ctx, key); err != nil {
-			return cur, err
-		}
-		if err = k.join(ctx, key, usagePlan); err != nil && !conflict(err) {
-			_ = k.join(ctx, key, key.UsagePlan)
-			return cur, wrapJoin(err, key.ID, usagePlan)
-		}
-	} else if conflict(err) && cur.ID == "" {
-		// A key found by name, in an unknown plan: a conflict means it is
-		// in this one, or in another of this stage (an earlier attempt's,
-		// whose answer was lost). Only the first is done.
-		if _, err := k.api.GetUsagePlanKey(ctx, &apigateway.GetUsagePlanKeyInput{UsagePlanId: aws.String(usagePlan), KeyId: aws.String(key.ID)}); err != nil {
-			return cur, fmt.Errorf("%w: key %s is in another usage plan of %s's stages: %w", ErrGateway, key.ID, usagePlan, err)
-		}
-	} else if err != nil && !conflict(err) { // a conflict here: already in it
-		return cur, wrapJoin(err, key.ID, usagePlan)
-	} else if err == nil && key.UsagePlan != "" {
-		if err := k.leave(ctx, key); err != nil {
-			return Key{ID: key.ID, Value: key.Value, UsagePlan: usagePlan}, err
-		}
+	if err := k.move(ctx, key, usagePlan, cur.ID == ""); err != nil {
+		return cur, err
 	}
 	key.UsagePlan = usagePlan
 	return key, nil
+}
+
+// move takes key out of key.UsagePlan and into usagePlan (none for "").
+// found: the key was found by name, in a plan the caller does not know.
+func (k *Keys) move(ctx context.Context, key Key, usagePlan string, found bool) error {
+	if usagePlan == "" {
+		return k.leave(ctx, key)
+	}
+	err := k.join(ctx, key, usagePlan)
+	switch {
+	case err == nil:
+		return k.leave(ctx, key)
+	case !conflict(err):
+		return wrapJoin(err, key.ID, usagePlan)
+	case key.UsagePlan != "":
+		// API Gateway allows one usage plan per key and API stage: the
+		// key leaves its plan first, and rejoins it if the new one fails.
+		if err := k.leave(ctx, key); err != nil {
+			return err
+		}
+		if err := k.join(ctx, key, usagePlan); err != nil && !conflict(err) {
+			_ = k.join(ctx, key, key.UsagePlan)
+			return wrapJoin(err, key.ID, usagePlan)
+		}
+	case found:
+		// A conflict means the key is in this plan, or in another of its
+		// stages (an earlier attempt's, whose answer was lost): only the
+		// first is done.
+		if _, err := k.api.GetUsagePlanKey(ctx, &apigateway.GetUsagePlanKeyInput{UsagePlanId: aws.String(usagePlan), KeyId: aws.String(key.ID)}); err != nil {
+			return fmt.Errorf("%w: key %s is in another usage plan of %s's stages: %w", ErrGateway, key.ID, usagePlan, err)
+		}
+	}
+	return nil // a conflict otherwise: already in it
 }
 
 func (k *Keys) join(ctx context.Context, key Key, usagePlan string) error {
