@@ -1,8 +1,6 @@
 package localapi
 
 import (
-	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -174,15 +172,9 @@ func writeProxyResponse(w http.ResponseWriter, out []byte) error {
 	if err := json.Unmarshal(out, &resp); err != nil {
 		return err
 	}
-	if resp.StatusCode < 100 || resp.StatusCode > 599 {
-		return fmt.Errorf("statusCode %d", resp.StatusCode)
-	}
-	body := []byte(resp.Body)
-	if resp.IsBase64Encoded {
-		var err error
-		if body, err = base64.StdEncoding.DecodeString(resp.Body); err != nil {
-			return fmt.Errorf("isBase64Encoded body: %w", err)
-		}
+	body, err := proxyBody(resp.StatusCode, resp.Body, resp.IsBase64Encoded)
+	if err != nil {
+		return err
 	}
 	h := w.Header()
 	// Without a Content-Type, Go would sniff one; the function named none.
@@ -197,8 +189,6 @@ func writeProxyResponse(w http.ResponseWriter, out []byte) error {
 			h.Add(k, v)
 		}
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(resp.StatusCode)
-	_, _ = io.Copy(w, bytes.NewReader(body))
+	writeProxyBody(w, resp.StatusCode, body)
 	return nil
 }

@@ -461,15 +461,9 @@ func writeResponse(w http.ResponseWriter, out []byte) error {
 	if err := json.Unmarshal(out, &resp); err != nil {
 		return err
 	}
-	if resp.StatusCode < 100 || resp.StatusCode > 599 {
-		return fmt.Errorf("statusCode %d", resp.StatusCode)
-	}
-	body := []byte(resp.Body)
-	if resp.IsBase64Encoded {
-		var err error
-		if body, err = base64.StdEncoding.DecodeString(resp.Body); err != nil {
-			return fmt.Errorf("isBase64Encoded body: %w", err)
-		}
+	body, err := proxyBody(resp.StatusCode, resp.Body, resp.IsBase64Encoded)
+	if err != nil {
+		return err
 	}
 	h := w.Header()
 	// Without a Content-Type, Go would sniff one; API Gateway sends none.
@@ -485,9 +479,7 @@ func writeResponse(w http.ResponseWriter, out []byte) error {
 	for _, c := range resp.Cookies {
 		h.Add("Set-Cookie", c)
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(resp.StatusCode)
-	_, _ = io.Copy(w, bytes.NewReader(body))
+	writeProxyBody(w, resp.StatusCode, body)
 	return nil
 }
 
@@ -524,4 +516,28 @@ func (s *Server) Routes() []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// proxyBody is a Lambda proxy answer's body, after the status checks both
+// payload formats share: a status API Gateway can send, and a body that
+// decodes when it says it is base64.
+func proxyBody(status int, body string, b64 bool) ([]byte, error) {
+	if status < 100 || status > 599 {
+		return nil, fmt.Errorf("statusCode %d", status)
+	}
+	if !b64 {
+		return []byte(body), nil
+	}
+	out, err := base64.StdEncoding.DecodeString(body)
+	if err != nil {
+		return nil, fmt.Errorf("isBase64Encoded body: %w", err)
+	}
+	return out, nil
+}
+
+// writeProxyBody sends status and body, the headers already set.
+func writeProxyBody(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = io.Copy(w, bytes.NewReader(body))
 }
