@@ -2,13 +2,20 @@ package validate_test
 
 import (
 	"context"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/keymint/keymint/internal/testkit"
 	"github.com/keymint/keymint/shared/app/validatefn"
 	"github.com/keymint/keymint/shared/manage"
 	"github.com/keymint/keymint/shared/plan"
+	"github.com/keymint/keymint/shared/store"
 	"github.com/keymint/keymint/shared/validate"
 )
 
@@ -183,5 +190,66 @@ func TestQuotaOverride(t *testing.T) {
 	}
 	if got := r.check(tok); got != validate.QuotaExceeded {
 		t.Errorf("past the override's 2 (the plan allows 5): %s", got)
+	}
+}
+
+// failingUse fails the next owner-use writes (UpdateItem on an owner's
+// USE# counter) with err, after applying them when applied is set: as a
+// write whose answer was lost.
+type failingUse struct {
+	store.API
+	err     error
+	applied bool
+	left    atomic.Int32
+}
+
+func (f *failingUse) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opt ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	sk, _ := in.Key["SK"].(*types.AttributeValueMemberS)
+	if sk == nil || !strings.HasPrefix(sk.Value, "USE#") || f.left.Add(-1) < 0 {
+		return f.API.UpdateItem(ctx, in, opt...)
+	}
+	if f.applied {
+		if _, err := f.API.UpdateItem(ctx, in, opt...); err != nil {
+			return nil, err
+		}
+	}
+	return nil, f.err
+}
+
+// A failed counter write keeps its uses for the next write only when
+// DynamoDB refused it (a client fault, such as throttling); one whose
+// outcome is unknown (applied, its answer lost) drops them rather than
+// count them twice.
+func TestQuotaCountsAFailedWriteOnce(t *testing.T) {
+	t.Parallel()
+	throttled := &smithy.GenericAPIError{Code: "ThrottlingException", Message: "slow down", Fault: smithy.FaultClient}
+	for _, c := range []struct {
+		name    string
+		err     error
+		applied bool
+		want    int64 // the counter after 3 uses, the first one's write failing
+	}{
+		{"refused: kept for the next write", throttled, false, 3},
+		{"applied, answer lost: not added again", context.DeadlineExceeded, true, 3},
+		{"unknown, not applied: dropped", context.DeadlineExceeded, false, 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			a := testkit.NewApp(t, quotaEnv("0"))
+			api := &failingUse{API: a.DB, err: c.err, applied: c.applied}
+			api.left.Store(1)
+			st := store.New(api, a.Table, a.Store.Rules(), store.Eventual)
+			r := &quotaRig{t: t, a: a, ctx: context.Background(),
+				v: validate.NewValidator(st, a.Keyring, a.Catalogue, a.Clock, validatefn.Options(a.App), a.Log)}
+			tok := r.mint("acme", "one")
+			for i := range 3 {
+				if got := r.check(tok); got != validate.Valid {
+					t.Fatalf("use %d: %s", i+1, got)
+				}
+			}
+			if got := r.used("acme"); got != c.want {
+				t.Errorf("counter %d, want %d", got, c.want)
+			}
+		})
 	}
 }

@@ -2,12 +2,14 @@ package validate
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/aws/smithy-go"
 	"github.com/keymint/keymint/shared/clock"
 	"github.com/keymint/keymint/shared/plan"
 	"github.com/keymint/keymint/shared/store"
@@ -226,8 +228,16 @@ func (v *Validator) meter(ctx context.Context, owner string, w dueWrite) {
 	period, end := w.quota.Window(w.at)
 	total, err := v.store.AddOwnerUse(ctx, owner, period, end, n)
 	if err != nil {
-		v.log.WarnContext(ctx, "record owner use failed", slog.String("owner", owner), slog.Any("error", err))
-		w.use.giveBackUses(n)
+		// The counter is added to: uses go back for the next write only
+		// when DynamoDB refused the write. One that timed out or lost its
+		// answer may have been applied, and adding its uses again would
+		// count them twice; they are dropped (an undercount, like a
+		// container's shutdown).
+		kept := notApplied(err)
+		if kept {
+			w.use.giveBackUses(n)
+		}
+		v.log.WarnContext(ctx, "record owner use failed", slog.String("owner", owner), slog.Bool("usesKept", kept), slog.Any("error", err))
 		return
 	}
 	if total >= w.quota.Requests {
@@ -301,4 +311,14 @@ func (v *Validator) Flush(ctx context.Context) {
 		}
 		v.write(ctx, w)
 	}
+}
+
+// notApplied reports a write DynamoDB answered with a refusal (a client
+// fault: throttled, a failed condition, a bad request), which it did not
+// apply. A server fault, a timeout or a lost connection says nothing
+// about whether it was applied
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html).
+func notApplied(err error) bool {
+	var api smithy.APIError
+	return errors.As(err, &api) && api.ErrorFault() == smithy.FaultClient
 }
